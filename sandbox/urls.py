@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from stores.views import storefront
+
+admin.site.site_header = "Store-model sandbox"
+admin.site.site_title = "Store-model sandbox"
+admin.site.index_title = "Stores, runs and orders"
+
+urlpatterns = [
+    path("", storefront.index, name="index"),
+    path("admin/", admin.site.urls),
+    path("s/", include("stores.urls")),
+]

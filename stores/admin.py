@@ -1,0 +1,362 @@
+"""The trainer's back office: create stores from presets, edit every parameter, read orders."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from . import services
+from .models import (
+    Customer,
+    DailyFunnel,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    Product,
+    RunChunk,
+    SimulationRun,
+    Store,
+    StoreChannel,
+)
+from .presets import PRESETS, get_preset
+
+
+class StoreForm(forms.ModelForm):
+    payment_methods = forms.MultipleChoiceField(
+        choices=PaymentMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Payment methods offered at checkout.",
+    )
+
+    class Meta:
+        model = Store
+        fields = "__all__"
+
+
+class StoreChannelInline(admin.TabularInline):
+    model = StoreChannel
+    extra = 0
+    fields = ("channel", "daily_sessions", "daily_budget", "cost_per_click", "conversion_rate")
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    form = StoreForm
+    change_list_template = "admin/stores/store/change_list.html"
+    list_display = (
+        "name",
+        "business_model",
+        "market",
+        "product_count",
+        "order_count",
+        "is_active",
+        "is_live",
+        "storefront_link",
+    )
+    list_filter = ("business_model", "market", "is_active", "is_live")
+    list_editable = ("is_active", "is_live")
+    search_fields = ("name", "slug", "tagline")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("preset", "created_at", "updated_at", "preset_sources")
+    inlines = [StoreChannelInline]
+    actions = ["clone_stores", "generate_catalogues", "reset_generated_data", "go_live", "stop_live"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "business_model", "preset", "description",
+                           "market", "currency", "is_active", "is_live")}),
+        ("Theme", {"fields": ("primary_colour", "accent_colour", "tagline", "banner_text")}),
+        ("Payments", {"fields": ("payment_methods", "default_payment_method", "card_fee_rate",
+                                 "card_fee_fixed", "chargeback_rate", "dispute_fee")}),
+        ("Cash on delivery", {"fields": ("cod_share", "cod_conversion_uplift", "cod_fee_rate",
+                                         "cod_fee_min", "cod_refusal_base", "cod_refusal_per_day",
+                                         "cod_remittance_days")}),
+        ("Fulfilment and shipping", {"fields": ("shipping_cost", "return_shipping_cost",
+                                                "handling_days_min", "handling_days_max",
+                                                "delivery_days_min", "delivery_days_max",
+                                                "late_after_days", "late_refund_rate",
+                                                "late_chargeback_share")}),
+        ("Returns", {"fields": ("return_window_days", "return_shipping_paid_by", "return_rate",
+                                "defect_rate", "returns_restockable")}),
+        ("Pricing, funnel and basket", {"fields": ("markup", "price_elasticity",
+                                                   "product_view_rate", "add_to_cart_rate",
+                                                   "checkout_rate", "extra_items_mean",
+                                                   "bundle_take_rate", "bundle_discount",
+                                                   "repeat_purchase_rate")}),
+        ("Model mechanics", {"fields": ("ad_fatigue_per_day", "stockout_rate", "sku_daily_cost",
+                                        "platform_fee_rate", "owns_customer_data")}),
+        ("Where the defaults come from", {"classes": ("collapse",),
+                                          "fields": ("preset_sources", "created_at", "updated_at")}),
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _products=Count("products", distinct=True), _orders=Count("orders", distinct=True)
+            )
+        )
+
+    @admin.display(description="Products", ordering="_products")
+    def product_count(self, obj: Store) -> int:
+        return obj._products
+
+    @admin.display(description="Orders", ordering="_orders")
+    def order_count(self, obj: Store) -> int:
+        return obj._orders
+
+    @admin.display(description="Storefront")
+    def storefront_link(self, obj: Store) -> str:
+        return format_html('<a href="{}" target="_blank">/s/{}/</a>', obj.get_absolute_url(), obj.slug)
+
+    @admin.display(description="Defaults and their sources")
+    def preset_sources(self, obj: Store) -> str:
+        if not obj.preset:
+            return "Created without a preset."
+        preset = get_preset(obj.preset)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (Store._meta.get_field(name).verbose_name, cited.value, cited.source)
+                for name, cited in preset.store.items()
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Field</th><th>Default</th><th>Source</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
+    # --- Create from a preset -------------------------------------------------------------------
+    def get_urls(self):
+        custom = [
+            path(
+                "from-preset/",
+                self.admin_site.admin_view(self.add_from_preset_view),
+                name="stores_store_from_preset",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        key = request.GET.get("preset")
+        if key in PRESETS:
+            preset = PRESETS[key]
+            initial.update(preset.store_values())
+            initial.update(preset.theme)
+            initial["business_model"] = key
+        return initial
+
+    def save_model(self, request, obj: Store, form, change: bool) -> None:
+        if not change and not obj.preset and obj.business_model in PRESETS:
+            obj.preset = obj.business_model
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change and not form.instance.products.exists():
+            created = services.generate_catalogue(form.instance)
+            self.message_user(request, f"Generated a catalogue of {created} products.")
+
+    def add_from_preset_view(self, request: HttpRequest):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PresetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                store = services.create_store_from_preset(
+                    form.cleaned_data["preset"],
+                    name=form.cleaned_data["name"],
+                    slug=form.cleaned_data["slug"],
+                    with_catalogue=form.cleaned_data["with_catalogue"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    target = field if field in form.fields else None
+                    for error in errors:
+                        form.add_error(target, error)
+            else:
+                self.message_user(
+                    request,
+                    f"Created {store.name} from the {store.get_business_model_display()} preset "
+                    f"with {store.products.count()} products. Every parameter below can be edited.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:stores_store_change", args=[store.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Create a store from a preset",
+            "form": form,
+            "presets": PRESETS.values(),
+        }
+        return TemplateResponse(request, "admin/stores/store/from_preset.html", context)
+
+    # --- Actions --------------------------------------------------------------------------------
+    @admin.action(description="Clone selected stores (settings, channels, catalogue)")
+    def clone_stores(self, request, queryset) -> None:
+        clones = [services.clone_store(store) for store in queryset]
+        self.message_user(request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones))
+
+    @admin.action(description="Generate a catalogue for stores without products")
+    def generate_catalogues(self, request, queryset) -> None:
+        total = sum(services.generate_catalogue(store) for store in queryset)
+        self.message_user(request, f"Generated {total} products.")
+
+    @admin.action(description="Reset generated data (orders, funnel, customers)")
+    def reset_generated_data(self, request, queryset):
+        if request.POST.get("confirm") == "yes":
+            results = [services.reset_store_data(store) for store in queryset]
+            self.message_user(
+                request,
+                f"Reset {len(results)} store(s): deleted {sum(r.orders for r in results)} orders "
+                f"and {sum(r.funnel_rows for r in results)} funnel rows.",
+                messages.SUCCESS,
+            )
+            return None
+        stores = queryset.annotate(_orders=Count("orders"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Reset generated data?",
+            "stores": stores,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/stores/store/reset_confirmation.html", context)
+
+    @admin.action(description="Go live (beat generates traffic every few seconds)")
+    def go_live(self, request, queryset) -> None:
+        updated = queryset.update(is_live=True)
+        self.message_user(request, f"{updated} store(s) are live.")
+
+    @admin.action(description="Stop live traffic")
+    def stop_live(self, request, queryset) -> None:
+        updated = queryset.update(is_live=False)
+        self.message_user(request, f"{updated} store(s) stopped.")
+
+
+class PresetForm(forms.Form):
+    preset = forms.ChoiceField(
+        choices=[(p.key, p.label) for p in PRESETS.values()], widget=forms.RadioSelect
+    )
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(
+        max_length=60, required=False, help_text="Leave empty to derive it from the name."
+    )
+    with_catalogue = forms.BooleanField(
+        required=False, initial=True, label="Generate a catalogue fitting the model"
+    )
+
+    def clean_slug(self) -> str:
+        from django.utils.text import slugify
+
+        slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name", ""))[:60]
+        if slug and Store.objects.filter(slug=slug).exists():
+            raise ValidationError(f"A store with the slug {slug!r} already exists.")
+        return slug
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("title", "store", "category", "price", "unit_cost", "unit_margin", "stock",
+                    "popularity", "is_active")  # fmt: skip
+    list_filter = ("store__business_model", "store", "is_customizable", "is_active")
+    list_select_related = ("store",)
+    search_fields = ("title", "category", "supplier")
+    list_per_page = 50
+    prepopulated_fields = {"slug": ("title",)}
+
+    @admin.display(description="Margin")
+    def unit_margin(self, obj: Product):
+        return obj.margin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Generated records: readable and deletable, never edited into inconsistency."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ("title", "quantity", "unit_price", "unit_cost", "customization")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "store", "source", "channel", "payment_method", "status",
+                    "placed_at", "gross_sales", "net", "margin")  # fmt: skip
+    list_filter = ("source", "status", "payment_method", "channel", "store__business_model", "store")
+    list_select_related = ("store",)
+    search_fields = ("number", "email")
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline]
+    list_per_page = 50
+
+    @admin.display(description="Net sales")
+    def net(self, obj: Order):
+        return obj.net_sales
+
+    @admin.display(description="Contribution (before ads)")
+    def margin(self, obj: Order):
+        return obj.contribution
+
+
+@admin.register(Customer)
+class CustomerAdmin(ReadOnlyAdmin):
+    list_display = ("email", "name", "store", "source", "created_at")
+    list_filter = ("source", "store")
+    list_select_related = ("store",)
+    search_fields = ("email", "name")
+
+
+class RunChunkInline(admin.TabularInline):
+    model = RunChunk
+    extra = 0
+    fields = ("store", "first_day", "day_count", "status", "attempts", "orders_written")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SimulationRun)
+class SimulationRunAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "progress_bar", "start_date", "days", "created_at")
+    list_filter = ("status",)
+    inlines = [RunChunkInline]
+
+    @admin.display(description="Progress")
+    def progress_bar(self, obj: SimulationRun) -> str:
+        pct = round(obj.progress * 100)
+        return format_html(
+            '<progress value="{}" max="100" aria-label="{}%">{}%</progress> {}/{}',
+            pct, pct, pct, obj.chunks_done, obj.chunks_total,
+        )  # fmt: skip
+
+
+@admin.register(DailyFunnel)
+class DailyFunnelAdmin(ReadOnlyAdmin):
+    list_display = ("store", "date", "channel", "source", "sessions", "product_views",
+                    "adds_to_cart", "reached_checkout", "converted", "ad_spend", "orders")  # fmt: skip
+    list_filter = ("source", "channel", "store")
+    list_select_related = ("store",)
+    date_hierarchy = "date"

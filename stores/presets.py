@@ -1,0 +1,372 @@
+"""Default parameters of each store model, each default with its public source.
+
+A store is created from a preset (services.create_store_from_preset), then every value can be
+edited in the admin. The figures come from ../shared/product/PARAMETERS.md; where a figure is a
+modelling choice of ours rather than a published number, the source says "model choice".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .models import BusinessModel, Channel, Market, PaymentMethod
+from .simulation.catalogue import CatalogueSpec
+
+
+@dataclass(frozen=True)
+class Cited:
+    value: Any
+    source: str
+
+
+def cite(value: Any, source: str) -> Cited:
+    return Cited(value, source)
+
+
+# Sources, named once and referred to by every default that uses them.
+LITTLEDATA_CR = "Littledata, ~2,800 Shopify stores (2023): 1.4% average session conversion"
+LITTLEDATA_CR_LOW_AOV = "Littledata (2023): stores with AOV < $60 convert ~4.6%"
+LITTLEDATA_ATC = "Littledata (2022): add-to-cart rate 5.9% average, top 20% > 9.8%"
+BAYMARD = "Baymard Institute: ~70% cart abandonment (average of 46 studies)"
+CHANNEL_CR = "Agency benchmarks (2026): email 4-5.5%, direct 3-3.8%, organic 2-2.8%, paid search 1.5-3%, referral ~2%, paid social 0.8-1.5%"  # noqa: E501
+NRF_RETURNS = "NRF / Appriss (2021-2024): online returns ~17.6-20.8% of sales"
+STRIPE = "Stripe public pricing: 2.9% + $0.30, $15 per dispute"
+CHARGEBACKS = "Payment processors' guides: typical chargeback rate 0.3-0.9%"
+DROP_TRANSIT = "Carriers' and marketplace guides (2025): China->US ePacket 7-15 business days, standard 15-45"  # noqa: E501
+DROP_PROCESSING = "Dropshipping guides: supplier processing 1-5 business days"
+DROP_RETURNS = "Industry blogs (2025): dropship returns 16-20%; cross-border return shipping $15-40"
+COD_SHARE = "Aramex: COD 70-80% of orders in the Middle East; GoKwik (2022): India ~60%"
+COD_REFUSAL = "Unicommerce/Shipway (2025): COD RTO 22% at 1-2 days, 27% at 3-5, 35% after 5; seed 002: ~20% rejected"  # noqa: E501
+COD_UPLIFT = "Regional study (2024): up to +30% orders when COD is offered (UAE)"
+COD_FEE = "Indian couriers' rate cards (2026): higher of a fixed fee or 1.5-2.5%; reverse leg ~70% of forward"  # noqa: E501
+COD_REMIT = "Regional study (2024): COD remittance ~2 weeks"
+POD_COST = "POD guides (2026): blank + print ~$8-12; $10 to make + $5 to ship on a $20 retail price"
+POD_RETURNS = "POD providers' policies: reprint/refund only faulty or wrong items; no change-of-mind returns"  # noqa: E501
+SINGLE_ADS = "Marketing blog (2026): ad spend 20-30% of sales for single-product stores"
+MARKETPLACE_FEES = "Marketplace fee schedules: referral fee mostly 8-15%"
+MODEL_CHOICE = "model choice (no public figure): tune in the admin"
+
+
+@dataclass(frozen=True)
+class ChannelPreset:
+    channel: str
+    conversion_rate: Cited
+    daily_sessions: int = 0
+    daily_budget: Decimal = Decimal("0")
+    cost_per_click: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str
+    summary: str
+    store: dict[str, Cited]
+    channels: tuple[ChannelPreset, ...]
+    catalogue: CatalogueSpec
+    theme: dict[str, str] = field(default_factory=dict)
+
+    def store_values(self) -> dict[str, Any]:
+        return {name: cited.value for name, cited in self.store.items()}
+
+    def sources(self) -> dict[str, str]:
+        return {name: cited.source for name, cited in self.store.items()}
+
+
+D = Decimal
+
+# Defaults every model shares unless its preset says otherwise.
+COMMON: dict[str, Cited] = {
+    "market": cite(Market.US, MODEL_CHOICE),
+    "currency": cite("USD", "one currency across demo stores so margins compare directly"),
+    "payment_methods": cite([PaymentMethod.CARD, PaymentMethod.PAYPAL], MODEL_CHOICE),
+    "default_payment_method": cite(PaymentMethod.CARD, MODEL_CHOICE),
+    "card_fee_rate": cite(D("0.029"), STRIPE),
+    "card_fee_fixed": cite(D("0.30"), STRIPE),
+    "dispute_fee": cite(D("15.00"), STRIPE),
+    "chargeback_rate": cite(D("0.004"), CHARGEBACKS),
+    "product_view_rate": cite(D("0.55"), MODEL_CHOICE),
+    "add_to_cart_rate": cite(D("0.059"), LITTLEDATA_ATC),
+    "checkout_rate": cite(D("0.50"), BAYMARD),
+    "return_rate": cite(D("0.15"), NRF_RETURNS),
+    "defect_rate": cite(D("0.01"), MODEL_CHOICE),
+    "return_window_days": cite(30, MODEL_CHOICE),
+    "shipping_cost": cite(D("5.00"), MODEL_CHOICE),
+    "return_shipping_cost": cite(D("6.00"), MODEL_CHOICE),
+    "handling_days_min": cite(1, MODEL_CHOICE),
+    "handling_days_max": cite(2, MODEL_CHOICE),
+    "delivery_days_min": cite(3, MODEL_CHOICE),
+    "delivery_days_max": cite(6, MODEL_CHOICE),
+    "late_after_days": cite(21, MODEL_CHOICE),
+    "markup": cite(D("2.5"), MODEL_CHOICE),
+    "extra_items_mean": cite(D("0.3"), MODEL_CHOICE),
+    "repeat_purchase_rate": cite(D("0.10"), MODEL_CHOICE),
+    "cod_fee_rate": cite(D("0.02"), COD_FEE),
+    "cod_fee_min": cite(D("0.50"), COD_FEE),
+    "cod_remittance_days": cite(14, COD_REMIT),
+}
+
+
+def _store(**overrides: Cited) -> dict[str, Cited]:
+    return {**COMMON, **overrides}
+
+
+PRESETS: dict[str, Preset] = {
+    BusinessModel.GENERAL: Preset(
+        key=BusinessModel.GENERAL,
+        label="General store",
+        summary="Hundreds of unrelated SKUs, thin markup, long-tail demand, prepaid.",
+        store=_store(
+            markup=cite(D("1.7"), "seed 000/003: homogeneous products, price war -> thin markup"),
+            price_elasticity=cite(D("0.8"), MODEL_CHOICE),
+            add_to_cart_rate=cite(D("0.045"), LITTLEDATA_ATC),
+            return_rate=cite(D("0.12"), NRF_RETURNS),
+            stockout_rate=cite(D("0.06"), "seed 000: stockouts from limited supplier visibility"),
+            sku_daily_cost=cite(D("0.02"), MODEL_CHOICE),
+            extra_items_mean=cite(D("0.45"), MODEL_CHOICE),
+            repeat_purchase_rate=cite(D("0.06"), MODEL_CHOICE),
+        ),
+        channels=(
+            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.009"), CHANNEL_CR), 0, D("60"), D("0.50")),
+            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.015"), CHANNEL_CR), 0, D("40"), D("0.70")),
+            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.012"), CHANNEL_CR), 500),
+            ChannelPreset(Channel.EMAIL, cite(D("0.030"), CHANNEL_CR), 60),
+            ChannelPreset(Channel.DIRECT, cite(D("0.018"), CHANNEL_CR), 150),
+            ChannelPreset(Channel.REFERRAL, cite(D("0.012"), CHANNEL_CR), 50),
+        ),
+        catalogue=CatalogueSpec(
+            kind="general",
+            size=600,
+            categories=(
+                "Kitchen", "Phone accessories", "Pet supplies", "Fitness", "Home decor", "Beauty",
+                "Toys", "Garden", "Travel", "Office", "Car", "Jewellery", "Electronics", "Baby",
+            ),  # fmt: skip
+            cost_range=(2.5, 28.0),
+            zipf_exponent=1.1,
+        ),
+        theme={
+            "primary_colour": "#0b5394",
+            "accent_colour": "#f1c232",
+            "tagline": "Everything you need, all in one place",
+            "banner_text": "Free shipping over $25 - 600+ products",
+        },
+    ),
+    BusinessModel.DROPSHIP: Preset(
+        key=BusinessModel.DROPSHIP,
+        label="Dropshipping store",
+        summary="No inventory: suppliers ship from abroad in 1-3 weeks; thin margins, late refunds.",
+        store=_store(
+            markup=cite(D("2.2"), "Industry blogs: dropship net margin 10-15% after costs"),
+            shipping_cost=cite(D("3.50"), DROP_TRANSIT),
+            return_shipping_cost=cite(D("22.00"), DROP_RETURNS),
+            returns_restockable=cite(False, DROP_RETURNS),
+            return_rate=cite(D("0.16"), DROP_RETURNS),
+            handling_days_min=cite(1, DROP_PROCESSING),
+            handling_days_max=cite(5, DROP_PROCESSING),
+            delivery_days_min=cite(9, DROP_TRANSIT),
+            delivery_days_max=cite(25, DROP_TRANSIT),
+            late_after_days=cite(21, MODEL_CHOICE),
+            late_refund_rate=cite(D("0.25"), MODEL_CHOICE),
+            late_chargeback_share=cite(D("0.30"), MODEL_CHOICE),
+            chargeback_rate=cite(D("0.006"), CHARGEBACKS),
+        ),
+        channels=(
+            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.011"), CHANNEL_CR), 0, D("150"), D("0.60")),
+            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.018"), CHANNEL_CR), 0, D("40"), D("0.80")),
+            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.015"), CHANNEL_CR), 150),
+            ChannelPreset(Channel.EMAIL, cite(D("0.035"), CHANNEL_CR), 30),
+            ChannelPreset(Channel.DIRECT, cite(D("0.020"), CHANNEL_CR), 60),
+            ChannelPreset(Channel.REFERRAL, cite(D("0.015"), CHANNEL_CR), 40),
+        ),
+        catalogue=CatalogueSpec(
+            kind="dropship",
+            size=120,
+            categories=("Phone accessories", "Home decor", "Pet supplies", "Fitness", "Electronics"),
+            cost_range=(4.0, 25.0),
+            zipf_exponent=0.9,
+            stocked=False,
+            suppliers=("Shenzhen Bright Trading Co.", "Yiwu Star Supply", "Guangzhou Home Goods"),
+            supplier_lead_days=(1, 5),
+        ),
+        theme={
+            "primary_colour": "#274e13",
+            "accent_colour": "#e69138",
+            "tagline": "Trending finds at unbeatable prices",
+            "banner_text": "Worldwide shipping - arrives in 10-25 days",
+        },
+    ),
+    BusinessModel.COD: Preset(
+        key=BusinessModel.COD,
+        label="Cash-on-delivery store",
+        summary="Middle East market, pay the courier at the door; uplift, refusals, late cash.",
+        store=_store(
+            market=cite(Market.AE, COD_SHARE),
+            payment_methods=cite([PaymentMethod.COD, PaymentMethod.CARD], COD_SHARE),
+            default_payment_method=cite(PaymentMethod.COD, COD_SHARE),
+            cod_share=cite(D("0.75"), COD_SHARE),
+            cod_conversion_uplift=cite(D("0.30"), COD_UPLIFT),
+            cod_refusal_base=cite(D("0.14"), COD_REFUSAL),
+            cod_refusal_per_day=cite(D("0.02"), COD_REFUSAL),
+            cod_fee_rate=cite(D("0.02"), COD_FEE),
+            cod_fee_min=cite(D("1.00"), COD_FEE),
+            shipping_cost=cite(D("5.50"), MODEL_CHOICE),
+            return_shipping_cost=cite(D("3.85"), COD_FEE),
+            delivery_days_min=cite(2, MODEL_CHOICE),
+            delivery_days_max=cite(5, MODEL_CHOICE),
+            return_rate=cite(D("0.08"), MODEL_CHOICE),
+            return_window_days=cite(14, MODEL_CHOICE),
+        ),
+        channels=(
+            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.012"), CHANNEL_CR), 0, D("100"), D("0.45")),
+            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.018"), CHANNEL_CR), 0, D("30"), D("0.60")),
+            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.015"), CHANNEL_CR), 200),
+            ChannelPreset(Channel.EMAIL, cite(D("0.035"), CHANNEL_CR), 30),
+            ChannelPreset(Channel.DIRECT, cite(D("0.022"), CHANNEL_CR), 80),
+            ChannelPreset(Channel.REFERRAL, cite(D("0.015"), CHANNEL_CR), 60),
+        ),
+        catalogue=CatalogueSpec(
+            kind="cod",
+            size=80,
+            categories=("Modest fashion", "Fragrance", "Beauty", "Electronics", "Home decor"),
+            cost_range=(6.0, 35.0),
+            zipf_exponent=0.9,
+        ),
+        theme={
+            "primary_colour": "#7f1d1d",
+            "accent_colour": "#d4a017",
+            "tagline": "Pay when it arrives - delivery across the UAE",
+            "banner_text": "Cash on delivery available on every order",
+        },
+    ),
+    BusinessModel.POD: Preset(
+        key=BusinessModel.POD,
+        label="Print-on-demand store",
+        summary="Made to order with your text; high base cost, production delay, few returns.",
+        store=_store(
+            markup=cite(D("2.1"), POD_COST),
+            price_elasticity=cite(D("0.2"), "seed 000: differentiation avoids the price war"),
+            shipping_cost=cite(D("5.00"), POD_COST),
+            handling_days_min=cite(2, "POD guides: production 2-5 days"),
+            handling_days_max=cite(5, "POD guides: production 2-5 days"),
+            return_rate=cite(D("0"), POD_RETURNS),
+            defect_rate=cite(D("0.02"), POD_RETURNS),
+            returns_restockable=cite(False, POD_RETURNS),
+            add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
+            repeat_purchase_rate=cite(D("0.15"), MODEL_CHOICE),
+        ),
+        channels=(
+            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.013"), CHANNEL_CR), 0, D("70"), D("0.55")),
+            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.020"), CHANNEL_CR), 0, D("30"), D("0.75")),
+            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.020"), CHANNEL_CR), 220),
+            ChannelPreset(Channel.EMAIL, cite(D("0.045"), CHANNEL_CR), 60),
+            ChannelPreset(Channel.DIRECT, cite(D("0.030"), CHANNEL_CR), 80),
+            ChannelPreset(Channel.REFERRAL, cite(D("0.020"), CHANNEL_CR), 70),
+        ),
+        catalogue=CatalogueSpec(
+            kind="pod",
+            size=13,
+            categories=("Apparel", "Drinkware", "Accessories"),
+            cost_range=(8.0, 14.0),
+            zipf_exponent=0.8,
+            stocked=False,
+        ),
+        theme={
+            "primary_colour": "#4a148c",
+            "accent_colour": "#00bfa5",
+            "tagline": "Your words, printed just for you",
+            "banner_text": "Made to order in 2-5 days",
+        },
+    ),
+    BusinessModel.SINGLE_PRODUCT: Preset(
+        key=BusinessModel.SINGLE_PRODUCT,
+        label="Single-product store",
+        summary="One hero product on a landing page, bundles, heavy ad spend that fatigues.",
+        store=_store(
+            markup=cite(D("3.2"), MODEL_CHOICE),
+            product_view_rate=cite(D("0.85"), "one landing page: nearly every visit sees the product"),
+            add_to_cart_rate=cite(D("0.10"), LITTLEDATA_ATC),
+            checkout_rate=cite(D("0.60"), BAYMARD),
+            extra_items_mean=cite(D("0"), "one product: baskets grow through bundles"),
+            bundle_take_rate=cite(D("0.35"), MODEL_CHOICE),
+            bundle_discount=cite(D("0.15"), MODEL_CHOICE),
+            ad_fatigue_per_day=cite(D("0.003"), MODEL_CHOICE),
+            return_rate=cite(D("0.10"), NRF_RETURNS),
+            repeat_purchase_rate=cite(D("0.04"), MODEL_CHOICE),
+        ),
+        channels=(
+            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.040"), LITTLEDATA_CR_LOW_AOV), 0, D("400"), D("0.60")),  # noqa: E501
+            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.050"), LITTLEDATA_CR_LOW_AOV), 0, D("120"), D("1.00")),  # noqa: E501
+            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.030"), CHANNEL_CR), 60),
+            ChannelPreset(Channel.EMAIL, cite(D("0.050"), CHANNEL_CR), 20),
+            ChannelPreset(Channel.DIRECT, cite(D("0.040"), CHANNEL_CR), 40),
+            ChannelPreset(Channel.REFERRAL, cite(D("0.030"), CHANNEL_CR), 30),
+        ),
+        catalogue=CatalogueSpec(
+            kind="single_product",
+            size=1,
+            categories=("Wellness",),
+            cost_range=(9.0, 13.0),
+            bundle_sizes=(2, 3),
+            bundle_discounts=(0.10, 0.20),
+        ),
+        theme={
+            "primary_colour": "#0f3d3e",
+            "accent_colour": "#ff6f3c",
+            "tagline": "Stand tall in 14 days - or your money back",
+            "banner_text": "Today only: save 20% on the 3-pack",
+        },
+    ),
+}
+
+# Models with a place in the domain but no tuned preset yet borrow the nearest one's defaults.
+PRESETS[BusinessModel.VERTICAL] = Preset(
+    key=BusinessModel.VERTICAL,
+    label="Vertical boutique",
+    summary="One category done well: fewer SKUs, better conversion, more repeat buyers.",
+    store=_store(
+        markup=cite(D("2.6"), MODEL_CHOICE),
+        repeat_purchase_rate=cite(D("0.22"), MODEL_CHOICE),
+        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
+    ),
+    channels=PRESETS[BusinessModel.POD].channels,
+    catalogue=CatalogueSpec(
+        kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
+    ),
+)
+PRESETS[BusinessModel.MARKETPLACE] = Preset(
+    key=BusinessModel.MARKETPLACE,
+    label="Marketplace seller",
+    summary="Baseline: platform traffic and commission, no customer data, no email.",
+    store=_store(
+        platform_fee_rate=cite(D("0.15"), MARKETPLACE_FEES),
+        owns_customer_data=cite(False, "seed 002: marketplaces keep the customer data"),
+        markup=cite(D("2.0"), MODEL_CHOICE),
+        repeat_purchase_rate=cite(D("0.02"), MODEL_CHOICE),
+    ),
+    channels=(
+        ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.025"), CHANNEL_CR), 800),
+        ChannelPreset(Channel.PAID_SEARCH, cite(D("0.030"), CHANNEL_CR), 0, D("40"), D("0.45")),
+    ),
+    catalogue=CatalogueSpec(
+        kind="marketplace", size=80, categories=("Home decor", "Kitchen"), cost_range=(4.0, 25.0)
+    ),
+)
+
+# The five models every demo has; seed_demo creates one store of each.
+DEMO_MODELS = (
+    BusinessModel.GENERAL,
+    BusinessModel.DROPSHIP,
+    BusinessModel.COD,
+    BusinessModel.POD,
+    BusinessModel.SINGLE_PRODUCT,
+)
+
+
+def get_preset(key: str) -> Preset:
+    try:
+        return PRESETS[key]
+    except KeyError:
+        known = ", ".join(sorted(PRESETS))
+        raise ValueError(f"Unknown preset {key!r}; choose one of: {known}.") from None

@@ -1,0 +1,182 @@
+"""Writes: create stores from presets, generate catalogues, clone and reset stores.
+
+Views, admin actions, commands and tasks call these; none of them writes models directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import (
+    Customer,
+    DailyFunnel,
+    Product,
+    RunChunk,
+    Store,
+    StoreChannel,
+)
+from .presets import DEMO_MODELS, get_preset
+from .simulation.catalogue import generate_catalogue as generate_catalogue_specs
+
+CATALOGUE_SEED = 20261123  # fixed, so a store's generated catalogue is the same on every machine
+
+
+@transaction.atomic
+def create_store_from_preset(
+    preset_key: str,
+    *,
+    name: str,
+    slug: str = "",
+    with_catalogue: bool = True,
+    catalogue_seed: int = CATALOGUE_SEED,
+    **overrides: Any,
+) -> Store:
+    """Create a store (its channels and, by default, its catalogue) from a model's preset.
+
+    Raises ValidationError naming the field when an override is out of range; nothing is saved.
+    """
+    preset = get_preset(preset_key)
+    values = {**preset.store_values(), **preset.theme, **overrides}
+    store = Store(
+        name=name,
+        slug=slug or slugify(name)[:60],
+        business_model=preset.key,
+        preset=preset.key,
+        **values,
+    )
+    store.full_clean()
+    store.save()
+    channels = [
+        StoreChannel(
+            store=store,
+            channel=cp.channel,
+            daily_sessions=cp.daily_sessions,
+            daily_budget=cp.daily_budget,
+            cost_per_click=cp.cost_per_click,
+            conversion_rate=cp.conversion_rate.value,
+        )
+        for cp in preset.channels
+    ]
+    if not store.owns_customer_data:
+        channels = [c for c in channels if c.channel != "email"]
+    StoreChannel.objects.bulk_create(channels)
+    if with_catalogue:
+        generate_catalogue(store, seed=catalogue_seed)
+    return store
+
+
+@transaction.atomic
+def generate_catalogue(store: Store, *, seed: int = CATALOGUE_SEED, replace: bool = False) -> int:
+    """Fill a store's catalogue with products fitting its model. Returns the number created.
+
+    With replace=False an existing catalogue is left alone (idempotent); replace=True deletes the
+    store's products first (order lines keep their title and prices).
+    """
+    if store.products.exists():
+        if not replace:
+            return 0
+        store.products.all().delete()
+    preset = get_preset(store.preset or store.business_model)
+    specs = generate_catalogue_specs(preset.catalogue, float(store.markup), seed)
+    Product.objects.bulk_create(
+        Product(
+            store=store,
+            title=s.title,
+            slug=s.slug,
+            category=s.category,
+            description=s.description,
+            price=s.price,
+            unit_cost=s.unit_cost,
+            popularity=s.popularity,
+            stock=s.stock,
+            supplier=s.supplier,
+            supplier_lead_days=s.supplier_lead_days,
+            is_customizable=s.is_customizable,
+            bundle_quantity=s.bundle_quantity,
+        )
+        for s in specs
+    )
+    return len(specs)
+
+
+@transaction.atomic
+def clone_store(store: Store, *, name: str = "", slug: str = "") -> Store:
+    """Copy a store's settings, channels and catalogue (not its orders) under a new slug."""
+    name = name or f"{store.name} (copy)"
+    slug = slug or _free_slug(f"{store.slug}-copy")
+    channels = list(store.channels.all())
+    products = list(store.products.all())
+    clone = Store.objects.get(pk=store.pk)
+    clone.pk = None
+    clone.id = None
+    clone.name, clone.slug, clone.is_live = name, slug, False
+    clone.full_clean()
+    clone.save()
+    for obj in channels + products:
+        obj.pk = None
+        obj.id = None
+        obj.store = clone
+    StoreChannel.objects.bulk_create(channels)
+    Product.objects.bulk_create(products)
+    return clone
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    orders: int
+    funnel_rows: int
+    customers: int
+
+
+@transaction.atomic
+def reset_store_data(store: Store) -> ResetResult:
+    """Delete a store's generated and shopper data (orders, funnel, customers); keep its setup."""
+    orders = store.orders.count()
+    store.orders.all().delete()
+    funnel_rows, _ = DailyFunnel.objects.filter(store=store).delete()
+    customers, _ = Customer.objects.filter(store=store).delete()
+    RunChunk.objects.filter(store=store).delete()
+    return ResetResult(orders=orders, funnel_rows=funnel_rows, customers=customers)
+
+
+def _free_slug(base: str) -> str:
+    base = base[:55]
+    slug, n = base, 2
+    while Store.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+DEMO_NAMES = {
+    "general": ("Everything Emporium", "everything-emporium"),
+    "dropship": ("TrendDrop", "trenddrop"),
+    "cod": ("Souq Express", "souq-express"),
+    "pod": ("Inkwell Prints", "inkwell-prints"),
+    "single_product": ("PostureUp", "postureup"),
+}
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    created: list[str]
+    existing: list[str]
+
+
+def seed_demo_stores() -> SeedResult:
+    """One demo store per business model, with its catalogue. Running it twice changes nothing."""
+    created, existing = [], []
+    for model in DEMO_MODELS:
+        name, slug = DEMO_NAMES[model]
+        if Store.objects.filter(slug=slug).exists():
+            existing.append(slug)
+            continue
+        create_store_from_preset(model, name=name, slug=slug)
+        created.append(slug)
+    return SeedResult(created=created, existing=existing)
+
+
