@@ -105,6 +105,8 @@ SQLITE_PATH = VAR_DIR / "sandbox.sqlite3"
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if os.getenv("TEST_DB_NAME"):  # lets parallel test runs on one server keep apart
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 else:
     DATABASES = {
         "default": {

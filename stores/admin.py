@@ -65,7 +65,13 @@ class StoreAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("preset", "created_at", "updated_at", "preset_sources")
     inlines = [StoreChannelInline]
-    actions = ["clone_stores", "generate_catalogues", "reset_generated_data", "go_live", "stop_live"]
+    actions = [
+        "clone_stores",
+        "generate_catalogues",
+        "reset_generated_data",
+        "go_live",
+        "stop_live",
+    ]
     fieldsets = (
         (None, {"fields": ("name", "slug", "business_model", "preset", "description",
                            "market", "currency", "is_active", "is_live")}),
@@ -112,7 +118,9 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.display(description="Storefront")
     def storefront_link(self, obj: Store) -> str:
-        return format_html('<a href="{}" target="_blank">/s/{}/</a>', obj.get_absolute_url(), obj.slug)
+        return format_html(
+            '<a href="{}" target="_blank">/s/{}/</a>', obj.get_absolute_url(), obj.slug
+        )
 
     @admin.display(description="Defaults and their sources")
     def preset_sources(self, obj: Store) -> str:
@@ -203,7 +211,9 @@ class StoreAdmin(admin.ModelAdmin):
     @admin.action(description="Clone selected stores (settings, channels, catalogue)")
     def clone_stores(self, request, queryset) -> None:
         clones = [services.clone_store(store) for store in queryset]
-        self.message_user(request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones))
+        self.message_user(
+            request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones)
+        )
 
     @admin.action(description="Generate a catalogue for stores without products")
     def generate_catalogues(self, request, queryset) -> None:
@@ -303,7 +313,14 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(ReadOnlyAdmin):
     list_display = ("number", "store", "source", "channel", "payment_method", "status",
                     "placed_at", "gross_sales", "net", "margin")  # fmt: skip
-    list_filter = ("source", "status", "payment_method", "channel", "store__business_model", "store")
+    list_filter = (
+        "source",
+        "status",
+        "payment_method",
+        "channel",
+        "store__business_model",
+        "store",
+    )
     list_select_related = ("store",)
     search_fields = ("number", "email")
     date_hierarchy = "placed_at"

@@ -126,7 +126,9 @@ class Store(models.Model):
     """A mock independent store: a business model plus every parameter the simulation reads."""
 
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the storefront URL /s/<slug>/.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used in the storefront URL /s/<slug>/."
+    )
     business_model = models.CharField(max_length=20, choices=BusinessModel.choices)
     description = models.TextField(blank=True)
     market = models.CharField(max_length=2, choices=Market.choices, default=Market.US)
@@ -260,7 +262,9 @@ class Store(models.Model):
                 label = self._meta.get_field(high).verbose_name
                 errors.setdefault(low, []).append(f"Must not exceed {label} ({hi}).")
         if self.business_model == BusinessModel.COD and not self.offers_cod:
-            errors.setdefault("payment_methods", []).append("A COD store must offer cash on delivery.")
+            errors.setdefault("payment_methods", []).append(
+                "A COD store must offer cash on delivery."
+            )
         if self.cod_share and not self.offers_cod:
             errors.setdefault("cod_share", []).append(
                 "COD share must be 0 when the store does not offer cash on delivery."
@@ -314,9 +318,9 @@ class StoreChannel(models.Model):
             errors["cost_per_click"] = "A paid channel with a budget needs a cost per click."
         if not self.is_paid and self.daily_budget:
             errors["daily_budget"] = f"{self.get_channel_display()} is not a paid channel."
-        if self.store_id and self.channel == Channel.EMAIL and self.daily_sessions:
-            if not self.store.owns_customer_data:
-                errors["daily_sessions"] = "A store without its customers' data cannot email them."
+        emails = self.channel == Channel.EMAIL and self.daily_sessions
+        if emails and self.store_id and not self.store.owns_customer_data:
+            errors["daily_sessions"] = "A store without its customers' data cannot email them."
         if errors:
             raise ValidationError(errors)
 
@@ -343,7 +347,9 @@ class Product(models.Model):
         default=1.0, validators=[MinValueValidator(0)], help_text="Relative demand weight."
     )
     stock = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Units on hand; empty when not stocked (made or shipped to order)."
+        null=True,
+        blank=True,
+        help_text="Units on hand; empty when not stocked (made or shipped to order).",
     )
     is_active = models.BooleanField(default=True)
 
@@ -366,7 +372,9 @@ class Product(models.Model):
 
     def clean(self) -> None:
         if self.price is not None and self.unit_cost is not None and self.price < self.unit_cost:
-            raise ValidationError({"price": "Price is below unit cost: every sale would lose money."})
+            raise ValidationError(
+                {"price": "Price is below unit cost: every sale would lose money."}
+            )
 
 
 class Customer(models.Model):
@@ -378,7 +386,9 @@ class Customer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["store", "email"], name="customer_email_unique_per_store")
+            models.UniqueConstraint(
+                fields=["store", "email"], name="customer_email_unique_per_store"
+            )
         ]
 
     def __str__(self) -> str:
@@ -436,7 +446,9 @@ class RunChunk(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     first_day = models.PositiveIntegerField(help_text="Day offset from the run's start date.")
     day_count = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     orders_written = models.PositiveIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -511,7 +523,9 @@ class Order(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)
     payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     is_new_customer = models.BooleanField(default=True)
-    status = models.CharField(max_length=14, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    status = models.CharField(
+        max_length=14, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
 
     placed_at = models.DateTimeField(default=timezone.now)
     placed_date = models.DateField(help_text="Day of placement in the store's calendar (cohort).")
@@ -605,7 +619,9 @@ class DailyFunnel(models.Model):
     )
 
     sessions = models.PositiveIntegerField(default=0)
-    product_views = models.PositiveIntegerField(default=0, help_text="Sessions with a product view.")
+    product_views = models.PositiveIntegerField(
+        default=0, help_text="Sessions with a product view."
+    )
     adds_to_cart = models.PositiveIntegerField(default=0, help_text="Sessions with an add to cart.")
     reached_checkout = models.PositiveIntegerField(default=0)
     converted = models.PositiveIntegerField(default=0, help_text="Sessions that placed an order.")
@@ -626,7 +642,9 @@ class DailyFunnel(models.Model):
     cod_fee = money_field()
     chargeback_fee = money_field()
     platform_fee = money_field()
-    delivered_orders = models.PositiveIntegerField(default=0, help_text="Reached the door, kept or not.")
+    delivered_orders = models.PositiveIntegerField(
+        default=0, help_text="Reached the door, kept or not."
+    )
     returned_orders = models.PositiveIntegerField(default=0)
     refunded_orders = models.PositiveIntegerField(default=0)
     chargebacks = models.PositiveIntegerField(default=0)

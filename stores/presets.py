@@ -34,7 +34,9 @@ CHANNEL_CR = "Agency benchmarks (2026): email 4-5.5%, direct 3-3.8%, organic 2-2
 NRF_RETURNS = "NRF / Appriss (2021-2024): online returns ~17.6-20.8% of sales"
 STRIPE = "Stripe public pricing: 2.9% + $0.30, $15 per dispute"
 CHARGEBACKS = "Payment processors' guides: typical chargeback rate 0.3-0.9%"
-DROP_TRANSIT = "Carriers' and marketplace guides (2025): China->US ePacket 7-15 business days, standard 15-45"  # noqa: E501
+DROP_TRANSIT = (
+    "Carriers' and marketplace guides (2025): China->US ePacket 7-15 business days, standard 15-45"  # noqa: E501
+)
 DROP_PROCESSING = "Dropshipping guides: supplier processing 1-5 business days"
 DROP_RETURNS = "Industry blogs (2025): dropship returns 16-20%; cross-border return shipping $15-40"
 COD_SHARE = "Aramex: COD 70-80% of orders in the Middle East; GoKwik (2022): India ~60%"
@@ -43,7 +45,9 @@ COD_UPLIFT = "Regional study (2024): up to +30% orders when COD is offered (UAE)
 COD_FEE = "Indian couriers' rate cards (2026): higher of a fixed fee or 1.5-2.5%; reverse leg ~70% of forward"  # noqa: E501
 COD_REMIT = "Regional study (2024): COD remittance ~2 weeks"
 POD_COST = "POD guides (2026): blank + print ~$8-12; $10 to make + $5 to ship on a $20 retail price"
-POD_RETURNS = "POD providers' policies: reprint/refund only faulty or wrong items; no change-of-mind returns"  # noqa: E501
+POD_RETURNS = (
+    "POD providers' policies: reprint/refund only faulty or wrong items; no change-of-mind returns"  # noqa: E501
+)
 SINGLE_ADS = "Marketing blog (2026): ad spend 20-30% of sales for single-product stores"
 MARKETPLACE_FEES = "Marketplace fee schedules: referral fee mostly 8-15%"
 MODEL_CHOICE = "model choice (no public figure): tune in the admin"
@@ -140,8 +144,20 @@ PRESETS: dict[str, Preset] = {
             kind="general",
             size=600,
             categories=(
-                "Kitchen", "Phone accessories", "Pet supplies", "Fitness", "Home decor", "Beauty",
-                "Toys", "Garden", "Travel", "Office", "Car", "Jewellery", "Electronics", "Baby",
+                "Kitchen",
+                "Phone accessories",
+                "Pet supplies",
+                "Fitness",
+                "Home decor",
+                "Beauty",
+                "Toys",
+                "Garden",
+                "Travel",
+                "Office",
+                "Car",
+                "Jewellery",
+                "Electronics",
+                "Baby",
             ),  # fmt: skip
             cost_range=(2.5, 28.0),
             zipf_exponent=1.1,
@@ -173,7 +189,9 @@ PRESETS: dict[str, Preset] = {
             chargeback_rate=cite(D("0.006"), CHARGEBACKS),
         ),
         channels=(
-            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.011"), CHANNEL_CR), 0, D("150"), D("0.60")),
+            ChannelPreset(
+                Channel.PAID_SOCIAL, cite(D("0.011"), CHANNEL_CR), 0, D("150"), D("0.60")
+            ),
             ChannelPreset(Channel.PAID_SEARCH, cite(D("0.018"), CHANNEL_CR), 0, D("40"), D("0.80")),
             ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.015"), CHANNEL_CR), 150),
             ChannelPreset(Channel.EMAIL, cite(D("0.035"), CHANNEL_CR), 30),
@@ -183,7 +201,13 @@ PRESETS: dict[str, Preset] = {
         catalogue=CatalogueSpec(
             kind="dropship",
             size=120,
-            categories=("Phone accessories", "Home decor", "Pet supplies", "Fitness", "Electronics"),
+            categories=(
+                "Phone accessories",
+                "Home decor",
+                "Pet supplies",
+                "Fitness",
+                "Electronics",
+            ),
             cost_range=(4.0, 25.0),
             zipf_exponent=0.9,
             stocked=False,
@@ -219,7 +243,9 @@ PRESETS: dict[str, Preset] = {
             return_window_days=cite(14, MODEL_CHOICE),
         ),
         channels=(
-            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.012"), CHANNEL_CR), 0, D("100"), D("0.45")),
+            ChannelPreset(
+                Channel.PAID_SOCIAL, cite(D("0.012"), CHANNEL_CR), 0, D("100"), D("0.45")
+            ),
             ChannelPreset(Channel.PAID_SEARCH, cite(D("0.018"), CHANNEL_CR), 0, D("30"), D("0.60")),
             ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.015"), CHANNEL_CR), 200),
             ChannelPreset(Channel.EMAIL, cite(D("0.035"), CHANNEL_CR), 30),
@@ -285,7 +311,9 @@ PRESETS: dict[str, Preset] = {
         summary="One hero product on a landing page, bundles, heavy ad spend that fatigues.",
         store=_store(
             markup=cite(D("3.2"), MODEL_CHOICE),
-            product_view_rate=cite(D("0.85"), "one landing page: nearly every visit sees the product"),
+            product_view_rate=cite(
+                D("0.85"), "one landing page: nearly every visit sees the product"
+            ),
             add_to_cart_rate=cite(D("0.10"), LITTLEDATA_ATC),
             checkout_rate=cite(D("0.60"), BAYMARD),
             extra_items_mean=cite(D("0"), "one product: baskets grow through bundles"),
@@ -296,8 +324,12 @@ PRESETS: dict[str, Preset] = {
             repeat_purchase_rate=cite(D("0.04"), MODEL_CHOICE),
         ),
         channels=(
-            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.040"), LITTLEDATA_CR_LOW_AOV), 0, D("400"), D("0.60")),  # noqa: E501
-            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.050"), LITTLEDATA_CR_LOW_AOV), 0, D("120"), D("1.00")),  # noqa: E501
+            ChannelPreset(
+                Channel.PAID_SOCIAL, cite(D("0.040"), LITTLEDATA_CR_LOW_AOV), 0, D("400"), D("0.60")
+            ),  # noqa: E501
+            ChannelPreset(
+                Channel.PAID_SEARCH, cite(D("0.050"), LITTLEDATA_CR_LOW_AOV), 0, D("120"), D("1.00")
+            ),  # noqa: E501
             ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.030"), CHANNEL_CR), 60),
             ChannelPreset(Channel.EMAIL, cite(D("0.050"), CHANNEL_CR), 20),
             ChannelPreset(Channel.DIRECT, cite(D("0.040"), CHANNEL_CR), 40),

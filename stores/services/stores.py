@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import (
+from ..models import (
     Customer,
     DailyFunnel,
     Product,
@@ -19,8 +19,8 @@ from .models import (
     Store,
     StoreChannel,
 )
-from .presets import DEMO_MODELS, get_preset
-from .simulation.catalogue import generate_catalogue as generate_catalogue_specs
+from ..presets import DEMO_MODELS, get_preset
+from ..simulation.catalogue import generate_catalogue as generate_catalogue_specs
 
 CATALOGUE_SEED = 20261123  # fixed, so a store's generated catalogue is the same on every machine
 
@@ -178,5 +178,3 @@ def seed_demo_stores() -> SeedResult:
         create_store_from_preset(model, name=name, slug=slug)
         created.append(slug)
     return SeedResult(created=created, existing=existing)
-
-
