@@ -237,6 +237,18 @@ class Store(models.Model):
         return reverse("storefront:home", kwargs={"slug": self.slug})
 
     @property
+    def fee_schedule(self):
+        from .simulation.fees import FeeSchedule
+
+        return FeeSchedule(
+            card_fee_rate=self.card_fee_rate,
+            card_fee_fixed=self.card_fee_fixed,
+            cod_fee_rate=self.cod_fee_rate,
+            cod_fee_min=self.cod_fee_min,
+            platform_fee_rate=self.platform_fee_rate,
+        )
+
+    @property
     def offers_cod(self) -> bool:
         return PaymentMethod.COD in (self.payment_methods or [])
 
