@@ -551,6 +551,12 @@ class Order(models.Model):
         null=True, blank=True, help_text="When a return, refusal, refund or chargeback happens."
     )
     cash_collected_at = models.DateTimeField(null=True, blank=True)
+    # Synthetic orders know their timeline in advance; the lifecycle service copies these into
+    # shipped_at / delivered_at when the dates pass (the realised columns stay empty until then).
+    planned_shipped_at = models.DateTimeField(null=True, blank=True)
+    planned_delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Delivery (or, for a refused parcel, attempt) date."
+    )
 
     gross_sales = money_field()
     discount = money_field()
