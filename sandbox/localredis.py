@@ -49,6 +49,7 @@ def start_local_redis(port: int, workdir: Path, timeout: float = 10.0) -> subpro
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

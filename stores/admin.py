@@ -231,7 +231,7 @@ class StoreAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return None
-        stores = queryset.annotate(_orders=Count("orders"))
+        stores = queryset.annotate(order_total=Count("orders"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

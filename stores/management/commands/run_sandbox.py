@@ -1,0 +1,116 @@
+"""Start everything a training session needs on one machine and stop it all on Ctrl-C.
+
+Redis (embedded, when REDIS_URL is unset), a Celery worker, Celery beat and the web server.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from sandbox.localredis import start_local_redis
+
+ADMIN_USERNAME = "trainer"
+
+
+def _spawn(command: list[str]) -> subprocess.Popen:
+    # A session of its own: Ctrl-C reaches this command only, which then stops the children in
+    # order (web first, Redis last) instead of all of them racing to exit.
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)
+
+
+class Command(BaseCommand):
+    help = "Run Redis (if REDIS_URL is unset), a Celery worker, Celery beat and the web server."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes.")
+        parser.add_argument("--no-worker", action="store_true", help="Web only (and beat).")
+
+    def handle(self, *args, host: str, port: int, concurrency: int, no_worker: bool, **options):
+        var = Path(settings.VAR_DIR)
+        var.mkdir(parents=True, exist_ok=True)
+        children: list[tuple[str, subprocess.Popen]] = []
+
+        if settings.REDIS_IS_LOCAL:
+            redis = start_local_redis(settings.LOCAL_REDIS_PORT, var / "redis")
+            if redis is None:
+                self.stdout.write(f"Redis: already listening on port {settings.LOCAL_REDIS_PORT}.")
+            else:
+                children.append(("redis", redis))
+                self.stdout.write(f"Redis: embedded server on port {settings.LOCAL_REDIS_PORT}.")
+        else:
+            self.stdout.write(f"Redis: {settings.REDIS_URL} (from REDIS_URL).")
+
+        python = sys.executable
+        celery = [python, "-m", "celery", "-A", "sandbox"]
+        if not no_worker:
+            worker = [*celery, "worker", "-l", "warning", "--concurrency", str(concurrency)]
+            children.append(("worker", _spawn(worker)))
+        beat_schedule = str(var / "celerybeat-schedule")
+        children.append(("beat", _spawn([*celery, "beat", "-l", "warning", "-s", beat_schedule])))
+        web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
+        children.append(("web", _spawn(web)))
+
+        self._print_welcome(host, port)
+        stop = {"now": False}
+
+        def request_stop(signum, frame) -> None:
+            stop["now"] = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        failed = None
+        while not stop["now"] and failed is None:
+            time.sleep(0.5)
+            failed = next((name for name, proc in children if proc.poll() is not None), None)
+        self.stdout.write("Stopping " + ", ".join(name for name, _ in reversed(children)) + " ...")
+        for _, proc in reversed(children):
+            if proc.poll() is None:
+                proc.terminate()
+        for _, proc in children:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if failed:
+            raise CommandError(f"The {failed} process exited unexpectedly; everything was stopped.")
+
+    def _print_welcome(self, host: str, port: int) -> None:
+        password = self._ensure_trainer_account()
+        url = f"http://{host}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"\nThe sandbox is up: {url}"))
+        self.stdout.write(f"  Storefronts: {url}   Dashboard: {url}dashboard/   Admin: {url}admin/")
+        if password:
+            self.stdout.write(f"  Log in as {ADMIN_USERNAME!r} with password {password!r}")
+            self.stdout.write(f"  (saved in {self._password_file()}; change it in the admin).")
+        else:
+            self.stdout.write(
+                f"  Log in with your admin account ({ADMIN_USERNAME!r} was created earlier; "
+                f"reset it with `python manage.py changepassword {ADMIN_USERNAME}`)."
+            )
+        self.stdout.write("  Press Ctrl-C to stop the web server, worker, beat and Redis.\n")
+
+    def _password_file(self) -> Path:
+        return Path(settings.VAR_DIR) / "trainer-password.txt"
+
+    def _ensure_trainer_account(self) -> str | None:
+        """Create the trainer's superuser with a random password on first run; no fixed default."""
+        users = get_user_model().objects
+        path = self._password_file()
+        if users.filter(username=ADMIN_USERNAME).exists():
+            return path.read_text().strip() if path.exists() else None
+        password = secrets.token_urlsafe(12)
+        users.create_superuser(ADMIN_USERNAME, "trainer@example.com", password)
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+        return password

@@ -1,0 +1,191 @@
+"""The trainer's admin: create from a preset in two clicks, edit, clone, reset, read orders."""
+
+from decimal import Decimal
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+from stores.models import DailyFunnel, Order, Product, Store
+
+ADMIN_PAGES = ["store", "product", "order", "customer", "simulationrun", "dailyfunnel"]
+
+
+@pytest.mark.parametrize("model", ADMIN_PAGES)
+def test_every_changelist_loads_for_staff(staff_client, demo_stores, model):
+    response = staff_client.get(reverse(f"admin:stores_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_anonymous_users_are_sent_to_login(client, demo_stores):
+    response = client.get(reverse("admin:stores_store_from_preset"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_store_changelist_queries_do_not_grow_with_stores(
+    staff_client, make_store, django_assert_max_num_queries
+):
+    url = reverse("admin:stores_store_changelist")
+    make_store("general", with_catalogue=False)
+    with django_assert_max_num_queries(12) as few:
+        staff_client.get(url)
+    for _ in range(5):
+        make_store("pod", with_catalogue=False)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = staff_client.get(url)
+    assert response.content.count(b"/s/test-") >= 6
+
+
+def test_create_from_a_preset_in_two_clicks(staff_client, db):
+    url = reverse("admin:stores_store_from_preset")
+    page = staff_client.get(url)
+    assert b"Cash-on-delivery store" in page.content
+
+    response = staff_client.post(
+        url, {"preset": "cod", "name": "Souq Two", "slug": "", "with_catalogue": "on"}
+    )
+
+    store = Store.objects.get(slug="souq-two")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:stores_store_change", args=[store.pk])
+    assert store.business_model == "cod" and store.offers_cod
+    assert store.products.count() == 80
+    follow = staff_client.get(response["Location"])
+    assert b"Every parameter below can be edited" in follow.content
+    assert b"Unicommerce/Shipway" in follow.content  # the defaults' sources are shown
+
+
+def test_create_from_a_preset_refuses_a_taken_slug_and_saves_nothing(staff_client, demo_stores):
+    before = Store.objects.count()
+
+    response = staff_client.post(
+        reverse("admin:stores_store_from_preset"),
+        {"preset": "pod", "name": "Inkwell again", "slug": "inkwell-prints"},
+    )
+
+    assert response.status_code == 200
+    assert "A store with the slug &#x27;inkwell-prints&#x27; already exists." in response.text
+    assert Store.objects.count() == before
+
+
+def test_full_add_form_is_prefilled_from_the_preset(staff_client, db):
+    response = staff_client.get(reverse("admin:stores_store_add") + "?preset=dropship")
+    form = response.context["adminform"].form
+    assert form.initial["delivery_days_max"] == 25
+    assert form.initial["return_shipping_cost"] == Decimal("22.00")
+
+
+def change_form_data(store: Store, **changes) -> dict:
+    data = {k: v for k, v in model_to_dict(store).items() if v is not None}
+    data["payment_methods"] = store.payment_methods
+    for flag in ("is_active", "is_live", "returns_restockable", "owns_customer_data"):
+        if not data.get(flag):
+            data.pop(flag, None)
+    channels = list(store.channels.all())
+    data.update(
+        {
+            "channels-TOTAL_FORMS": str(len(channels)),
+            "channels-INITIAL_FORMS": str(len(channels)),
+            "channels-MIN_NUM_FORMS": "0",
+            "channels-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, channel in enumerate(channels):
+        for key, value in model_to_dict(channel).items():
+            data[f"channels-{i}-{key}"] = value
+    data.update(changes)
+    return data
+
+
+def test_editing_a_store_saves_a_good_value(staff_client, demo_stores):
+    store = demo_stores["cod"]
+    url = reverse("admin:stores_store_change", args=[store.pk])
+
+    response = staff_client.post(url, change_form_data(store, cod_share="0.6"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    store.refresh_from_db()
+    assert store.cod_share == Decimal("0.6")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("cod_refusal_base", "1.4", "less than or equal to 1"),
+        ("delivery_days_min", "9", "Must not exceed"),
+        ("payment_methods", ["card"], "A COD store must offer cash on delivery."),
+    ],
+)
+def test_a_bad_value_in_the_admin_names_the_field_and_saves_nothing(
+    staff_client, demo_stores, field, value, message
+):
+    store = demo_stores["cod"]
+    url = reverse("admin:stores_store_change", args=[store.pk])
+    before = model_to_dict(Store.objects.get(pk=store.pk))
+
+    response = staff_client.post(url, change_form_data(store, **{field: value}))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors and any(message in e for e in errors[field])
+    assert model_to_dict(Store.objects.get(pk=store.pk)) == before
+
+
+def run_action(client, action: str, stores, **extra):
+    return client.post(
+        reverse("admin:stores_store_changelist"),
+        {"action": action, "_selected_action": [s.pk for s in stores], **extra},
+    )
+
+
+def test_clone_copies_settings_channels_and_catalogue_not_orders(staff_client, demo_stores):
+    source = demo_stores["pod"]
+
+    run_action(staff_client, "clone_stores", [source])
+
+    clone = Store.objects.get(slug=f"{source.slug}-copy")
+    assert clone.business_model == source.business_model
+    assert clone.products.count() == source.products.count()
+    assert clone.channels.count() == source.channels.count()
+    assert source.products.count() == Product.objects.filter(store=source).count()
+
+
+def test_reset_asks_for_confirmation_then_deletes_generated_data(staff_client, demo_stores):
+    store = demo_stores["general"]
+    Order.objects.create(store=store, number="X-1", payment_method="card", placed_date="2026-01-01")
+    DailyFunnel.objects.create(store=store, date="2026-01-01", channel="direct", source="shopper")
+
+    confirm_page = run_action(staff_client, "reset_generated_data", [store])
+    assert b"Yes, delete their generated data" in confirm_page.content
+    assert Order.objects.filter(store=store).count() == 1
+
+    run_action(staff_client, "reset_generated_data", [store], confirm="yes")
+
+    assert not Order.objects.filter(store=store).exists()
+    assert not DailyFunnel.objects.filter(store=store).exists()
+    assert store.products.exists()
+
+
+def test_go_live_and_stop(staff_client, demo_stores):
+    stores = [demo_stores["cod"], demo_stores["pod"]]
+    run_action(staff_client, "go_live", stores)
+    assert Store.objects.filter(is_live=True).count() == 2
+    run_action(staff_client, "stop_live", stores)
+    assert not Store.objects.filter(is_live=True).exists()
+
+
+def test_orders_are_readable_but_not_editable(staff_client, demo_stores):
+    order = Order.objects.create(
+        store=demo_stores["cod"], number="X-2", payment_method="cod", placed_date="2026-01-01",
+        gross_sales=Decimal("40.00"),
+    )  # fmt: skip
+    url = reverse("admin:stores_order_change", args=[order.pk])
+
+    page = staff_client.get(url)
+    staff_client.post(url, {"gross_sales": "1.00", "status": "refunded"})
+
+    assert page.status_code == 200 and b"X-2" in page.content
+    order.refresh_from_db()
+    assert order.gross_sales == Decimal("40.00") and order.status == "placed"
+    assert staff_client.get(reverse("admin:stores_order_add")).status_code == 403

@@ -1,0 +1,91 @@
+"""Store validation: each bad value is refused with a message that names the field."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from stores.models import Order, StoreChannel
+
+
+def errors_of(obj) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as excinfo:
+        obj.full_clean()
+    return excinfo.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("return_rate", Decimal("1.2"), "less than or equal to 1"),
+        ("card_fee_rate", Decimal("-0.01"), "greater than or equal to 0"),
+        ("shipping_cost", Decimal("-1"), "greater than or equal to 0"),
+        ("handling_days_min", 9, "Must not exceed"),
+        ("delivery_days_min", 30, "Must not exceed"),
+        ("primary_colour", "blue", "#rrggbb"),
+        ("payment_methods", [], "at least one payment method"),
+        ("payment_methods", ["card", "bitcoin"], "Unknown payment method(s): bitcoin"),
+        ("default_payment_method", "cod", "must be one the store offers"),
+        ("cod_share", Decimal("0.5"), "does not offer cash on delivery"),
+        ("add_to_cart_rate", Decimal("0.9"), "Cannot exceed the product view rate"),
+        ("markup", Decimal("0.8"), "at a loss"),
+    ],
+)
+def test_bad_store_values_name_the_field(make_store, field, value, message):
+    store = make_store("general", with_catalogue=False)
+    setattr(store, field, value)
+
+    errors = errors_of(store)
+
+    assert field in errors
+    assert any(message in e for e in errors[field]), errors[field]
+
+
+def test_a_cod_store_must_offer_cod(make_store):
+    store = make_store("cod", with_catalogue=False)
+    store.payment_methods = ["card"]
+    store.default_payment_method = "card"
+    store.cod_share = Decimal("0")
+
+    assert "A COD store must offer cash on delivery." in errors_of(store)["payment_methods"]
+
+
+def test_paid_channel_needs_cost_per_click_and_unpaid_channels_have_no_budget(make_store):
+    store = make_store("general", with_catalogue=False)
+    paid = StoreChannel(store=store, channel="paid_search", daily_budget=50, cost_per_click=0)
+    organic = StoreChannel(store=store, channel="organic_search", daily_budget=10)
+
+    assert "cost_per_click" in errors_of(paid)
+    assert "not a paid channel" in errors_of(organic)["daily_budget"][0]
+
+
+def test_a_marketplace_seller_cannot_email_its_buyers(make_store):
+    store = make_store("marketplace", with_catalogue=False)
+    assert not store.channels.filter(channel="email").exists()
+    email = StoreChannel(store=store, channel="email", daily_sessions=30)
+
+    assert "cannot email" in errors_of(email)["daily_sessions"][0]
+
+
+def test_product_price_below_cost_is_refused(make_store):
+    product = make_store("pod").products.first()
+    product.price = product.unit_cost - 1
+
+    assert "lose money" in errors_of(product)["price"][0]
+
+
+def test_order_money_identities(make_store):
+    store = make_store("general", with_catalogue=False)
+    order = Order(
+        store=store,
+        gross_sales=Decimal("100.00"),
+        discount=Decimal("10.00"),
+        refund=Decimal("30.00"),
+        goods_cost=Decimal("20.00"),
+        shipping_cost=Decimal("5.00"),
+        return_shipping_cost=Decimal("6.00"),
+        payment_fee=Decimal("2.91"),
+    )
+
+    assert order.net_sales == Decimal("60.00")
+    assert order.contribution == Decimal("60.00") - Decimal("33.91")
