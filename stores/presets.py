@@ -367,6 +367,25 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
         kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
     ),
 )
+PRESETS[BusinessModel.BRAND] = Preset(
+    key=BusinessModel.BRAND,
+    label="DTC brand",
+    summary="Own brand, owned channels: email and repeat buyers carry more of the sales.",
+    store=_store(
+        markup=cite(D("3.0"), MODEL_CHOICE),
+        repeat_purchase_rate=cite(D("0.30"), "seed 000/002: brands cultivate repeat purchases"),
+        add_to_cart_rate=cite(D("0.08"), LITTLEDATA_ATC),
+        return_rate=cite(D("0.12"), NRF_RETURNS),
+    ),
+    channels=(
+        ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.013"), CHANNEL_CR), 0, D("80"), D("0.70")),
+        ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.025"), CHANNEL_CR), 250),
+        ChannelPreset(Channel.EMAIL, cite(D("0.050"), CHANNEL_CR), 200),
+        ChannelPreset(Channel.DIRECT, cite(D("0.035"), CHANNEL_CR), 150),
+        ChannelPreset(Channel.REFERRAL, cite(D("0.020"), CHANNEL_CR), 60),
+    ),
+    catalogue=CatalogueSpec(kind="brand", size=30, categories=("Beauty",), cost_range=(6.0, 20.0)),
+)
 PRESETS[BusinessModel.MARKETPLACE] = Preset(
     key=BusinessModel.MARKETPLACE,
     label="Marketplace seller",

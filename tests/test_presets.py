@@ -86,3 +86,14 @@ def test_an_out_of_range_override_is_refused_and_nothing_is_saved(make_store):
     assert "cod_share" in excinfo.value.message_dict
     assert not Store.objects.exists()
     assert not Product.objects.exists()
+
+
+def test_docs_parameters_md_matches_the_presets():
+    from pathlib import Path
+
+    from stores.management.commands.describe_presets import presets_markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
+    assert doc.read_text().strip() == presets_markdown().strip(), (
+        "docs/parameters.md is stale: python manage.py describe_presets > docs/parameters.md"
+    )
