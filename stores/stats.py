@@ -1,0 +1,190 @@
+"""Statistics for comparing stores: plain Python (math only), no Django, deterministic.
+
+- Wilson score interval for a rate (conversion, returns, refusals).
+- Chance to beat a baseline: Beta(1 + successes, 1 + failures) posteriors (a uniform prior), the
+  probability that one rate exceeds the other, by an exact finite sum when it is short and by the
+  normal approximation of the two Betas when the counts are large (both far from 0 and 1 there).
+- Relative difference of two rates with a 95% interval on the log of their ratio (Katz).
+- Money per session or per order (skewed, mostly zero): a ratio estimator whose variance comes
+  from the delta method over daily totals, each day a cluster, so one big day does not pass for
+  a thousand independent sessions.
+- Benjamini-Hochberg adjusted p-values, so a "significant" label across many stores x metrics
+  controls the false discovery rate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+# Below this many trials (sessions, delivered orders, shipped COD orders) a comparison says
+# "not enough data yet" instead of an interval that would mislead.
+MIN_SAMPLE = 100
+# The exact Beta sum has as many terms as the smaller posterior parameter; past this the two
+# Betas are close to normal and the approximation is accurate to well under a percentage point.
+EXACT_TERMS_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
+def wilson(successes: int, trials: int, z: float = Z95) -> Interval | None:
+    """Wilson score interval for successes / trials; None when there are no trials."""
+    if trials <= 0:
+        return None
+    if not 0 <= successes <= trials:
+        raise ValueError(f"successes ({successes}) must lie between 0 and trials ({trials})")
+    p = successes / trials
+    z2 = z * z
+    denom = 1 + z2 / trials
+    centre = (p + z2 / (2 * trials)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials))
+    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+
+
+def normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def _lbeta(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def _prob_beta_greater(a1: float, b1: float, a2: float, b2: float) -> float:
+    """P(X > Y) for X ~ Beta(a1, b1), Y ~ Beta(a2, b2), a1 a whole number: a finite sum of a1 terms.
+
+    The closed form follows from integrating the Beta density against the regularised incomplete
+    Beta function, which for a whole first parameter is a finite binomial-type sum.
+    """
+    total = 0.0
+    base = _lbeta(a2, b2)
+    for i in range(int(a1)):
+        total += math.exp(_lbeta(a2 + i, b1 + b2) - math.log(b1 + i) - _lbeta(1 + i, b1) - base)
+    return min(1.0, max(0.0, total))
+
+
+def _beta_moments(a: float, b: float) -> tuple[float, float]:
+    mean = a / (a + b)
+    var = a * b / ((a + b) ** 2 * (a + b + 1))
+    return mean, var
+
+
+def chance_to_beat(
+    successes: int, trials: int, base_successes: int, base_trials: int, *, lower_is_better=False
+) -> float:
+    """Posterior probability that this rate beats the baseline's (uniform Beta(1, 1) priors).
+
+    "Beats" means "is higher" unless lower_is_better (returns, refusals, chargebacks).
+    """
+    a1, b1 = 1 + successes, 1 + trials - successes
+    a2, b2 = 1 + base_successes, 1 + base_trials - base_successes
+    # Four equivalent sums (swap the pair, or mirror both rates p -> 1 - p); take the shortest.
+    options = [
+        (a1, lambda: _prob_beta_greater(a1, b1, a2, b2)),
+        (a2, lambda: 1 - _prob_beta_greater(a2, b2, a1, b1)),
+        (b2, lambda: _prob_beta_greater(b2, a2, b1, a1)),
+        (b1, lambda: 1 - _prob_beta_greater(b1, a1, b2, a2)),
+    ]
+    terms, exact = min(options, key=lambda o: o[0])
+    if terms <= EXACT_TERMS_LIMIT:
+        higher = exact()
+    else:
+        m1, v1 = _beta_moments(a1, b1)
+        m2, v2 = _beta_moments(a2, b2)
+        higher = normal_cdf((m1 - m2) / math.sqrt(v1 + v2))
+    return 1 - higher if lower_is_better else higher
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its standard error and 95% interval."""
+
+    value: float
+    se: float
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.value - Z95 * self.se, self.value + Z95 * self.se)
+
+
+def relative_difference(successes: int, trials: int, base_successes: int, base_trials: int):
+    """(rate / baseline rate - 1) with a 95% interval from the log of the ratio (Katz method).
+
+    Returns (value, Interval, two-sided p-value) or None when either side has no successes or
+    no trials (the ratio or its log is undefined there).
+    """
+    if min(successes, trials, base_successes, base_trials) <= 0:
+        return None
+    ratio = (successes / trials) / (base_successes / base_trials)
+    se = math.sqrt(1 / successes - 1 / trials + 1 / base_successes - 1 / base_trials)
+    return _log_ratio_result(ratio, se)
+
+
+def _log_ratio_result(ratio: float, se_log: float):
+    log_ratio = math.log(ratio)
+    interval = Interval(
+        math.exp(log_ratio - Z95 * se_log) - 1, math.exp(log_ratio + Z95 * se_log) - 1
+    )
+    p_value = 2 * (1 - normal_cdf(abs(log_ratio) / se_log)) if se_log > 0 else 1.0
+    return ratio - 1, interval, p_value
+
+
+def ratio_estimate(numerators: Sequence[float], denominators: Sequence[float]) -> Estimate | None:
+    """Sum(y) / sum(x) over clusters (days), with its delta-method standard error.
+
+    Var(R) ~= n / (n - 1) * sum((y_i - R x_i)^2) / (sum x)^2: the usual cluster-robust variance of
+    a ratio estimator. Needs at least two clusters and a positive denominator.
+    """
+    if len(numerators) != len(denominators):
+        raise ValueError("numerators and denominators differ in length")
+    n = len(numerators)
+    total_x = float(sum(denominators))
+    if n < 2 or total_x <= 0:
+        return None
+    ratio = float(sum(numerators)) / total_x
+    resid = sum(
+        (float(y) - ratio * float(x)) ** 2 for y, x in zip(numerators, denominators, strict=True)
+    )
+    se = math.sqrt(n / (n - 1) * resid) / total_x
+    return Estimate(ratio, se)
+
+
+def relative_difference_of_estimates(estimate: Estimate, baseline: Estimate):
+    """(estimate / baseline - 1) with a delta-method interval on the log ratio, or None.
+
+    Only defined when both values are positive (a log ratio of a loss is meaningless).
+    """
+    if estimate.value <= 0 or baseline.value <= 0:
+        return None
+    se_log = math.sqrt((estimate.se / estimate.value) ** 2 + (baseline.se / baseline.value) ** 2)
+    return _log_ratio_result(estimate.value / baseline.value, se_log)
+
+
+def chance_to_beat_estimate(estimate: Estimate, baseline: Estimate) -> float:
+    """P(estimate > baseline) under normal approximations of both (flat priors)."""
+    spread = math.sqrt(estimate.se**2 + baseline.se**2)
+    if spread == 0:
+        return 0.5 if estimate.value == baseline.value else float(estimate.value > baseline.value)
+    return normal_cdf((estimate.value - baseline.value) / spread)
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Adjusted p-values (q-values) in the input order; q <= 0.05 keeps the FDR at 5%."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        adjusted[i] = running
+    return adjusted
