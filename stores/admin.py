@@ -51,8 +51,8 @@ class StoreAdmin(admin.ModelAdmin):
     change_list_template = "admin/stores/store/change_list.html"
     list_display = (
         "name",
-        "business_model",
-        "market",
+        "model_badge",
+        "market_code",
         "product_count",
         "order_count",
         "is_active",
@@ -60,7 +60,6 @@ class StoreAdmin(admin.ModelAdmin):
         "storefront_link",
     )
     list_filter = ("business_model", "market", "is_active", "is_live")
-    list_editable = ("is_active", "is_live")
     search_fields = ("name", "slug", "tagline")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("preset", "created_at", "updated_at", "preset_sources")
@@ -108,6 +107,37 @@ class StoreAdmin(admin.ModelAdmin):
             )
         )
 
+    # Sections that only matter to some models start folded for the others.
+    SECTION_MODELS = {
+        "Cash on delivery": {"cod"},
+        "Model mechanics": {"general", "single_product", "marketplace"},
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        folded = []
+        for title, options in fieldsets:
+            models = self.SECTION_MODELS.get(title)
+            if models is not None and obj.business_model not in models:
+                options = {**options, "classes": ("collapse",)}
+            folded.append((title, options))
+        return folded
+
+    @admin.display(description="Market", ordering="market")
+    def market_code(self, obj: Store) -> str:
+        return format_html('<abbr title="{}">{}</abbr>', obj.get_market_display(), obj.market)
+
+    @admin.display(description="Model", ordering="business_model")
+    def model_badge(self, obj: Store) -> str:
+        return format_html(
+            '<span style="background:{};color:#fff;border-radius:9px;padding:1px 8px;'
+            'white-space:nowrap">{}</span>',
+            obj.primary_colour,
+            obj.business_model.replace("_", " "),
+        )
+
     @admin.display(description="Products", ordering="_products")
     def product_count(self, obj: Store) -> int:
         return obj._products
@@ -118,9 +148,7 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.display(description="Storefront")
     def storefront_link(self, obj: Store) -> str:
-        return format_html(
-            '<a href="{}" target="_blank">/s/{}/</a>', obj.get_absolute_url(), obj.slug
-        )
+        return format_html('<a href="{}" target="_blank">Open&nbsp;↗</a>', obj.get_absolute_url())
 
     @admin.display(description="Defaults and their sources")
     def preset_sources(self, obj: Store) -> str:
