@@ -2,8 +2,12 @@
 
 - stores: create a store from a preset, generate its catalogue, clone it, reset its data.
 - rollup: rebuild the order columns of the daily funnel table from the order rows.
+- checkout: place a shopper's order (prices, fees and stock from the server).
+- funnel: count shopper visits and funnel steps into the daily funnel table.
 """
 
+from .checkout import CheckoutError, PricesChanged, delivery_estimate, place_order
+from .funnel import channel_for, record_step, touch_visit
 from .rollup import rebuild_rollup
 from .stores import (
     clone_store,
@@ -14,6 +18,13 @@ from .stores import (
 )
 
 __all__ = [
+    "CheckoutError",
+    "PricesChanged",
+    "channel_for",
+    "delivery_estimate",
+    "place_order",
+    "record_step",
+    "touch_visit",
     "clone_store",
     "create_store_from_preset",
     "generate_catalogue",

@@ -1,0 +1,240 @@
+"""Place a shopper's order: a real Order in the same tables, with every money line from the server.
+
+The caller hands in product ids, quantities and customisation (never prices); this service reads
+the current prices and costs, books the fees through the store's fee schedule, takes stock, and
+rebuilds the store's shopper rollup for the day, all in one transaction. Any refusal raises
+CheckoutError before anything is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import (
+    BusinessModel,
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    Source,
+    Store,
+)
+from .rollup import rebuild_rollup
+
+ZERO = Decimal("0")
+PREPAID = frozenset({PaymentMethod.CARD, PaymentMethod.PAYPAL, PaymentMethod.UPI})
+NUMBER_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "O0I1")
+
+
+class CheckoutError(ValueError):
+    """The order cannot be placed; the message is for the shopper. Nothing was written."""
+
+
+class PricesChanged(CheckoutError):
+    def __init__(self, new_total: Decimal):
+        self.new_total = new_total
+        super().__init__(
+            f"Prices changed since you added these items: the new total is {new_total}. "
+            "Please check your cart and confirm."
+        )
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    product_id: int
+    quantity: int
+    seen_price: Decimal | None = None
+    customization: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    name: str
+    address: str
+    city: str
+    postcode: str
+    country: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryEstimate:
+    """Days from order to the door, and the dates they fall on."""
+
+    min_days: int
+    max_days: int
+    earliest: date
+    latest: date
+
+    def __str__(self) -> str:
+        return f"{self.earliest:%a %d %b} - {self.latest:%a %d %b} ({self.min_days}-{self.max_days} days)"  # noqa: E501
+
+
+def delivery_estimate(
+    store: Store, products: list[Product] | tuple[Product, ...] = (), today: date | None = None
+) -> DeliveryEstimate:
+    """The honest estimate: handling + transit; dropship adds the slowest supplier's lead days."""
+    today = today or timezone.localdate()
+    lead = 0
+    if store.business_model == BusinessModel.DROPSHIP:
+        lead = max((p.supplier_lead_days or 0 for p in products), default=0)
+    low = store.handling_days_min + lead + store.delivery_days_min
+    high = store.handling_days_max + lead + store.delivery_days_max
+    return DeliveryEstimate(low, high, today + timedelta(days=low), today + timedelta(days=high))
+
+
+@dataclass(frozen=True)
+class Quote:
+    gross_sales: Decimal
+    goods_cost: Decimal
+    payment_fee: Decimal
+    cod_fee: Decimal  # what the courier will charge the store when it collects the cash
+    estimate: DeliveryEstimate
+
+
+def quote(store: Store, products_and_qty: list[tuple[Product, int]], method: str) -> Quote:
+    gross = sum((p.price * q for p, q in products_and_qty), ZERO)
+    fees = store.fee_schedule
+    return Quote(
+        gross_sales=gross,
+        goods_cost=sum((p.unit_cost * q for p, q in products_and_qty), ZERO),
+        payment_fee=fees.payment_fee(method, gross) if method in PREPAID else ZERO,
+        cod_fee=fees.cod_fee(gross) if method == PaymentMethod.COD else ZERO,
+        estimate=delivery_estimate(store, [p for p, _ in products_and_qty]),
+    )
+
+
+def _order_number(store: Store) -> str:
+    suffix = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+    return f"{store.slug[:8].upper().rstrip('-')}-{suffix}"
+
+
+def place_order(
+    store: Store,
+    lines: list[RequestedLine],
+    *,
+    email: str,
+    address: ShippingAddress,
+    payment_method: str,
+    channel: str,
+    accept_price_changes: bool = False,
+) -> Order:
+    """Create the order, its lines and customer; take stock; rebuild the day's shopper rollup.
+
+    Raises CheckoutError (nothing written) for an empty cart, a product of another store or no
+    longer sold, a payment method the store does not offer, a bad quantity, not enough stock,
+    or prices that changed since the shopper saw them (unless accept_price_changes).
+    """
+    if not store.is_active:
+        raise CheckoutError("This store is closed.")
+    if not lines:
+        raise CheckoutError("Your cart is empty.")
+    if payment_method not in (store.payment_methods or []):
+        raise CheckoutError("This store does not offer that payment method.")
+    for line in lines:
+        if not 1 <= line.quantity <= 10:
+            raise CheckoutError("Choose a quantity between 1 and 10 for each item.")
+    email = email.strip().lower()
+    if "@" not in email:
+        raise CheckoutError("Enter a valid email address.")
+
+    with transaction.atomic():
+        ids = {line.product_id for line in lines}
+        products = {
+            p.pk: p
+            for p in Product.objects.select_for_update().filter(
+                pk__in=ids, store=store, is_active=True
+            )
+        }
+        if len(products) != len(ids):
+            raise CheckoutError("An item in your cart is not sold by this store any more.")
+        needed: dict[int, int] = {}
+        for line in lines:
+            needed[line.product_id] = needed.get(line.product_id, 0) + line.quantity
+        for pid, qty in needed.items():
+            product = products[pid]
+            if product.stock is not None and product.stock < qty:
+                raise CheckoutError(f"Only {product.stock} left of {product.title}.")
+        pairs = [(products[line.product_id], line.quantity) for line in lines]
+        q = quote(store, pairs, payment_method)
+        changed = any(
+            line.seen_price is not None and line.seen_price != products[line.product_id].price
+            for line in lines
+        )
+        if changed and not accept_price_changes:
+            raise PricesChanged(q.gross_sales)
+
+        now = timezone.now()
+        placed_date = timezone.localdate(now)
+        customer, created = Customer.objects.get_or_create(
+            store=store, email=email, defaults={"name": address.name, "source": Source.SHOPPER}
+        )
+        is_new = created or not customer.orders.exists()
+        fees = store.fee_schedule
+        prepaid = payment_method in PREPAID
+        order_fields = {
+            "store": store,
+            "customer": customer,
+            "email": email,
+            "run": None,
+            "source": Source.SHOPPER,
+            "channel": channel,
+            "payment_method": payment_method,
+            "is_new_customer": is_new,
+            "status": OrderStatus.PLACED,
+            "placed_at": now,
+            "placed_date": placed_date,
+            "planned_outcome": OrderStatus.DELIVERED,
+            # Card and wallets are captured at placement; COD cash arrives with the courier.
+            "cash_collected_at": now if prepaid else None,
+            "gross_sales": q.gross_sales,
+            "discount": ZERO,
+            "goods_cost": q.goods_cost,
+            "shipping_cost": store.shipping_cost,
+            "payment_fee": q.payment_fee,
+            "cod_fee": ZERO,  # booked by the lifecycle service when the cash is collected
+            "platform_fee": fees.platform_fee(q.gross_sales),
+            "ship_name": address.name,
+            "ship_address": address.address,
+            "ship_city": address.city,
+            "ship_postcode": address.postcode,
+            "ship_country": address.country or store.market,
+            "phone": address.phone,
+        }
+        order = None
+        for _ in range(5):
+            try:
+                with transaction.atomic():
+                    order = Order.objects.create(number=_order_number(store), **order_fields)
+                break
+            except IntegrityError:
+                continue  # the random number was taken; draw another
+        if order is None:
+            raise CheckoutError("Could not allocate an order number; please try again.")
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                product=products[line.product_id],
+                title=products[line.product_id].title,
+                quantity=line.quantity,
+                unit_price=products[line.product_id].price,
+                unit_cost=products[line.product_id].unit_cost,
+                customization=line.customization,
+            )
+            for line in lines
+        )
+        for pid, qty in needed.items():
+            if products[pid].stock is not None:
+                Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
+        rebuild_rollup(store.pk, [placed_date], run_id=None, source=Source.SHOPPER)
+    return order
