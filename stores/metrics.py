@@ -847,8 +847,8 @@ def comparison_records(comparison: Comparison) -> list[dict[str, Any]]:
                 record[f"{metric.key}_enough_data"] = cell.enough_data
             if metric.lagged:
                 record[f"{metric.key}_provisional"] = cell.provisional
-            if comparison.baseline is None or record["baseline"]:
-                continue
+            if comparison.baseline is None:
+                continue  # every record has the same keys (a CSV needs that); None on the baseline
             record[f"{metric.key}_vs_baseline"] = _plain(cell.relative)
             if metric.kind in ("rate", "money_ratio"):
                 ri = cell.relative_interval

@@ -1,0 +1,100 @@
+"""`manage.py compare`: per-store figures as a table, CSV or JSON; bad arguments exit non-zero."""
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from stores.models import DailyFunnel
+
+REQUIRED = {
+    "slug", "model", "sessions", "orders", "conversion_rate", "aov", "net_sales", "returns_rate",
+    "cod_refusal_rate", "gross_profit", "contribution_margin", "ad_spend",
+}  # fmt: skip
+
+
+@pytest.fixture
+def two_stores(make_store):
+    a = make_store("general", with_catalogue=False, slug="alpha")
+    b = make_store("cod", with_catalogue=False, slug="bravo")
+    for store, sessions, converted, gross in ((a, 1000, 20, "800"), (b, 1000, 35, "1400")):
+        DailyFunnel.objects.create(
+            store=store, date=date(2026, 3, 1), channel="direct", source="synthetic",
+            sessions=sessions, converted=converted, orders=converted,
+            gross_sales=Decimal(gross), goods_cost=Decimal("300"), ad_spend=Decimal("50"),
+        )  # fmt: skip
+        DailyFunnel.objects.create(
+            store=store, date=date(2026, 3, 2), channel="email", source="synthetic",
+            sessions=200, converted=4, orders=4, gross_sales=Decimal("160"),
+        )  # fmt: skip
+    return a, b
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("compare", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_has_the_contract_keys_with_fractions_and_decimal_strings(two_stores):
+    data = json.loads(run("--format", "json", "--stores", "alpha,bravo"))
+
+    assert [s["slug"] for s in data["stores"]] == ["alpha", "bravo"]
+    alpha = data["stores"][0]
+    assert alpha.keys() >= REQUIRED
+    assert alpha["sessions"] == 1200 and alpha["orders"] == 24
+    assert alpha["conversion_rate"] == pytest.approx(24 / 1200)
+    assert alpha["net_sales"] == "960.00" and alpha["ad_spend"] == "50.00"
+    assert alpha["conversion_rate_low"] < alpha["conversion_rate"] < alpha["conversion_rate_high"]
+
+
+def test_baseline_adds_relative_difference_and_chance_to_beat(two_stores):
+    data = json.loads(run("--format", "json", "--baseline", "alpha"))
+    bravo = next(s for s in data["stores"] if s["slug"] == "bravo")
+
+    assert bravo["conversion_rate_vs_baseline"] == pytest.approx((39 / 1200) / (24 / 1200) - 1)
+    assert bravo["conversion_rate_vs_baseline_low"] < bravo["conversion_rate_vs_baseline"]
+    assert bravo["conversion_rate_chance_to_beat"] > 0.9
+
+
+def test_date_and_channel_filters(two_stores):
+    data = json.loads(run("--format", "json", "--from", "2026-03-02", "--channel", "email"))
+    assert {s["slug"]: s["sessions"] for s in data["stores"]} == {"alpha": 200, "bravo": 200}
+
+
+def test_csv_opens_as_one_row_per_store(two_stores):
+    rows = {r["slug"]: r for r in csv.DictReader(io.StringIO(run("--format", "csv")))}
+    assert sorted(rows) == ["alpha", "bravo"]
+    assert rows["bravo"]["net_sales"] == "1560.00"
+
+
+def test_table_lists_each_store_with_its_interval(two_stores):
+    text = run("--baseline", "alpha")
+    assert "alpha" in text and "bravo" in text and "baseline" in text
+    assert "2.0% (1.3%-3.0%)" in text  # alpha: 24 / 1200 and its Wilson interval
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stores", "nope"], "stores"),
+        (["--from", "yesterday"], "date_from"),
+        (["--from", "2026-03-05", "--to", "2026-03-01"], "end date is before"),
+        (["--channel", "tv"], "channel"),
+        (["--source", "robots"], "source"),
+        (["--run", "999"], "no simulation run #999"),
+        (["--baseline", "ghost"], "baseline"),
+    ],
+)
+def test_bad_arguments_fail_with_a_clear_message(two_stores, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+
+
+def test_bad_format_exits_non_zero(two_stores):
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("--format", "xml")
