@@ -1,0 +1,12 @@
+from django.urls import path
+
+from .views import dashboard
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", dashboard.compare, name="compare"),
+    path("glossary/", dashboard.glossary, name="glossary"),
+    path("export/<str:what>.<str:fmt>", dashboard.export, name="export"),
+    path("store/<slug:slug>/", dashboard.store_detail, name="store"),
+]
