@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 
 from . import metrics
-from .models import Channel, Market, RunStatus, SimulationRun, Source, Store
+from .models import Channel, Market, SimulationRun, Source, Store
 
 RUN_LATEST = ""  # the default: the most recent run when there is one, else every row
 RUN_ALL = "all"
@@ -32,8 +32,12 @@ class DashboardFilterForm(forms.Form):
     )
     present = forms.BooleanField(required=False, label="Presentation mode")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, strict_baseline: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The page forgives a baseline whose store was just unticked (it falls back to the
+        # first store and says so); exports and the command refuse it.
+        self.strict_baseline = strict_baseline
+        self.notices: list[str] = []
         self.all_stores = list(Store.objects.active().order_by("name"))
         self.fields["stores"].choices = [(s.slug, s.name) for s in self.all_stores]
         self.runs = list(SimulationRun.objects.order_by("-created_at", "-id")[:20])
@@ -76,7 +80,12 @@ class DashboardFilterForm(forms.Form):
         data["store_list"] = stores
         baseline = (data.get("baseline") or "").strip()
         if baseline and baseline not in {s.slug for s in stores}:
-            self.add_error("baseline", f"The baseline {baseline!r} is not among the stores shown.")
+            message = f"The baseline {baseline!r} is not among the stores shown."
+            if self.strict_baseline:
+                self.add_error("baseline", message)
+            else:
+                self.notices.append(message + " Comparing against the first store instead.")
+                baseline = ""
         data["baseline"] = baseline or None
         return data
 
@@ -100,10 +109,3 @@ class DashboardFilterForm(forms.Form):
             label = "filters" if name == "__all__" else name
             lines.extend(f"{label}: {message}" for message in errors)
         return "\n".join(lines)
-
-    @property
-    def active_run(self) -> SimulationRun | None:
-        run = self.cleaned_data.get("run") if hasattr(self, "cleaned_data") else None
-        if isinstance(run, SimulationRun) and run.status in (RunStatus.PENDING, RunStatus.RUNNING):
-            return run
-        return None

@@ -97,7 +97,7 @@ _contribution = _contribution - F("ad_spend") - F("other_cost")
 class MetricDef:
     key: str
     label: str
-    kind: str  # count | rate | money | money_ratio | ratio | days
+    kind: str  # count | rate | money | money_ratio | ratio (a share) | multiple | days
     definition: str
     higher_is_better: bool | None = True  # None: neither (sessions of a store are not "better")
     lagged: bool = False
@@ -169,7 +169,7 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef("contribution_rate", "Contribution margin", "ratio", "Contribution / net sales."),
     MetricDef("ad_spend", "Ad spend", "money", "Spend on paid social and paid search.", None),
     MetricDef("cac", "CAC", "money", "Ad spend / new customers.", higher_is_better=False),
-    MetricDef("roas", "ROAS", "ratio", "Net sales of orders from paid channels / ad spend."),
+    MetricDef("roas", "ROAS", "multiple", "Net sales of orders from paid channels / ad spend."),
     MetricDef(
         "cash_collected", "Cash collected", "money",
         "(Gross sales - discounts) of orders whose money has arrived (COD: when the courier remits).",
@@ -819,7 +819,7 @@ RECORD_KEYS = (
 )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value.quantize(CENT))
     if isinstance(value, float):
@@ -836,26 +836,26 @@ def comparison_records(comparison: Comparison) -> list[dict[str, Any]]:
     records = []
     cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
     for row in comparison.rows:
-        record = {key: _plain(row.value(key)) for key in RECORD_KEYS}
+        record = {key: plain(row.value(key)) for key in RECORD_KEYS}
         record["baseline"] = bool(comparison.baseline and row.slug == comparison.baseline.slug)
-        record["mature_through"] = _plain(row.mature_through)
+        record["mature_through"] = plain(row.mature_through)
         for metric in METRICS:
             cell = cells[(row.slug, metric.key)]
             if metric.kind in ("rate", "money_ratio"):
-                record[f"{metric.key}_low"] = _plain(cell.interval.low) if cell.interval else None
-                record[f"{metric.key}_high"] = _plain(cell.interval.high) if cell.interval else None
+                record[f"{metric.key}_low"] = plain(cell.interval.low) if cell.interval else None
+                record[f"{metric.key}_high"] = plain(cell.interval.high) if cell.interval else None
                 record[f"{metric.key}_enough_data"] = cell.enough_data
             if metric.lagged:
                 record[f"{metric.key}_provisional"] = cell.provisional
             if comparison.baseline is None:
                 continue  # every record has the same keys (a CSV needs that); None on the baseline
-            record[f"{metric.key}_vs_baseline"] = _plain(cell.relative)
+            record[f"{metric.key}_vs_baseline"] = plain(cell.relative)
             if metric.kind in ("rate", "money_ratio"):
                 ri = cell.relative_interval
-                record[f"{metric.key}_vs_baseline_low"] = _plain(ri.low) if ri else None
-                record[f"{metric.key}_vs_baseline_high"] = _plain(ri.high) if ri else None
-                record[f"{metric.key}_chance_to_beat"] = _plain(cell.chance_to_beat)
-                record[f"{metric.key}_q_value"] = _plain(cell.q_value)
+                record[f"{metric.key}_vs_baseline_low"] = plain(ri.low) if ri else None
+                record[f"{metric.key}_vs_baseline_high"] = plain(ri.high) if ri else None
+                record[f"{metric.key}_chance_to_beat"] = plain(cell.chance_to_beat)
+                record[f"{metric.key}_q_value"] = plain(cell.q_value)
         records.append(record)
     return records
 
@@ -874,7 +874,7 @@ DAILY_KEYS = (
 
 
 def daily_records(comparison: Comparison) -> list[dict[str, Any]]:
-    return [{k: _plain(getattr(p, k)) for k in DAILY_KEYS} for p in comparison.daily]
+    return [{k: plain(getattr(p, k)) for k in DAILY_KEYS} for p in comparison.daily]
 
 
 def daily_by_store(comparison: Comparison) -> dict[str, dict[date, DailyPoint]]:

@@ -1,0 +1,79 @@
+"""Formatting for the dashboard: one place that decides how a rate, money or count reads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def signed_pct(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:+.1f}%"
+
+
+@register.filter
+def money(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    sign = "−" if value < 0 else ""
+    return f"{sign}{abs(value):,.2f}"
+
+
+@register.filter
+def count(value: int | None) -> str:
+    return "–" if value is None else f"{int(value):,}"
+
+
+@register.filter
+def metric_value(value: Any, kind: str) -> str:
+    """Format a figure by its metric kind (see stores.metrics.MetricDef.kind)."""
+    if value is None:
+        return "–"
+    if kind == "count":
+        return count(value)
+    if kind in ("rate", "ratio"):
+        return pct(value)
+    if kind == "multiple":
+        return f"{float(value):.2f}×"
+    if kind == "days":
+        return f"{float(value):.1f} d"
+    return money(value)
+
+
+@register.filter
+def interval_text(interval: Any, kind: str) -> str:
+    if interval is None:
+        return ""
+    return f"{metric_value(interval.low, kind)} – {metric_value(interval.high, kind)}"
+
+
+@register.filter
+def querystring_with(querystring: str, pair: str) -> str:
+    """'a=1&b=2' | querystring_with:'b=3' -> 'a=1&b=3' (replaces or adds one parameter)."""
+    key, _, value = pair.partition("=")
+    parts = [p for p in querystring.split("&") if p and p.split("=", 1)[0] != key]
+    if value:
+        parts.append(f"{key}={value}")
+    return "&".join(parts)
+
+
+@register.filter
+def bar_width(part: int | None, whole: int | None) -> str:
+    """Percentage width of a funnel bar, at least a sliver so a zero step still shows."""
+    if not whole or not part:
+        return "0.5%"
+    return f"{max(0.5, 100 * part / whole):.1f}%"

@@ -1,0 +1,206 @@
+"""The comparison dashboard (staff only): thin adapters from the filter form to stores.metrics.
+
+Every page reads the DailyFunnel rollup through metrics.compare_stores, so its query count does
+not grow with the number of orders; only the drill-down lists order rows, one page at a time.
+htmx requests get the swapped fragment ("dashboard/compare.html#results") instead of the page.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from stores import metrics
+from stores.forms_dashboard import DashboardFilterForm
+from stores.models import RunStatus, SimulationRun, Store
+
+from . import dashboard_charts as charts
+
+REFRESH_SECONDS = 5
+ORDERS_PER_PAGE = 50
+
+
+def _bad_request(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:
+    context = {"errors": form.error_text().splitlines(), "query": request.GET.urlencode()}
+    return render(request, "dashboard/bad_request.html", context, status=400)
+
+
+def _form(request: HttpRequest, *, strict: bool) -> DashboardFilterForm:
+    return DashboardFilterForm(request.GET, strict_baseline=strict)
+
+
+@require_GET
+@staff_member_required
+@vary_on_headers("HX-Request")
+def compare(request: HttpRequest) -> HttpResponse:
+    form = _form(request, strict=False)
+    if not form.is_valid():
+        return _bad_request(request, form)
+    stores = form.cleaned_data["store_list"]
+    comparison = metrics.compare_stores(stores, **form.selection())
+    context = {
+        "form": form,
+        "comparison": comparison,
+        "query": request.GET.urlencode(),
+        "present": form.cleaned_data.get("present"),
+        **_live_state(form, stores),
+        **_charts(comparison),
+    }
+    template = "dashboard/compare.html#results" if request.htmx else "dashboard/compare.html"
+    return render(request, template, context)
+
+
+def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any]:
+    """Refresh the results every few seconds while a run is under way or a store is live."""
+    run = form.cleaned_data.get("run")
+    active_run = run if isinstance(run, SimulationRun) else None
+    running = active_run is not None and active_run.status in (
+        RunStatus.PENDING,
+        RunStatus.RUNNING,
+    )
+    live = [s for s in stores if s.is_live]
+    return {
+        "run": active_run,
+        "run_running": running,
+        "live_stores": live,
+        "refresh_seconds": REFRESH_SECONDS if running or live else None,
+    }
+
+
+def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
+    dates = comparison.dates
+    by_store = metrics.daily_by_store(comparison)
+    colours = {row.slug: charts.store_colour(i) for i, row in enumerate(comparison.rows)}
+    dashes = {row.slug: charts.store_dash(i) for i, row in enumerate(comparison.rows)}
+
+    def series(pick) -> list:
+        out = []
+        for row in comparison.rows:
+            points = by_store.get(row.slug, {})
+            values = [pick(points[d]) if d in points else None for d in dates]
+            out.append((row.name, colours[row.slug], dashes[row.slug], values))
+        return out
+
+    conversions = []
+    for row in comparison.rows:
+        points = by_store.get(row.slug, {})
+        converted = [points[d].converted if d in points else 0 for d in dates]
+        sessions = [points[d].sessions if d in points else 0 for d in dates]
+        conversions.append(
+            (
+                row.name,
+                colours[row.slug],
+                dashes[row.slug],
+                charts.rolling_ratio(converted, sessions),
+            )
+        )
+
+    def money(v: float) -> str:
+        return f"{v:,.0f}"
+
+    line_charts = [
+        charts.line_chart("Sessions per day", dates, series(lambda p: p.sessions), money),
+        charts.line_chart(
+            "Conversion rate",
+            dates,
+            conversions,
+            lambda v: f"{v * 100:.1f}%",
+            note="7-day trailing: converted sessions / sessions",
+        ),
+        charts.line_chart("Net sales per day", dates, series(lambda p: float(p.net_sales)), money),
+        charts.line_chart(
+            "Contribution per day",
+            dates,
+            series(lambda p: float(p.contribution)),
+            money,
+            note="after ad spend and other costs",
+        ),
+    ]
+    return {
+        "colours": colours,
+        "line_charts": line_charts,
+        "legend": [(row.name, colours[row.slug], dashes[row.slug]) for row in comparison.rows],
+        "waterfalls": [
+            (row, colours[row.slug], charts.waterfall(row.waterfall())) for row in comparison.rows
+        ],
+    }
+
+
+@require_GET
+@staff_member_required
+def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    """The comparison table or the daily series, as CSV or JSON, under the page's filters."""
+    if what not in ("table", "daily") or fmt not in ("csv", "json"):
+        raise Http404("Exports: table.csv, table.json, daily.csv, daily.json")
+    form = _form(request, strict=True)
+    if not form.is_valid():
+        return HttpResponse(form.error_text() + "\n", status=400, content_type="text/plain")
+    comparison = metrics.compare_stores(form.cleaned_data["store_list"], **form.selection())
+    if what == "table":
+        key, records = "stores", metrics.comparison_records(comparison)
+    else:
+        key, records = "days", metrics.daily_records(comparison)
+    filename = f"store-comparison-{what}.{fmt}"
+    if fmt == "json":
+        selection = {k: metrics.plain(v) for k, v in comparison.selection.items()}
+        payload = {"selection": selection, "as_of": comparison.as_of.isoformat(), key: records}
+        response = JsonResponse(payload, json_dumps_params={"indent": 1})
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # A byte-order mark so spreadsheet programs open the file as UTF-8.
+        response.write("\ufeff")
+        fields = list(records[0]) if records else list(metrics.DAILY_KEYS)
+        writer = csv.DictWriter(response, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(records)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@staff_member_required
+@vary_on_headers("HX-Request")
+def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One store: its figures by channel, its daily series, its waterfall and its orders."""
+    store = get_object_or_404(Store, slug=slug)
+    form = _form(request, strict=False)
+    if not form.is_valid():
+        return _bad_request(request, form)
+    selection = form.selection()
+    selection.pop("baseline")
+    selection.pop("market")
+    orders = Paginator(metrics.store_orders(store, **selection), ORDERS_PER_PAGE)
+    page = orders.get_page(request.GET.get("page"))
+    if request.htmx and request.htmx.target == "orders":
+        return render(request, "dashboard/store.html#orders", {"store": store, "page": page,
+                                                                 "query": request.GET.urlencode()})  # fmt: skip
+    comparison = metrics.compare_stores([store], **selection)
+    context = {
+        "store": store,
+        "form": form,
+        "row": comparison.rows[0],
+        "comparison": comparison,
+        "channels": metrics.channel_breakdown(store, **selection),
+        "page": page,
+        "query": request.GET.urlencode(),
+        "present": form.cleaned_data.get("present"),
+        **_charts(comparison),
+    }
+    return render(request, "dashboard/store.html", context)
+
+
+@require_GET
+@staff_member_required
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboard/glossary.html",
+        {"metrics": metrics.METRICS, "waterfall": metrics.WATERFALL_STEPS},
+    )
