@@ -495,4 +495,6 @@ def lookup(request: HttpRequest, slug: str) -> HttpResponse:
             status = 404
         else:
             status = 400
-    return render(request, "storefront/lookup.html", _context(request, store, form=form), status)
+    return render(
+        request, "storefront/lookup.html", _context(request, store, form=form), status=status
+    )

@@ -1,0 +1,462 @@
+"""Storefront pages: every path, the htmx cart, model-specific pages, funnel counts, query counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from stores.models import Channel, DailyFunnel, Product, Source
+from stores.services import funnel
+from stores.services.funnel import channel_for
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(name: str, store, **kwargs) -> str:
+    return reverse(f"storefront:{name}", kwargs={"slug": store.slug, **kwargs})
+
+
+def shopper_row(store, channel: str = Channel.DIRECT) -> DailyFunnel:
+    return DailyFunnel.objects.get(
+        store=store, channel=channel, source=Source.SHOPPER, run__isnull=True
+    )
+
+
+@pytest.fixture
+def general(make_store):
+    return make_store("general")
+
+
+# --- Index and home pages ---------------------------------------------------------------------
+
+
+def test_index_lists_active_stores_and_links_admin_and_dashboard(client, make_store):
+    shown = make_store("general", name="Open Shop")
+    make_store("pod", name="Closed Shop", is_active=False, with_catalogue=False)
+    page = client.get("/").content.decode()
+    assert "Open Shop" in page and shown.get_absolute_url() in page
+    assert "Closed Shop" not in page
+    assert reverse("admin:index") in page and 'href="/dashboard/"' in page
+
+
+def test_home_shows_theme_tagline_banner_and_popular_products(client, general):
+    response = client.get(general.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert general.tagline in page and general.banner_text in page
+    assert f"--primary: {general.primary_colour}" in page
+    top = general.products.order_by("-popularity").first()
+    assert top.title in page
+
+
+def test_inactive_store_answers_404_on_every_page(client, make_store):
+    store = make_store("general", is_active=False)
+    product = store.products.first()
+    for path in (
+        url("home", store),
+        url("catalogue", store),
+        url("product", store, product=product.slug),
+        url("cart", store),
+        url("checkout", store),
+        url("lookup", store),
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post(url("cart_add", store), {"product": product.pk, "quantity": 1}).status_code
+    assert not DailyFunnel.objects.filter(store=store).exists()
+
+
+def test_unknown_store_and_product_answer_404(client, general):
+    assert client.get("/s/no-such-store/").status_code == 404
+    assert client.get(url("product", general, product="no-such-thing")).status_code == 404
+
+
+# --- Catalogue --------------------------------------------------------------------------------
+
+
+def test_catalogue_paginates_hundreds_of_skus(client, general):
+    total = general.products.count()
+    assert total > 100
+    first = client.get(url("catalogue", general))
+    assert first.context["page"].paginator.count == total
+    assert len(first.context["page"].object_list) == 24
+    last_page = first.context["page"].paginator.num_pages
+    last = client.get(url("catalogue", general), {"page": last_page})
+    assert len(last.context["page"].object_list) == total - 24 * (last_page - 1)
+    # A page number out of range shows the last page rather than an error.
+    assert client.get(url("catalogue", general), {"page": 9999}).status_code == 200
+
+
+def test_catalogue_filters_by_category_and_search(client, general):
+    category = general.products.values_list("category", flat=True).first()
+    page = client.get(url("catalogue", general), {"category": category}).context["page"]
+    assert page.paginator.count == general.products.filter(category=category).count()
+    assert all(p.category == category for p in page.object_list)
+
+    word = general.products.first().title.split()[-1]
+    found = client.get(url("catalogue", general), {"q": word}).context["page"]
+    assert found.paginator.count >= 1
+    assert all(word.lower() in (p.title + p.category).lower() for p in found.object_list)
+    none = client.get(url("catalogue", general), {"q": "zzzz-nothing"})
+    assert "No products match" in none.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse_order"),
+    [("price_asc", "price", False), ("price_desc", "price", True), ("name", "title", False)],
+)
+def test_catalogue_sorts(client, general, sort, key, reverse_order):
+    items = list(client.get(url("catalogue", general), {"sort": sort}).context["page"])
+    values = [getattr(p, key) for p in items]
+    assert values == sorted(values, reverse=reverse_order)
+
+
+def test_catalogue_htmx_returns_only_the_results_fragment(client, general):
+    response = client.get(url("catalogue", general), {"q": "a"}, **HX)
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="results">')
+    assert "<html" not in page
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+
+
+def test_catalogue_ignores_a_bogus_sort(client, general):
+    assert client.get(url("catalogue", general), {"sort": "'; drop"}).status_code == 200
+
+
+# --- Product pages, by model ------------------------------------------------------------------
+
+
+def test_product_page_shows_price_and_delivery_estimate(client, general):
+    product = general.products.first()
+    response = client.get(product.get_absolute_url())
+    page = response.content.decode()
+    assert product.title in page and f"${product.price}" in page
+    low = general.handling_days_min + general.delivery_days_min
+    high = general.handling_days_max + general.delivery_days_max
+    assert f"({low}-{high} days)" in page
+
+
+def test_dropship_estimate_adds_supplier_lead_time(client, make_store):
+    store = make_store("dropship")
+    product = store.products.exclude(supplier_lead_days=None).first()
+    page = client.get(product.get_absolute_url()).content.decode()
+    low = store.handling_days_min + product.supplier_lead_days + store.delivery_days_min
+    high = store.handling_days_max + product.supplier_lead_days + store.delivery_days_max
+    assert f"({low}-{high} days)" in page
+    assert f"Ships from our supplier in {product.supplier_lead_days} day" in page
+
+
+def test_single_product_home_is_a_landing_page_with_bundles_and_faq(client, make_store):
+    store = make_store("single_product")
+    page = client.get(store.get_absolute_url()).content.decode()
+    hero = store.products.get(bundle_quantity=1)
+    assert hero.title in page
+    for bundle in store.products.filter(bundle_quantity__gt=1):
+        assert f"Add {bundle.bundle_quantity}-pack" in page
+    assert "Best value" in page and "<details>" in page
+
+
+def test_cod_store_defaults_to_cash_on_delivery(client, make_store):
+    store = make_store("cod")
+    product = store.products.filter(stock__gt=0).first()
+    client.post(url("cart_add", store), {"product": product.pk, "quantity": 1})
+    form = client.get(url("checkout", store)).context["form"]
+    assert form["payment_method"].value() == "cod"
+
+
+def test_pod_preview_escapes_and_validates_text(client, make_store):
+    store = make_store("pod")
+    product = store.products.first()
+    preview = url("preview", store, product=product.slug)
+    ok = client.get(preview, {"text": "Best Dad & Co", "colour": "red"}, **HX).content.decode()
+    assert "Best Dad &amp; Co" in ok and "#c62828" in ok
+    bad = client.get(preview, {"text": "<script>alert(1)</script>", "colour": "red"}, **HX)
+    page = bad.content.decode()
+    assert "<script>" not in page and "may not contain" in page
+    long = client.get(preview, {"text": "x" * 41, "colour": "red"}, **HX).content.decode()
+    assert "40 characters or fewer" in long
+
+
+# --- Cart -------------------------------------------------------------------------------------
+
+
+def test_add_to_cart_without_javascript_redirects_to_the_cart(client, general):
+    product = general.products.filter(stock__gt=2).first()
+    response = client.post(url("cart_add", general), {"product": product.pk, "quantity": 2})
+    assert response.status_code == 302 and response["Location"] == url("cart", general)
+    cart = client.get(url("cart", general))
+    assert product.title in cart.content.decode()
+    assert f"${product.price * 2}" in cart.content.decode()
+
+
+def test_htmx_add_returns_a_fragment_and_updates_the_cart_count(client, general):
+    product = general.products.filter(stock__gt=2).first()
+    response = client.post(url("cart_add", general), {"product": product.pk, "quantity": 2}, **HX)
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" not in page
+    assert f"Added {product.title}" in page
+    assert 'hx-swap-oob="true"' in page and '<span class="cart-count">2</span>' in page
+
+
+def test_htmx_change_quantity_and_remove(client, general):
+    a, b = general.products.filter(stock__gt=5)[:2]
+    client.post(url("cart_add", general), {"product": a.pk, "quantity": 1})
+    client.post(url("cart_add", general), {"product": b.pk, "quantity": 1})
+    updated = client.post(url("cart_update", general), {"line": str(a.pk), "quantity": 3}, **HX)
+    page = updated.content.decode()
+    assert page.lstrip().startswith('<section id="cart"')
+    assert f"${a.price * 3 + b.price}" in page
+    removed = client.post(url("cart_remove", general), {"line": str(a.pk)}, **HX)
+    assert a.title not in removed.content.decode() and b.title in removed.content.decode()
+    # Quantity 0 removes the line too.
+    client.post(url("cart_update", general), {"line": str(b.pk), "quantity": 0})
+    assert "Your cart is empty" in client.get(url("cart", general)).content.decode()
+
+
+def test_cart_update_and_remove_work_without_javascript(client, general):
+    a = general.products.filter(stock__gt=5).first()
+    client.post(url("cart_add", general), {"product": a.pk, "quantity": 1})
+    response = client.post(url("cart_update", general), {"line": str(a.pk), "quantity": 4})
+    assert response.status_code == 302
+    assert client.get(url("cart", general)).context["cart"].count == 4
+    client.post(url("cart_remove", general), {"line": str(a.pk)})
+    assert client.get(url("cart", general)).context["cart"].count == 0
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 11, 1000, "two"])
+def test_out_of_bounds_quantity_is_refused_with_a_message(client, general, quantity):
+    product = general.products.filter(stock__gt=20).first()
+    response = client.post(url("cart_add", general), {"product": product.pk, "quantity": quantity})
+    assert response.status_code == 400
+    assert "quantity between 1 and 10" in response.content.decode() or "whole number" in (
+        response.content.decode()
+    )
+    assert client.get(url("cart", general)).context["cart"].count == 0
+
+
+def test_cart_update_refuses_quantity_above_the_bound(client, general):
+    product = general.products.filter(stock__gt=20).first()
+    client.post(url("cart_add", general), {"product": product.pk, "quantity": 1})
+    response = client.post(url("cart_update", general), {"line": str(product.pk), "quantity": 99})
+    assert response.status_code == 400 and "between 0 and 10" in response.content.decode()
+    assert client.get(url("cart", general)).context["cart"].count == 1
+
+
+def test_product_of_another_store_cannot_go_in_the_cart(client, general, make_store):
+    other = make_store("pod").products.first()
+    response = client.post(url("cart_add", general), {"product": other.pk, "quantity": 1})
+    assert response.status_code == 400
+    assert "not sold by this store" in response.content.decode()
+    htmx = client.post(url("cart_add", general), {"product": other.pk, "quantity": 1}, **HX)
+    assert "not sold by this store" in htmx.content.decode()
+    assert client.get(url("cart", general)).context["cart"].count == 0
+    assert not DailyFunnel.objects.filter(store=general, adds_to_cart__gt=0).exists()
+
+
+def test_cannot_add_more_than_in_stock(client, general):
+    product = general.products.filter(stock__gt=0, stock__lt=9).first()
+    response = client.post(
+        url("cart_add", general), {"product": product.pk, "quantity": product.stock + 1}
+    )
+    assert response.status_code == 400 and f"Only {product.stock} left" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<script>alert(1)</script>", "may not contain"),
+        ('"><img src=x onerror=alert(1)>', "may not contain"),
+        ("x" * 41, "40 characters or fewer"),
+        ("", "Enter the text to print"),
+        ("tab\there", "simple punctuation"),
+    ],
+)
+def test_pod_bad_customisation_is_refused(client, make_store, text, message):
+    store = make_store("pod")
+    product = store.products.first()
+    response = client.post(
+        url("cart_add", store),
+        {"product": product.pk, "quantity": 1, "text": text, "colour": "red"},
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert client.get(url("cart", store)).context["cart"].count == 0
+
+
+def test_pod_colour_must_be_from_the_palette(client, make_store):
+    store = make_store("pod")
+    product = store.products.first()
+    response = client.post(
+        url("cart_add", store),
+        {"product": product.pk, "quantity": 1, "text": "Hi", "colour": "url(javascript:x)"},
+    )
+    assert response.status_code == 400 and "print colours offered" in response.content.decode()
+
+
+def test_pod_choices_are_kept_per_line(client, make_store):
+    store = make_store("pod")
+    product = store.products.first()
+    for text in ("Anna", "Ben"):
+        client.post(
+            url("cart_add", store),
+            {"product": product.pk, "quantity": 1, "text": text, "colour": "navy"},
+        )
+    lines = client.get(url("cart", store)).context["cart"].lines()
+    assert [line.customization["text"] for line in lines] == ["Anna", "Ben"]
+
+
+def test_forms_carry_csrf_tokens_and_posts_without_one_are_refused(general):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    product = general.products.filter(stock__gt=0).first()
+    page = strict.get(product.get_absolute_url()).content.decode()
+    assert "csrfmiddlewaretoken" in page and "X-CSRFToken" in page
+    refused = strict.post(url("cart_add", general), {"product": product.pk, "quantity": 1})
+    assert refused.status_code == 403
+
+
+# --- Funnel tracking --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "medium", "referer", "channel"),
+    [
+        ("facebook", "cpc", "", Channel.PAID_SOCIAL),
+        ("Instagram", "paid", "", Channel.PAID_SOCIAL),
+        ("tiktok", "ppc", "", Channel.PAID_SOCIAL),
+        ("google", "cpc", "", Channel.PAID_SEARCH),
+        ("bing", "ppc", "", Channel.PAID_SEARCH),
+        ("newsletter", "email", "", Channel.EMAIL),
+        ("blogger", "influencer", "", Channel.REFERRAL),
+        ("partner", "affiliate", "", Channel.REFERRAL),
+        ("", "referral", "", Channel.REFERRAL),
+        ("", "organic", "", Channel.ORGANIC_SEARCH),
+        ("", "", "https://www.google.com/search?q=x", Channel.ORGANIC_SEARCH),
+        ("", "", "https://example.org/", Channel.DIRECT),
+        ("", "", "", Channel.DIRECT),
+    ],
+)
+def test_channel_mapping(source, medium, referer, channel):
+    assert channel_for(source, medium, referer) == channel
+
+
+def test_a_visit_counts_once_and_its_steps_once(client, general):
+    product = general.products.filter(stock__gt=5).first()
+    client.get(general.get_absolute_url())
+    client.get(product.get_absolute_url())
+    client.get(product.get_absolute_url())
+    client.post(url("cart_add", general), {"product": product.pk, "quantity": 1})
+    client.post(url("cart_add", general), {"product": product.pk, "quantity": 1})
+    client.get(url("checkout", general))
+    row = shopper_row(general)
+    assert (row.sessions, row.product_views, row.adds_to_cart, row.reached_checkout) == (1, 1, 1, 1)
+    assert row.converted == 0
+
+
+def test_tagged_links_put_visits_in_their_channels(client, general):
+    from django.test import Client
+
+    client.get(general.get_absolute_url(), {"utm_source": "facebook", "utm_medium": "cpc"})
+    Client().get(general.get_absolute_url(), {"utm_medium": "email"})
+    Client().get(general.get_absolute_url())
+    assert shopper_row(general, Channel.PAID_SOCIAL).sessions == 1
+    assert shopper_row(general, Channel.EMAIL).sessions == 1
+    assert shopper_row(general, Channel.DIRECT).sessions == 1
+
+
+def test_the_channel_sticks_for_the_visit(client, general):
+    client.get(general.get_absolute_url(), {"utm_source": "facebook", "utm_medium": "cpc"})
+    client.get(url("catalogue", general), {"utm_medium": "email"})
+    client.get(general.products.first().get_absolute_url())
+    row = shopper_row(general, Channel.PAID_SOCIAL)
+    assert (row.sessions, row.product_views) == (1, 1)
+    assert not DailyFunnel.objects.filter(store=general, channel=Channel.EMAIL).exists()
+
+
+def test_thirty_minutes_idle_starts_a_new_session(general):
+    session: dict = {}
+    start = timezone.now()
+    funnel.touch_visit(session, general.pk, now=start)
+    funnel.touch_visit(session, general.pk, now=start + timedelta(minutes=29))
+    assert shopper_row(general).sessions == 1
+    funnel.touch_visit(session, general.pk, now=start + timedelta(minutes=29 + 31))
+    assert shopper_row(general).sessions == 2
+    # Steps are counted again in the new visit.
+    funnel.record_step(session, general.pk, funnel.PRODUCT_VIEW, now=start + timedelta(hours=1))
+    funnel.record_step(session, general.pk, funnel.PRODUCT_VIEW, now=start + timedelta(hours=1))
+    assert shopper_row(general).product_views == 1
+
+
+def test_a_later_step_implies_the_earlier_ones(general):
+    session: dict = {}
+    funnel.touch_visit(session, general.pk)
+    funnel.record_step(session, general.pk, funnel.ADD_TO_CART)
+    row = shopper_row(general)
+    assert (row.product_views, row.adds_to_cart, row.reached_checkout) == (1, 1, 0)
+
+
+def test_funnel_counts_leave_synthetic_rows_alone(general):
+    day = timezone.localdate()
+    DailyFunnel.objects.create(
+        store=general, date=day, channel=Channel.DIRECT, source=Source.SYNTHETIC, sessions=50
+    )
+    funnel.touch_visit({}, general.pk)
+    synthetic = DailyFunnel.objects.get(store=general, source=Source.SYNTHETIC)
+    assert synthetic.sessions == 50 and shopper_row(general).sessions == 1
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+
+def _queries(client, path: str, **extra) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, **extra)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(store, extra: int) -> None:
+    base = store.products.first()
+    Product.objects.bulk_create(
+        Product(
+            store=store,
+            title=f"Extra item {i}",
+            slug=f"extra-item-{i}",
+            category=f"Extra {i % 7}",
+            price=Decimal("9.99"),
+            unit_cost=Decimal("3.00"),
+            stock=5,
+            supplier_lead_days=base.supplier_lead_days,
+        )
+        for i in range(extra)
+    )
+
+
+@pytest.mark.parametrize("preset", ["general", "dropship", "pod"])
+def test_page_query_counts_do_not_grow_with_the_catalogue(client, make_store, preset):
+    store = make_store(preset)
+    product = store.products.first()
+    client.get(store.get_absolute_url())  # start the visit: counted pages then write nothing
+    client.post(url("cart_add", store), {"product": product.pk, "quantity": 1, "text": "Hi"})
+    paths = [
+        store.get_absolute_url(),
+        url("catalogue", store),
+        url("catalogue", store) + "?q=e&sort=price_asc",
+        product.get_absolute_url(),
+        url("cart", store),
+        url("checkout", store),
+    ]
+    for path in paths:  # first visits count funnel steps (writes); measure the pages after
+        client.get(path)
+    before = {path: _queries(client, path) for path in paths}
+    _grow(store, 300)
+    after = {path: _queries(client, path) for path in paths}
+    assert after == before
+    assert max(after.values()) <= 12
