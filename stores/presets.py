@@ -188,15 +188,15 @@ PRESETS: dict[str, Preset] = {
             late_chargeback_share=cite(D("0.30"), MODEL_CHOICE),
             chargeback_rate=cite(D("0.006"), CHARGEBACKS),
         ),
+        # Budgets are a model choice: at a ~$30 basket, paid clicks at 1.1% conversion cost more
+        # than they sell, so a dropshipper lives mostly on organic and referral traffic.
         channels=(
-            ChannelPreset(
-                Channel.PAID_SOCIAL, cite(D("0.011"), CHANNEL_CR), 0, D("150"), D("0.60")
-            ),
-            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.018"), CHANNEL_CR), 0, D("40"), D("0.80")),
-            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.015"), CHANNEL_CR), 150),
+            ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.011"), CHANNEL_CR), 0, D("50"), D("0.60")),
+            ChannelPreset(Channel.PAID_SEARCH, cite(D("0.018"), CHANNEL_CR), 0, D("20"), D("0.80")),
+            ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.015"), CHANNEL_CR), 250),
             ChannelPreset(Channel.EMAIL, cite(D("0.035"), CHANNEL_CR), 30),
-            ChannelPreset(Channel.DIRECT, cite(D("0.020"), CHANNEL_CR), 60),
-            ChannelPreset(Channel.REFERRAL, cite(D("0.015"), CHANNEL_CR), 40),
+            ChannelPreset(Channel.DIRECT, cite(D("0.020"), CHANNEL_CR), 80),
+            ChannelPreset(Channel.REFERRAL, cite(D("0.015"), CHANNEL_CR), 60),
         ),
         catalogue=CatalogueSpec(
             kind="dropship",

@@ -4,11 +4,24 @@
 - rollup: rebuild the order columns of the daily funnel table from the order rows.
 - checkout: place a shopper's order (prices, fees and stock from the server).
 - funnel: count shopper visits and funnel steps into the daily funnel table.
+- simulation: seeded runs in chunks, order lifecycles, live ticks (engine in stores/simulation).
 """
 
 from .checkout import CheckoutError, PricesChanged, delivery_estimate, place_order
 from .funnel import channel_for, record_step, touch_visit
 from .rollup import rebuild_rollup
+from .simulation import (
+    advance_lifecycle,
+    cancel_run,
+    create_run,
+    dispatch_run,
+    live_tick,
+    resume_run,
+    run_in_process,
+    run_summary,
+    store_params,
+    write_chunk,
+)
 from .stores import (
     clone_store,
     create_store_from_preset,
@@ -29,6 +42,16 @@ __all__ = [
     "create_store_from_preset",
     "generate_catalogue",
     "rebuild_rollup",
+    "advance_lifecycle",
+    "cancel_run",
+    "create_run",
+    "dispatch_run",
+    "live_tick",
+    "resume_run",
+    "run_in_process",
+    "run_summary",
+    "store_params",
+    "write_chunk",
     "reset_store_data",
     "seed_demo_stores",
 ]

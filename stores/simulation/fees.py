@@ -42,3 +42,44 @@ class FeeSchedule:
 
     def platform_fee(self, charged: Decimal) -> Decimal:
         return cents(charged * self.platform_fee_rate)
+
+
+# Integer-cent versions of the same rules, for the simulation engine, which computes money for
+# thousands of orders at once as arrays of cents. They must give exactly what the Decimal methods
+# above give (tests/test_simulation.py checks it), so a fee never depends on the code path.
+
+
+def _ratio(rate: Decimal) -> tuple[int, int]:
+    numerator, denominator = rate.as_integer_ratio()
+    return numerator, denominator
+
+
+def _cents_times_rate(charged_cents, rate: Decimal):
+    """round-half-up(charged x rate) in cents, exact on integers (ints or int64 arrays >= 0)."""
+    num, den = _ratio(rate)
+    return (2 * charged_cents * num + den) // (2 * den)
+
+
+def _to_cents(amount: Decimal) -> int:
+    return int(cents(amount) * 100)
+
+
+def payment_fee_cents(schedule: FeeSchedule, charged_cents):
+    """FeeSchedule.payment_fee for prepaid orders, in cents (0 where nothing was charged)."""
+    fee = _cents_times_rate(charged_cents, schedule.card_fee_rate) + _to_cents(
+        schedule.card_fee_fixed
+    )
+    return fee * (charged_cents > 0)
+
+
+def cod_fee_cents(schedule: FeeSchedule, charged_cents):
+    """FeeSchedule.cod_fee in cents: max(minimum, rounded share); the minimum is whole cents."""
+    share = _cents_times_rate(charged_cents, schedule.cod_fee_rate)
+    minimum = _to_cents(schedule.cod_fee_min)
+    fee = share if isinstance(share, int) else share.copy()
+    fee = max(fee, minimum) if isinstance(fee, int) else fee.clip(min=minimum)
+    return fee * (charged_cents > 0)
+
+
+def platform_fee_cents(schedule: FeeSchedule, charged_cents):
+    return _cents_times_rate(charged_cents, schedule.platform_fee_rate)

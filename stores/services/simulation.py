@@ -1,0 +1,886 @@
+"""Simulation writes: create a run, write one chunk of it, advance order lifecycles, live ticks.
+
+The engine (stores/simulation/engine.py) decides what happens; this module turns a Store into the
+engine's frozen parameters and writes what the engine returns.
+
+A run is split into chunks (store x span of days, a RunChunk row). `write_chunk` is idempotent:
+in one transaction it deletes whatever the run already holds for that store and span, inserts the
+orders, lines and funnel rows, rebuilds the rollup, and marks the chunk done. Order numbers are
+derived from (run, store, day, sequence) and unique, so two racing copies of a chunk cannot both
+land: the loser's transaction fails and its retry finds the chunk done. Any worker, any number of
+workers, any order of chunks, any retry: the rows are those of one uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from ..models import (
+    ChunkStatus,
+    DailyFunnel,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    ReturnShippingPayer,
+    RunChunk,
+    RunStatus,
+    SimulationRun,
+    Source,
+    Store,
+    StoreChannel,
+)
+from ..simulation import engine
+from ..simulation.params import (
+    CHANNELS,
+    CHARGED_BACK,
+    PAYMENT_METHODS,
+    REFUNDED,
+    REFUSED,
+    RETURNED,
+    STATUSES,
+    CatalogueSummary,
+    ChannelParams,
+    StoreParams,
+)
+from .rollup import rebuild_rollup
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_DAYS = 30
+MAX_DAYS = 3650
+LIVE_SEED = 20_261_123  # live traffic is seeded too: a store's live day replays identically
+
+
+def _cents(amount: Decimal | int | float | None) -> int:
+    return int((Decimal(amount or 0) * 100).to_integral_value())
+
+
+def _e4(rate: Decimal | float) -> int:
+    return int((Decimal(rate) * 10_000).to_integral_value())
+
+
+# --- Store -> engine parameters -------------------------------------------------------------------
+
+
+def catalogue_summary(products: Iterable[Product]) -> CatalogueSummary:
+    products = [p for p in products if p.is_active]
+    return CatalogueSummary(
+        product_ids=tuple(p.pk or 0 for p in products),
+        titles=tuple(p.title for p in products),
+        prices_cents=tuple(_cents(p.price) for p in products),
+        unit_costs_cents=tuple(_cents(p.unit_cost) for p in products),
+        popularity=tuple(float(p.popularity) for p in products),
+        customizable=tuple(bool(p.is_customizable) for p in products),
+        bundle_quantity=tuple(int(p.bundle_quantity or 1) for p in products),
+        supplier_lead_days=tuple(int(p.supplier_lead_days or 0) for p in products),
+    )
+
+
+def store_params(
+    store: Store,
+    *,
+    channels: Iterable[StoreChannel] | None = None,
+    products: Iterable[Product] | None = None,
+) -> StoreParams:
+    """The engine's view of a store. Reads its channels and active products unless given them
+    (unsaved objects work too, which is how a preset is simulated without a database)."""
+    if channels is None:
+        channels = store.channels.all()
+    if products is None:
+        products = store.products.filter(is_active=True).order_by("pk")
+    return StoreParams(
+        key=store.pk or 0,
+        business_model=store.business_model,
+        channels=tuple(
+            ChannelParams(
+                channel=c.channel,
+                daily_sessions=int(c.daily_sessions),
+                daily_budget_cents=_cents(c.daily_budget) if c.is_paid else 0,
+                cost_per_click_cents=_cents(c.cost_per_click),
+                conversion_rate=float(c.conversion_rate),
+            )
+            for c in sorted(channels, key=lambda c: CHANNELS.index(c.channel))
+        ),
+        catalogue=catalogue_summary(products),
+        fees=store.fee_schedule,
+        payment_methods=tuple(store.payment_methods or ("card",)),
+        default_payment_method=store.default_payment_method,
+        chargeback_rate=float(store.chargeback_rate),
+        dispute_fee_cents=_cents(store.dispute_fee),
+        cod_share=float(store.cod_share),
+        cod_conversion_uplift=float(store.cod_conversion_uplift),
+        cod_refusal_base=float(store.cod_refusal_base),
+        cod_refusal_per_day=float(store.cod_refusal_per_day),
+        cod_remittance_days=int(store.cod_remittance_days),
+        shipping_cost_cents=_cents(store.shipping_cost),
+        return_shipping_cost_cents=_cents(store.return_shipping_cost),
+        handling_days=(int(store.handling_days_min), int(store.handling_days_max)),
+        delivery_days=(int(store.delivery_days_min), int(store.delivery_days_max)),
+        late_after_days=int(store.late_after_days),
+        late_refund_rate=float(store.late_refund_rate),
+        late_chargeback_share=float(store.late_chargeback_share),
+        return_window_days=int(store.return_window_days),
+        store_pays_returns=store.return_shipping_paid_by == ReturnShippingPayer.STORE,
+        return_rate=float(store.return_rate),
+        defect_rate=float(store.defect_rate),
+        returns_restockable=bool(store.returns_restockable),
+        price_elasticity=float(store.price_elasticity),
+        product_view_rate=float(store.product_view_rate),
+        add_to_cart_rate=float(store.add_to_cart_rate),
+        checkout_rate=float(store.checkout_rate),
+        extra_items_mean=float(store.extra_items_mean),
+        bundle_take_rate=float(store.bundle_take_rate),
+        bundle_discount_e4=_e4(store.bundle_discount),
+        repeat_purchase_rate=float(store.repeat_purchase_rate),
+        ad_fatigue_per_day=float(store.ad_fatigue_per_day),
+        stockout_rate=float(store.stockout_rate),
+        sku_daily_cost_cents=_cents(store.sku_daily_cost),
+        owns_customer_data=bool(store.owns_customer_data),
+    )
+
+
+def params_from_preset(preset_key: str, *, store_key: int = 1, **overrides: Any) -> StoreParams:
+    """A preset's parameters with its generated catalogue, without touching the database."""
+    from ..presets import get_preset
+    from ..simulation.catalogue import generate_catalogue as catalogue_specs
+    from .stores import CATALOGUE_SEED
+
+    preset = get_preset(preset_key)
+    values = {**preset.store_values(), **overrides}
+    store = Store(pk=store_key, business_model=preset.key, preset=preset.key, **values)
+    channels = [
+        StoreChannel(
+            channel=cp.channel,
+            daily_sessions=cp.daily_sessions,
+            daily_budget=cp.daily_budget,
+            cost_per_click=cp.cost_per_click,
+            conversion_rate=cp.conversion_rate.value,
+        )
+        for cp in preset.channels
+        if store.owns_customer_data or cp.channel != "email"
+    ]
+    specs = catalogue_specs(preset.catalogue, float(store.markup), CATALOGUE_SEED)
+    products = [
+        Product(
+            pk=i,
+            title=s.title,
+            price=s.price,
+            unit_cost=s.unit_cost,
+            popularity=s.popularity,
+            is_customizable=s.is_customizable,
+            bundle_quantity=s.bundle_quantity,
+            supplier_lead_days=s.supplier_lead_days,
+        )
+        for i, s in enumerate(specs, start=1)
+    ]
+    return store_params(store, channels=channels, products=products)
+
+
+# --- Runs ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_run(
+    *,
+    days: int,
+    seed: int,
+    stores: Iterable[Store] | None = None,
+    start_date: date | None = None,
+    chunk_days: int = DEFAULT_CHUNK_DAYS,
+    common_random_numbers: bool = True,
+) -> SimulationRun:
+    """A pending run over [start_date, start_date + days) with one RunChunk per store x span.
+
+    The default start is `days` ago, so the run ends today and its latest cohorts are immature
+    (their outcomes are realised later by the lifecycle service as the dates pass).
+    """
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"days must be between 1 and {MAX_DAYS}, not {days}.")
+    if seed < 0:
+        raise ValueError("seed must be zero or positive.")
+    if chunk_days < 1:
+        raise ValueError("chunk_days must be at least 1.")
+    stores = list(stores if stores is not None else Store.objects.active())
+    if not stores:
+        raise ValueError("No stores to simulate.")
+    start_date = start_date or (timezone.now().date() - timedelta(days=days))
+    run = SimulationRun.objects.create(
+        seed=seed,
+        start_date=start_date,
+        days=days,
+        chunk_days=chunk_days,
+        common_random_numbers=common_random_numbers,
+    )
+    run.stores.set(stores)
+    chunks = [
+        RunChunk(run=run, store=store, first_day=first, day_count=min(chunk_days, days - first))
+        for store in stores
+        for first in range(0, days, chunk_days)
+    ]
+    RunChunk.objects.bulk_create(chunks)
+    run.chunks_total = len(chunks)
+    run.save(update_fields=["chunks_total"])
+    return run
+
+
+def pending_chunk_ids(run: SimulationRun) -> list[int]:
+    return list(
+        run.chunks.exclude(status=ChunkStatus.DONE).order_by("first_day", "store_id")
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+
+
+def dispatch_run(run: SimulationRun) -> int:
+    """Queue a task for every chunk not yet done (after the current transaction commits).
+
+    Used to start a run and to resume one whose worker died: done chunks are skipped, and a chunk
+    queued twice is written once. Returns the number of tasks queued.
+    """
+    from ..tasks import simulate_chunk
+
+    SimulationRun.objects.filter(pk=run.pk).exclude(status=RunStatus.DONE).update(
+        status=RunStatus.RUNNING, error="", finished_at=None
+    )
+    SimulationRun.objects.filter(pk=run.pk, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+    ids = pending_chunk_ids(run)
+    transaction.on_commit(lambda: [simulate_chunk.delay(chunk_id) for chunk_id in ids])
+    return len(ids)
+
+
+def resume_run(run_id: int) -> int:
+    """Re-dispatch a run's unfinished chunks (a worker died, or it was cancelled)."""
+    run = SimulationRun.objects.get(pk=run_id)
+    return dispatch_run(run)
+
+
+def cancel_run(run_id: int) -> bool:
+    """Stop a run: queued chunks skip when they start. Returns False if it had already ended."""
+    return bool(
+        SimulationRun.objects.filter(pk=run_id, status__in=[RunStatus.PENDING, RunStatus.RUNNING])
+        .update(status=RunStatus.CANCELLED, finished_at=timezone.now())
+    )  # fmt: skip
+
+
+def run_in_process(
+    run: SimulationRun, *, on_progress: Callable[[int, int], None] | None = None
+) -> SimulationRun:
+    """Write every unfinished chunk of a run in this process (no worker), in order."""
+    SimulationRun.objects.filter(pk=run.pk).exclude(status=RunStatus.DONE).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+    for chunk_id in pending_chunk_ids(run):
+        outcome = write_chunk(chunk_id)
+        run.refresh_from_db(fields=["chunks_done", "chunks_total", "status"])
+        if on_progress:
+            on_progress(run.chunks_done, run.chunks_total)
+        if outcome == CANCELLED:
+            break
+    run.refresh_from_db()
+    return run
+
+
+# --- Writing a chunk ----------------------------------------------------------------------------
+
+WRITTEN, ALREADY_DONE, CANCELLED, MISSING = "written", "already done", "cancelled", "missing"
+
+
+def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
+    """Simulate and write one chunk; safe to call any number of times (see the module doc)."""
+    now = now or timezone.now()
+    chunk = RunChunk.objects.select_related("run", "store").filter(pk=chunk_id).first()
+    if chunk is None:
+        return MISSING
+    run, store = chunk.run, chunk.store
+    if run.status == RunStatus.CANCELLED:
+        return CANCELLED
+    if chunk.status == ChunkStatus.DONE:
+        return ALREADY_DONE
+    RunChunk.objects.filter(pk=chunk.pk).exclude(status=ChunkStatus.DONE).update(
+        status=ChunkStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=now
+    )
+    first_day = run.start_date + timedelta(days=chunk.first_day)
+    params = store_params(store)
+    # The engine runs outside the transaction so the write lock is held only while writing.
+    result = engine.simulate(
+        params,
+        seed=run.seed,
+        first_day=first_day,
+        days=chunk.day_count,
+        origin=run.start_date,
+        common_random_numbers=run.common_random_numbers,
+    )
+    prefix = f"R{run.pk}-S{store.pk}-D"
+    numbers = [
+        f"{prefix}{chunk.first_day + d}-{s}"
+        for d, s in zip(result.orders.day.tolist(), result.orders.seq.tolist(), strict=True)
+    ]
+    batch = OrderBatch.build(store, params, result, numbers=numbers, run_id=run.pk, as_of=now)
+    days = [first_day + timedelta(days=i) for i in range(chunk.day_count)]
+    with transaction.atomic():
+        locked = RunChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status == ChunkStatus.DONE:
+            return ALREADY_DONE
+        if SimulationRun.objects.filter(pk=run.pk, status=RunStatus.CANCELLED).exists():
+            return CANCELLED
+        _delete_span(run.pk, store.pk, days)
+        batch.insert()
+        _insert_funnel(store.pk, run.pk, params, result, days, now)
+        RunChunk.objects.filter(pk=chunk.pk).update(
+            status=ChunkStatus.DONE, orders_written=len(result.orders), finished_at=now
+        )
+        SimulationRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+        SimulationRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, chunks_done__gte=F("chunks_total")
+        ).update(status=RunStatus.DONE, finished_at=timezone.now())
+    return WRITTEN
+
+
+def _delete_span(run_id: int | None, store_id: int, days: list[date]) -> None:
+    orders = Order.objects.filter(
+        run_id=run_id, store_id=store_id, placed_date__gte=days[0], placed_date__lte=days[-1]
+    ).filter(source=Source.SYNTHETIC)
+    OrderLine.objects.filter(order__in=orders).delete()
+    orders.delete()
+    DailyFunnel.objects.filter(
+        run_id=run_id,
+        store_id=store_id,
+        source=Source.SYNTHETIC,
+        date__gte=days[0],
+        date__lte=days[-1],
+    ).delete()
+
+
+def _insert_funnel(
+    store_id: int,
+    run_id: int | None,
+    params: StoreParams,
+    result: engine.SimulationResult,
+    days: list[date],
+    as_of: datetime,
+) -> None:
+    """Funnel rows with their order rollup computed from the same arrays the orders came from.
+
+    This equals what rebuild_rollup would compute from the rows just written (a test holds the
+    two together) at a fraction of the cost, which matters for a year of twenty stores.
+    """
+    f = result.funnel
+    rollup = _rollup(params, result, as_of)
+    records = []
+    for i, day in enumerate(days):
+        for j, channel in enumerate(f.channels):
+            record = {
+                "store_id": store_id,
+                "run_id": run_id,
+                "date": day.isoformat(),
+                "channel": channel,
+                "source": Source.SYNTHETIC.value,
+                "sessions": int(f.sessions[i, j]),
+                "product_views": int(f.product_views[i, j]),
+                "adds_to_cart": int(f.adds_to_cart[i, j]),
+                "reached_checkout": int(f.reached_checkout[i, j]),
+                "converted": int(f.converted[i, j]),
+                "ad_spend": int(f.ad_spend[i, j]) / 100,
+                "other_cost": int(f.other_cost[i, j]) / 100,
+            }
+            record.update(rollup.get((i, CHANNELS.index(channel)), {}))
+            records.append(record)
+    names = sorted({name for record in records for name in record})
+    columns = {name: [r.get(name, 0) for r in records] for name in names}
+    sql, rows = _rows(DailyFunnel, columns, len(records))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _rollup(
+    params: StoreParams, result: engine.SimulationResult, as_of: datetime
+) -> dict[tuple[int, int], dict]:
+    """Per (day index, channel code): the order columns of DailyFunnel (see services.rollup)."""
+    o = result.orders
+    if not len(o):
+        return {}
+    real = engine.realise_orders(params, o, int(as_of.timestamp()))
+    n_ch = len(CHANNELS)
+    key = o.day * n_ch + o.channel
+    size = result.days * n_ch
+    is_cod = o.is_cod
+    cash = real.cash_at >= 0
+
+    def total(values, where=None) -> np.ndarray:
+        values = np.asarray(values, dtype=np.int64)
+        if where is not None:
+            values = values * where
+        return np.bincount(key, weights=values, minlength=size).round().astype(np.int64)
+
+    items = np.bincount(
+        key[result.lines.order], weights=result.lines.quantity, minlength=size
+    ).astype(np.int64)
+    money = {
+        "gross_sales": total(o.gross),
+        "discount": total(o.discount),
+        "refund": total(real.refund),
+        "goods_cost": total(real.goods_cost),
+        "shipping_cost": total(o.shipping),
+        "return_shipping_cost": total(real.return_shipping_cost),
+        "payment_fee": total(o.payment_fee),
+        "cod_fee": total(real.cod_fee),
+        "chargeback_fee": total(real.chargeback_fee),
+        "platform_fee": total(o.platform_fee),
+        "cash_collected": total(o.gross - o.discount, cash),
+    }
+    counts = {
+        "orders": total(np.ones(len(o))),
+        "new_customers": total(o.is_new),
+        "items": items,
+        "delivered_orders": total(real.delivered_at >= 0),
+        "returned_orders": total(real.status == RETURNED),
+        "refunded_orders": total(real.status == REFUNDED),
+        "chargebacks": total(real.status == CHARGED_BACK),
+        "cod_orders": total(is_cod),
+        "cod_shipped": total(is_cod & (real.shipped_at >= 0)),
+        "cod_refused": total(is_cod & (real.status == REFUSED)),
+        "cash_orders": total(cash),
+    }
+    lag_seconds = total(real.cash_at - o.placed_at, cash)
+    out = {}
+    for k in np.flatnonzero(counts["orders"]).tolist():
+        row = {name: int(v[k]) / 100 for name, v in money.items()}
+        row.update({name: int(v[k]) for name, v in counts.items()})
+        row["cash_lag_days"] = round(int(lag_seconds[k]) / engine.DAY)
+        out[divmod(k, n_ch)] = row
+    return out
+
+
+def _timestamps(seconds: np.ndarray) -> list[str | None]:
+    """Epoch seconds -> 'YYYY-MM-DD HH:MM:SS' (UTC) strings, None where the value is -1.
+
+    The format both SQLite (Django stores naive UTC text) and PostgreSQL (a UTC session) read.
+    """
+    text = np.asarray(seconds, dtype="int64").astype("datetime64[s]").astype("U19")
+    chars = text.view("U1").reshape(-1, 19)
+    chars[:, 10] = " "
+    out = text.astype(object)
+    out[np.asarray(seconds) < 0] = None
+    return out.tolist()
+
+
+def _money(cents: np.ndarray) -> list[float]:
+    # Whole cents / 100 as a float prints back as the exact two-place amount; both backends store
+    # it exactly in a decimal(12, 2) column.
+    return (np.asarray(cents, dtype=np.int64) / 100).tolist()
+
+
+@dataclass
+class OrderBatch:
+    """Rows ready for executemany: built before the transaction, inserted inside it."""
+
+    order_sql: str
+    order_rows: list[tuple]
+    line_sql: str
+    line_columns: list[list]
+    run_id: int | None
+    store_id: int
+    numbers: list[str]
+    first_date: str
+    last_date: str
+
+    @classmethod
+    def build(
+        cls,
+        store: Store,
+        params: StoreParams,
+        result: engine.SimulationResult,
+        *,
+        numbers: list[str],
+        run_id: int | None,
+        as_of: datetime,
+        select: slice = slice(None),
+    ) -> OrderBatch:
+        o = result.orders
+        idx = np.arange(len(o))[select]
+        real = engine.realise_orders(params, o, int(as_of.timestamp()))
+        first = result.first_day.toordinal() - engine.EPOCH_ORDINAL
+        placed_date = (first + o.day[idx]).astype("datetime64[D]").astype("U10").tolist()
+        n = len(idx)
+        status = np.array(STATUSES, dtype=object)
+        columns: dict[str, list] = {
+            "store_id": [store.pk] * n,
+            "number": [numbers[i] for i in idx.tolist()],
+            "run_id": [run_id] * n,
+            "source": [Source.SYNTHETIC.value] * n,
+            "channel": np.array(CHANNELS, dtype=object)[o.channel[idx]].tolist(),
+            "payment_method": np.array(PAYMENT_METHODS, dtype=object)[o.payment[idx]].tolist(),
+            "is_new_customer": o.is_new[idx].tolist(),
+            "status": status[real.status[idx]].tolist(),
+            "placed_at": _timestamps(o.placed_at[idx]),
+            "placed_date": placed_date,
+            "shipped_at": _timestamps(real.shipped_at[idx]),
+            "delivered_at": _timestamps(real.delivered_at[idx]),
+            "planned_outcome": status[o.outcome[idx]].tolist(),
+            "outcome_at": _timestamps(o.outcome_at[idx]),
+            "cash_collected_at": _timestamps(real.cash_at[idx]),
+            "planned_shipped_at": _timestamps(o.shipped_at[idx]),
+            "planned_delivered_at": _timestamps(o.delivered_at[idx]),
+            "gross_sales": _money(o.gross[idx]),
+            "discount": _money(o.discount[idx]),
+            "refund": _money(real.refund[idx]),
+            "goods_cost": _money(real.goods_cost[idx]),
+            "shipping_cost": _money(o.shipping[idx]),
+            "return_shipping_cost": _money(real.return_shipping_cost[idx]),
+            "payment_fee": _money(o.payment_fee[idx]),
+            "cod_fee": _money(real.cod_fee[idx]),
+            "chargeback_fee": _money(real.chargeback_fee[idx]),
+            "platform_fee": _money(o.platform_fee[idx]),
+        }
+        order_sql, order_rows = _rows(Order, columns, n)
+
+        # Lines of the selected orders, in order: their order ids are filled in after insert.
+        ln = result.lines
+        take = np.isin(ln.order, idx) if n != len(o) else np.ones(len(ln), dtype=bool)
+        cat = params.catalogue
+        product_ids = np.array(cat.product_ids, dtype=object)
+        titles = np.array(cat.titles, dtype=object)
+        products = ln.product[take]
+        customs = [
+            json.dumps(c) if c else "{}"
+            for c, keep in zip(ln.customization, take.tolist(), strict=True)
+            if keep
+        ]
+        counts = np.bincount(
+            np.searchsorted(idx, ln.order[take]), minlength=n
+        ).tolist()  # lines per selected order
+        line_columns = [
+            counts,
+            product_ids[products].tolist(),
+            titles[products].tolist(),
+            ln.quantity[take].tolist(),
+            _money(ln.unit_price[take]),
+            _money(ln.unit_cost[take]),
+            customs,
+        ]
+        line_sql = _insert_sql(
+            OrderLine,
+            [
+                "order_id",
+                "product_id",
+                "title",
+                "quantity",
+                "unit_price",
+                "unit_cost",
+                "customization",
+            ],
+        )
+        return cls(
+            order_sql,
+            order_rows,
+            line_sql,
+            line_columns,
+            run_id,
+            store.pk,
+            columns["number"],
+            placed_date[0] if n else "",
+            placed_date[-1] if n else "",
+        )
+
+    def insert(self) -> int:
+        if not self.order_rows:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.executemany(self.order_sql, self.order_rows)
+            found = dict(
+                Order.objects.filter(
+                    run_id=self.run_id,
+                    store_id=self.store_id,
+                    placed_date__gte=self.first_date,
+                    placed_date__lte=self.last_date,
+                ).values_list("number", "pk")
+            )
+            counts, *rest = self.line_columns
+            ids = np.array([found[number] for number in self.numbers], dtype=object)
+            order_ids = np.repeat(ids, counts).tolist()
+            cursor.executemany(self.line_sql, list(zip(order_ids, *rest, strict=True)))
+        return len(ids)
+
+
+def _insert_sql(model, names: list[str]) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(name) for name in names)
+    marks = ", ".join(["%s"] * len(names))
+    return f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+
+
+def _rows(model, columns: dict[str, list], n: int) -> tuple[str, list[tuple]]:
+    """Complete the columns with every other field's default, so a new field never breaks this."""
+    names = list(columns)
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.column in columns:
+            continue
+        default = f.get_db_prep_save(f.get_default(), connection)
+        if isinstance(default, Decimal):
+            default = float(default)
+        columns[f.column] = [default] * n
+        names.append(f.column)
+    return _insert_sql(model, names), list(zip(*(columns[name] for name in names), strict=True))
+
+
+# --- Lifecycle: realise planned outcomes as their dates pass ------------------------------------
+
+LIFECYCLE_BATCH = 2000
+LIFECYCLE_FIELDS = (
+    "status",
+    "shipped_at",
+    "delivered_at",
+    "cash_collected_at",
+    "refund",
+    "goods_cost",
+    "return_shipping_cost",
+    "cod_fee",
+    "chargeback_fee",
+)
+_OPEN = [OrderStatus.PLACED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+
+
+def _epoch(values: list[datetime | None]) -> np.ndarray:
+    return np.array([int(v.timestamp()) if v else -1 for v in values], dtype=np.int64)
+
+
+def _aware(seconds: int) -> datetime | None:
+    return None if seconds < 0 else datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _due(store: Store, now: datetime) -> Q:
+    """Synthetic orders of a store whose next planned event has come (one query's worth)."""
+    cash_prepaid = now - timedelta(days=engine.PREPAID_PAYOUT_DAYS)
+    cash_cod = now - timedelta(days=store.cod_remittance_days)
+    return (
+        Q(status=OrderStatus.PLACED, planned_shipped_at__lte=now)
+        | Q(status=OrderStatus.SHIPPED, planned_delivered_at__lte=now)
+        | (Q(status=OrderStatus.DELIVERED, outcome_at__lte=now) & ~Q(planned_outcome="delivered"))
+        | (
+            Q(cash_collected_at__isnull=True, placed_at__lte=cash_prepaid)
+            & ~Q(payment_method=PaymentMethod.COD)
+        )
+        | Q(
+            cash_collected_at__isnull=True,
+            payment_method=PaymentMethod.COD,
+            delivered_at__isnull=False,
+            delivered_at__lte=cash_cod,
+        )
+    )
+
+
+def advance_lifecycle(
+    *, now: datetime | None = None, store_ids: Iterable[int] | None = None
+) -> int:
+    """Move synthetic orders along (shipped, delivered, refused, returned, refunded, charged back,
+    cash collected) as their planned dates pass, with the money each step realises, and rebuild
+    the rollup of the days touched. Returns the number of orders changed."""
+    now = now or timezone.now()
+    as_of = int(now.timestamp())
+    synthetic = Order.objects.filter(source=Source.SYNTHETIC, planned_shipped_at__isnull=False)
+    stores = Store.objects.filter(pk__in=synthetic.values("store_id"))
+    if store_ids is not None:
+        stores = stores.filter(pk__in=list(store_ids))
+    changed_total = 0
+    for store in stores:
+        params = store_params(store, products=[])
+        due_ids = list(
+            synthetic.filter(store=store).filter(_due(store, now)).values_list("pk", flat=True)
+        )
+        for start in range(0, len(due_ids), LIFECYCLE_BATCH):
+            changed_total += _advance_batch(
+                store, params, due_ids[start : start + LIFECYCLE_BATCH], now, as_of
+            )
+    return changed_total
+
+
+def _advance_batch(store, params, ids, now, as_of) -> int:
+    orders = list(Order.objects.filter(pk__in=ids).order_by("pk"))
+    codes = {name: i for i, name in enumerate(STATUSES)}
+    real = engine.realise(
+        params,
+        as_of,
+        placed_at=_epoch([o.placed_at for o in orders]),
+        shipped_at=_epoch([o.planned_shipped_at for o in orders]),
+        delivered_at=_epoch([o.planned_delivered_at for o in orders]),
+        outcome_at=_epoch([o.outcome_at for o in orders]),
+        outcome=np.array([codes[o.planned_outcome] for o in orders], dtype=np.int8),
+        is_cod=np.array([o.payment_method == PaymentMethod.COD for o in orders]),
+        gross=np.array([_cents(o.gross_sales) for o in orders], dtype=np.int64),
+        discount=np.array([_cents(o.discount) for o in orders], dtype=np.int64),
+        goods=np.array([_cents(o.goods_cost) for o in orders], dtype=np.int64),
+    )
+    changed, touched = [], set()
+    for i, order in enumerate(orders):
+        new = {
+            "status": STATUSES[real.status[i]],
+            "shipped_at": _aware(int(real.shipped_at[i])),
+            "delivered_at": _aware(int(real.delivered_at[i])),
+            "cash_collected_at": _aware(int(real.cash_at[i])),
+            "refund": Decimal(int(real.refund[i])) / 100,
+            "goods_cost": Decimal(int(real.goods_cost[i])) / 100,
+            "return_shipping_cost": Decimal(int(real.return_shipping_cost[i])) / 100,
+            "cod_fee": Decimal(int(real.cod_fee[i])) / 100,
+            "chargeback_fee": Decimal(int(real.chargeback_fee[i])) / 100,
+        }
+        if any(getattr(order, k) != v for k, v in new.items()):
+            for k, v in new.items():
+                setattr(order, k, v)
+            changed.append(order)
+            touched.add((order.run_id, order.placed_date))
+    with transaction.atomic():
+        Order.objects.bulk_update(changed, LIFECYCLE_FIELDS, batch_size=500)
+        by_run: dict[int | None, set[date]] = {}
+        for run_id, day in touched:
+            by_run.setdefault(run_id, set()).add(day)
+        for run_id, days in by_run.items():
+            rebuild_rollup(store.pk, days, run_id=run_id, source=Source.SYNTHETIC)
+    return len(changed)
+
+
+# --- Live mode ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveTickResult:
+    stores: int
+    orders: int
+    advanced: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"stores": self.stores, "orders": self.orders, "advanced": self.advanced}
+
+
+def live_tick(*, now: datetime | None = None) -> LiveTickResult:
+    """One beat of live mode: for each live store, reveal the orders and sessions of its seeded
+    day up to `now` (yesterday's remainder too, across midnight), then advance every synthetic
+    order's lifecycle. Replaying a tick writes nothing twice."""
+    now = now or timezone.now()
+    today = now.astimezone(UTC).date()
+    stores = list(Store.objects.live())
+    written = 0
+    for store in stores:
+        params = store_params(store)
+        if not len(params.catalogue) or not params.channels:
+            continue
+        for day in (today - timedelta(days=1), today):
+            written += _live_day(store, params, day, now)
+    advanced = advance_lifecycle(now=now)
+    return LiveTickResult(stores=len(stores), orders=written, advanced=advanced)
+
+
+def _live_day(store: Store, params: StoreParams, day: date, now: datetime) -> int:
+    result = engine.simulate(params, seed=LIVE_SEED, first_day=day, days=1)
+    o, f = result.orders, result.funnel
+    as_of = int(now.timestamp())
+    due = int((o.placed_at <= as_of).sum())  # orders come sorted by time
+    elapsed = min(1.0, max(0.0, (as_of - engine.day_ordinal(day) * engine.DAY) / engine.DAY))
+    prefix = f"L-S{store.pk}-{day:%Y%m%d}-"
+    with transaction.atomic():
+        written = Order.objects.filter(
+            store=store, run=None, source=Source.SYNTHETIC, number__startswith=prefix
+        ).count()
+        new = max(0, due - written)
+        if new:
+            numbers = [f"{prefix}{s}" for s in o.seq.tolist()]
+            OrderBatch.build(
+                store,
+                params,
+                result,
+                numbers=numbers,
+                run_id=None,
+                as_of=now,
+                select=slice(written, due),
+            ).insert()
+        # Funnel so far: the day's counts scaled by the time elapsed, each step kept a subset of
+        # the one before, and converted sessions equal to the orders placed so far.
+        converted = np.zeros(len(f.channels), dtype=np.int64)
+        positions = {CHANNELS.index(c): j for j, c in enumerate(f.channels)}
+        for code in o.channel[:due].tolist():
+            converted[positions[code]] += 1
+        floor = converted
+        steps = {}
+        for name in ("reached_checkout", "adds_to_cart", "product_views", "sessions"):
+            floor = np.maximum(np.round(getattr(f, name)[0] * elapsed).astype(np.int64), floor)
+            steps[name] = floor
+        for j, channel in enumerate(f.channels):
+            DailyFunnel.objects.update_or_create(
+                store=store,
+                date=day,
+                channel=channel,
+                source=Source.SYNTHETIC,
+                run=None,
+                defaults={
+                    **{name: int(values[j]) for name, values in steps.items()},
+                    "converted": int(converted[j]),
+                    "ad_spend": Decimal(round(int(f.ad_spend[0, j]) * elapsed)) / 100,
+                    "other_cost": Decimal(round(int(f.other_cost[0, j]) * elapsed)) / 100,
+                },
+            )
+        rebuild_rollup(store.pk, [day], run_id=None, source=Source.SYNTHETIC)
+    return new
+
+
+# --- Summary ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    slug: str
+    model: str
+    sessions: int
+    orders: int
+    conversion_rate: float | None
+    aov: Decimal | None
+    net_sales: Decimal
+    ad_spend: Decimal
+
+
+def run_summary(run: SimulationRun) -> list[StoreSummary]:
+    """Per-store totals of a run straight from its funnel rows (a fallback for the command)."""
+    totals = (
+        DailyFunnel.objects.filter(run=run)
+        .values("store__slug", "store__business_model")
+        .annotate(
+            s=Sum("sessions"),
+            c=Sum("converted"),
+            n=Sum("orders"),
+            g=Sum("gross_sales"),
+            d=Sum("discount"),
+            r=Sum("refund"),
+            a=Sum("ad_spend"),
+        )
+        .order_by("store__slug")
+    )
+    out = []
+    for t in totals:
+        net = (t["g"] or 0) - (t["d"] or 0) - (t["r"] or 0)
+        out.append(
+            StoreSummary(
+                slug=t["store__slug"],
+                model=t["store__business_model"],
+                sessions=t["s"] or 0,
+                orders=t["n"] or 0,
+                conversion_rate=(t["c"] / t["s"]) if t["s"] else None,
+                aov=(((t["g"] or 0) - (t["d"] or 0)) / t["n"]).quantize(Decimal("0.01"))
+                if t["n"]
+                else None,
+                net_sales=Decimal(net).quantize(Decimal("0.01")),
+                ad_spend=Decimal(t["a"] or 0).quantize(Decimal("0.01")),
+            )
+        )
+    return out

@@ -1,0 +1,554 @@
+"""The seeded simulation engine: a store's parameters and a span of days in, funnel and orders out.
+
+Pure Python with numpy; no Django. Every store x day draws from its own random streams derived
+from the run's seed, so the output of a day never depends on which other days are simulated with
+it, in which order, or by how many workers. Sessions are counted per day and channel; orders come
+out one by one (as parallel arrays) with their lines, timeline, planned outcome and every money
+line in integer cents.
+
+Mechanics, in the order a visit meets them:
+- traffic: paid channels buy budget / cost-per-click visits (the cost per click rises each day an
+  audience tires); unpaid channels have a daily level; email only where the store owns its
+  customers' data; a weekly rhythm, an optional yearly season and log-normal daily shocks;
+- funnel: product view -> add to cart -> checkout -> order, each step a subset of the previous;
+  the channel's conversion rate sets how many sessions add to cart, so good channels fill more
+  carts while cart abandonment stays a property of the store; a markup above the market's lowers
+  conversion (price elasticity); offering COD lifts checkout completion; stock-outs lose orders;
+- basket: 1 + Poisson(extra items) lines, products by popularity (a long tail for a general
+  store), bundles for a single-product store;
+- fulfilment: handling (supplier processing or production) then transit;
+- outcome: COD refused at the door (more often the longer delivery took), chargebacks, refunds of
+  late parcels, returns inside the return window (defects only for print on demand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from . import fees
+from .params import (
+    CHANNELS,
+    CHARGED_BACK,
+    COD,
+    DELIVERED,
+    PAYMENT_METHODS,
+    PLACED,
+    REFUNDED,
+    REFUSED,
+    RETURNED,
+    SHIPPED,
+    StoreParams,
+)
+
+DAY = 86_400
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# The markup at which price does not move conversion (model choice: a typical 2x keystone).
+REFERENCE_MARKUP = 2.0
+# Monday first; averages 1. Model choice: weekend evenings and Sundays sell more online.
+WEEKLY_RHYTHM = np.array([1.05, 1.03, 1.00, 0.98, 0.93, 0.92, 1.09])
+DAY_NOISE = 0.10  # log-normal sigma of a day's traffic shock (all channels)
+CHANNEL_NOISE = 0.15  # and of each channel's own shock
+PREPAID_PAYOUT_DAYS = 2  # card processors pay out ~2 business days after the charge
+SECOND_ITEM_QUANTITY = 0.08  # chance a line carries two units
+CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia & Sam", "Go!")
+CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green")
+
+# Spawn keys: (purpose, store key, day). With common random numbers the demand stream drops the
+# store key, so every store in a run sees the same daily shocks.
+_DEMAND, _STORE = 0, 1
+
+
+def day_ordinal(day: date) -> int:
+    return day.toordinal() - EPOCH_ORDINAL
+
+
+def day_streams(
+    seed: int, store_key: int, day: date, *, common_random_numbers: bool
+) -> tuple[np.random.Generator, np.random.Generator]:
+    """The (demand, store) random generators of one store x day, derived from the run's seed."""
+    d = day_ordinal(day)
+    demand_key = (_DEMAND, d) if common_random_numbers else (_DEMAND, d, store_key)
+    demand = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=demand_key))
+    )
+    own = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_STORE, store_key, d)))
+    )
+    return demand, own
+
+
+@dataclass
+class Funnel:
+    """Per day x configured channel counts; arrays of shape (days, channels)."""
+
+    channels: tuple[str, ...]
+    sessions: np.ndarray
+    product_views: np.ndarray
+    adds_to_cart: np.ndarray
+    reached_checkout: np.ndarray
+    converted: np.ndarray
+    ad_spend: np.ndarray  # cents
+    other_cost: np.ndarray  # cents
+
+
+ORDER_ARRAYS = (
+    "day", "seq", "channel", "payment", "is_new", "placed_at", "shipped_at", "delivered_at",
+    "outcome_at", "outcome", "gross", "discount", "goods", "shipping", "payment_fee",
+    "platform_fee", "line_start", "line_count",
+)  # fmt: skip
+LINE_ARRAYS = ("order", "product", "quantity", "unit_price", "unit_cost")
+
+
+@dataclass
+class Orders:
+    """One entry per order. Times in epoch seconds; money in cents; codes index the tuples in
+    params (CHANNELS, PAYMENT_METHODS, STATUSES). `outcome` is the planned final status and
+    `outcome_at` when it happens (the delivery itself for an order that is simply kept)."""
+
+    day: np.ndarray
+    seq: np.ndarray
+    channel: np.ndarray
+    payment: np.ndarray
+    is_new: np.ndarray
+    placed_at: np.ndarray
+    shipped_at: np.ndarray
+    delivered_at: np.ndarray  # planned door date (the refusal date for a refused parcel)
+    outcome_at: np.ndarray
+    outcome: np.ndarray
+    gross: np.ndarray
+    discount: np.ndarray
+    goods: np.ndarray
+    shipping: np.ndarray
+    payment_fee: np.ndarray
+    platform_fee: np.ndarray
+    line_start: np.ndarray
+    line_count: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    @property
+    def is_cod(self) -> np.ndarray:
+        return self.payment == COD
+
+
+@dataclass
+class Lines:
+    order: np.ndarray  # index into the Orders arrays
+    product: np.ndarray  # index into the catalogue summary
+    quantity: np.ndarray
+    unit_price: np.ndarray
+    unit_cost: np.ndarray
+    customization: list  # a dict per line for customisable products, else None
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+@dataclass
+class SimulationResult:
+    first_day: date
+    days: int
+    funnel: Funnel
+    orders: Orders
+    lines: Lines
+
+
+class _Prepared:
+    """Arrays derived once per call from the frozen parameters."""
+
+    def __init__(self, p: StoreParams):
+        cat = p.catalogue
+        n = len(cat)
+        if n == 0:
+            raise ValueError(f"Store {p.key} has no active products to sell.")
+        self.prices = np.array(cat.prices_cents, dtype=np.int64)
+        self.costs = np.array(cat.unit_costs_cents, dtype=np.int64)
+        popularity = np.array(cat.popularity, dtype=float).clip(min=0)
+        self.custom = np.array(cat.customizable or (False,) * n, dtype=bool)
+        self.bundle_qty = np.array(cat.bundle_quantity or (1,) * n, dtype=np.int64)
+        self.lead = np.array(cat.supplier_lead_days or (0,) * n, dtype=np.int64)
+        self.single = p.business_model == "single_product"
+        if popularity.sum() <= 0:
+            popularity = np.ones(n)
+        if self.single:
+            singles = np.flatnonzero(self.bundle_qty == 1)
+            self.hero = int(singles[np.argmax(popularity[singles])]) if len(singles) else 0
+            self.bundles = np.flatnonzero(self.bundle_qty > 1)
+            weights = popularity[self.bundles]
+            self.bundle_cdf = np.cumsum(weights) / weights.sum() if len(weights) else None
+        self.cdf = np.cumsum(popularity) / popularity.sum()
+        self.n_products = n
+
+        self.channel_names = tuple(c.channel for c in p.channels)
+        self.noise_index = np.array([CHANNELS.index(c.channel) for c in p.channels], dtype=int)
+        self.channel_code = self.noise_index.astype(np.int8)
+        self.is_paid = np.array([c.is_paid for c in p.channels], dtype=bool)
+        self.budget = np.array([c.daily_budget_cents for c in p.channels], dtype=float)
+        self.cpc = np.array([c.cost_per_click_cents for c in p.channels], dtype=float)
+        self.level = np.array([c.daily_sessions for c in p.channels], dtype=float)
+        if not p.owns_customer_data:
+            self.level[[c.channel == "email" for c in p.channels]] = 0.0
+        rates = np.array([c.conversion_rate for c in p.channels], dtype=float)
+        base = np.where(self.is_paid, self.budget / np.where(self.cpc > 0, self.cpc, np.inf), 0)
+        base = base + np.where(self.is_paid, 0, self.level)
+        # The store's typical conversion: what its carts convert at, whatever the channel.
+        self.reference_rate = float((rates * base).sum() / base.sum()) if base.sum() else 0.014
+        markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
+        price_factor = min(3.0, max(0.2, (REFERENCE_MARKUP / markup) ** p.price_elasticity))
+        view = max(p.product_view_rate, 1e-9)
+        cart = max(p.add_to_cart_rate, 1e-9)
+        self.p_view = min(1.0, p.product_view_rate)
+        self.p_cart = np.minimum(1.0, cart * rates * price_factor / self.reference_rate / view)
+        self.p_checkout = min(1.0, p.checkout_rate)
+        uplift = 1.0 + (p.cod_conversion_uplift if p.offers_cod else 0.0)
+        per_checkout = self.reference_rate / cart / max(p.checkout_rate, 1e-9)
+        self.p_order = min(1.0, per_checkout * uplift)
+
+        prepaid = [m for m in p.payment_methods if m != "cod"] or ["card"]
+        default = p.default_payment_method if p.default_payment_method in prepaid else prepaid[0]
+        weights = np.array([3.0 if m == default else 1.0 for m in prepaid])
+        self.prepaid_codes = np.array([PAYMENT_METHODS.index(m) for m in prepaid], dtype=np.int8)
+        self.prepaid_cdf = np.cumsum(weights) / weights.sum()
+        self.cod_share = p.cod_share if p.offers_cod else 0.0
+
+
+def simulate(
+    params: StoreParams,
+    *,
+    seed: int,
+    first_day: date,
+    days: int,
+    origin: date | None = None,
+    common_random_numbers: bool = True,
+) -> SimulationResult:
+    """Simulate `days` consecutive days from `first_day` for one store.
+
+    `origin` is day 0 of the run (ad fatigue counts days from it); it defaults to first_day.
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    prep = _Prepared(params)
+    origin = origin or first_day
+    first = first_day.toordinal()
+    n_ch = len(params.channels)
+    shape = (days, n_ch)
+    funnel = Funnel(
+        channels=prep.channel_names,
+        **{
+            name: np.zeros(shape, dtype=np.int64)
+            for name in (
+                "sessions",
+                "product_views",
+                "adds_to_cart",
+                "reached_checkout",
+                "converted",
+                "ad_spend",
+                "other_cost",
+            )  # fmt: skip
+        },
+    )
+    order_parts: list[dict] = []
+    line_parts: list[dict] = []
+    customs: list = []
+    n_orders = 0
+    for i in range(days):
+        day = date.fromordinal(first + i)
+        demand, rng = day_streams(
+            seed, params.key, day, common_random_numbers=common_random_numbers
+        )
+        orders_by_channel = _funnel_day(params, prep, demand, rng, day, origin, funnel, i)
+        if orders_by_channel.sum() == 0:
+            continue
+        o, ln, custom = _orders_day(params, prep, rng, day, i, orders_by_channel)
+        ln["order"] += n_orders
+        o["line_start"] += sum(len(part["order"]) for part in line_parts)
+        n_orders += len(o["day"])
+        order_parts.append(o)
+        line_parts.append(ln)
+        customs.extend(custom)
+    orders = Orders(**_concat(order_parts, ORDER_ARRAYS))
+    lines = Lines(**_concat(line_parts, LINE_ARRAYS), customization=customs)
+    return SimulationResult(first_day, days, funnel, orders, lines)
+
+
+def _concat(parts: list[dict], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    if not parts:
+        return {name: np.zeros(0, dtype=np.int64) for name in names}
+    return {name: np.concatenate([part[name] for part in parts]) for name in names}
+
+
+def _funnel_day(
+    p: StoreParams,
+    prep: _Prepared,
+    demand: np.random.Generator,
+    rng: np.random.Generator,
+    day: date,
+    origin: date,
+    funnel: Funnel,
+    i: int,
+) -> np.ndarray:
+    # The demand stream has a fixed shape whatever the store, so common random numbers line up.
+    z = demand.standard_normal(1 + len(CHANNELS))
+    shock = np.exp(DAY_NOISE * z[0] - DAY_NOISE**2 / 2) * np.exp(
+        CHANNEL_NOISE * z[1 + prep.noise_index] - CHANNEL_NOISE**2 / 2
+    )
+    rhythm = WEEKLY_RHYTHM[day.weekday()]
+    if p.seasonality:
+        doy = day.timetuple().tm_yday
+        rhythm *= 1 + p.seasonality * np.cos(2 * np.pi * (doy - p.season_peak_day) / 365.25)
+    age = max(0, (day - origin).days)
+    cpc = prep.cpc * (1 + p.ad_fatigue_per_day) ** age
+    clicks = np.where(prep.is_paid & (cpc > 0), prep.budget / np.where(cpc > 0, cpc, 1), 0.0)
+    expected = np.where(prep.is_paid, clicks, prep.level) * rhythm * shock
+    sessions = rng.poisson(expected)
+    views = rng.binomial(sessions, prep.p_view)
+    carts = rng.binomial(views, prep.p_cart)
+    checkouts = rng.binomial(carts, prep.p_checkout)
+    would_order = rng.binomial(checkouts, prep.p_order)
+    orders = rng.binomial(would_order, 1.0 - p.stockout_rate)
+    # A paid channel spends what its clicks cost, up to the day's budget.
+    spend = np.minimum(prep.budget, np.round(sessions * cpc))
+    funnel.sessions[i] = sessions
+    funnel.product_views[i] = views
+    funnel.adds_to_cart[i] = carts
+    funnel.reached_checkout[i] = checkouts
+    funnel.converted[i] = orders
+    funnel.ad_spend[i] = np.where(prep.is_paid, spend, 0).astype(np.int64)
+    funnel.other_cost[i] = allocate(p.sku_daily_cost_cents * prep.n_products, sessions)
+    return orders
+
+
+def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
+    """Split whole cents in proportion to weights so the parts add up exactly (largest remainder)."""
+    weights = np.asarray(weights, dtype=float)
+    out = np.zeros(len(weights), dtype=np.int64)
+    if total_cents <= 0 or len(weights) == 0:
+        return out
+    if weights.sum() <= 0:
+        out[0] = total_cents
+        return out
+    exact = total_cents * weights / weights.sum()
+    out = np.floor(exact).astype(np.int64)
+    short = total_cents - int(out.sum())
+    if short:
+        out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
+    return out
+
+
+def _orders_day(
+    p: StoreParams,
+    prep: _Prepared,
+    rng: np.random.Generator,
+    day: date,
+    i: int,
+    orders_by_channel: np.ndarray,
+) -> tuple[dict, dict, list]:
+    n = int(orders_by_channel.sum())
+    channel = np.repeat(prep.channel_code, orders_by_channel)
+    seconds = rng.integers(0, DAY, n)
+    order = np.argsort(seconds, kind="stable")
+    seconds, channel = seconds[order], channel[order]
+    placed = day_ordinal(day) * DAY + seconds
+
+    cod = rng.random(n) < prep.cod_share
+    prepaid = prep.prepaid_codes[np.searchsorted(prep.prepaid_cdf, rng.random(n), side="right")]
+    payment = np.where(cod, COD, prepaid).astype(np.int8)
+    email = channel == CHANNELS.index("email")
+    repeat_rate = p.repeat_purchase_rate if p.owns_customer_data else 0.0
+    is_new = ~email & (rng.random(n) >= repeat_rate)
+
+    # Basket.
+    if prep.single:
+        line_count = np.ones(n, dtype=np.int64)
+        take_bundle = rng.random(n) < p.bundle_take_rate
+        u = rng.random(n)
+        product = np.full(n, prep.hero, dtype=np.int64)
+        if prep.bundle_cdf is not None:
+            picks = prep.bundles[np.searchsorted(prep.bundle_cdf, u, side="right")]
+            product = np.where(take_bundle, picks, product)
+    else:
+        line_count = 1 + rng.poisson(p.extra_items_mean, n)
+        product = np.searchsorted(prep.cdf, rng.random(int(line_count.sum())), side="right")
+    product = np.minimum(product, prep.n_products - 1)
+    n_lines = len(product)
+    line_order = np.repeat(np.arange(n), line_count)
+    line_start = np.concatenate(([0], np.cumsum(line_count)[:-1])).astype(np.int64)
+    quantity = 1 + (rng.random(n_lines) < SECOND_ITEM_QUANTITY) * (not prep.single)
+    unit_price = prep.prices[product]
+    unit_cost = prep.costs[product]
+    line_total = unit_price * quantity
+    # Bundles carry the store's bundle discount at checkout, exact in cents.
+    is_bundle = prep.bundle_qty[product] > 1
+    line_discount = np.where(
+        is_bundle, (2 * line_total * p.bundle_discount_e4 + 10_000) // 20_000, 0
+    )
+    gross = np.bincount(line_order, weights=line_total, minlength=n).astype(np.int64)
+    discount = np.bincount(line_order, weights=line_discount, minlength=n).astype(np.int64)
+    goods = np.bincount(line_order, weights=unit_cost * quantity, minlength=n).astype(np.int64)
+    charged = gross - discount
+    payment_fee = np.where(cod, 0, fees.payment_fee_cents(p.fees, charged))
+    platform_fee = fees.platform_fee_cents(p.fees, charged)
+
+    custom_u = rng.integers(0, 1 << 30, (n_lines, 2))
+    customs = [
+        {"text": CUSTOM_TEXTS[a % len(CUSTOM_TEXTS)], "colour": CUSTOM_COLOURS[b % 6]}
+        if c
+        else None
+        for c, (a, b) in zip(prep.custom[product].tolist(), custom_u.tolist(), strict=True)
+    ]
+
+    # Fulfilment: supplier processing (dropship) or the store's handling, then transit.
+    lead = np.maximum.reduceat(prep.lead[product], line_start)
+    handling = np.where(lead > 0, lead, rng.integers(p.handling_days[0], p.handling_days[1] + 1, n))
+    transit = rng.integers(p.delivery_days[0], p.delivery_days[1] + 1, n)
+    shipped = placed + handling * DAY
+    at_door = shipped + transit * DAY
+    door_days = handling + transit
+
+    # Outcomes: a fixed number of draws per order, whichever branch it takes.
+    u = rng.random((n, 7))
+    refusal = np.clip(
+        p.cod_refusal_base + p.cod_refusal_per_day * np.maximum(0, door_days - 2), 0, 0.95
+    )
+    refused = cod & (u[:, 0] < refusal)
+    late = door_days > p.late_after_days
+    random_chargeback = ~cod & (u[:, 1] < p.chargeback_rate)
+    late_claim = ~cod & late & (u[:, 2] < p.late_refund_rate)
+    late_chargeback = late_claim & (u[:, 3] < p.late_chargeback_share)
+    returned = (u[:, 4] < p.defect_rate) | (u[:, 5] < p.return_rate)
+    outcome = np.full(n, DELIVERED, dtype=np.int8)
+    outcome_at = at_door.copy()
+    lag = u[:, 6]
+    window = max(p.return_window_days, 1)
+    outcome_at = np.where(
+        returned, at_door + ((1 + lag * (window - 1)) * DAY).astype(np.int64), outcome_at
+    )
+    outcome = np.where(returned, RETURNED, outcome)
+    outcome_at = np.where(late_claim, at_door + (lag * 7 * DAY).astype(np.int64), outcome_at)
+    outcome = np.where(late_claim, REFUNDED, outcome)
+    charged_back = random_chargeback | late_chargeback
+    outcome_at = np.where(
+        charged_back, at_door + ((7 + lag * 53) * DAY).astype(np.int64), outcome_at
+    )
+    outcome = np.where(charged_back, CHARGED_BACK, outcome)
+    outcome_at = np.where(refused, at_door, outcome_at)
+    outcome = np.where(refused, REFUSED, outcome).astype(np.int8)
+
+    orders = {
+        "day": np.full(n, i, dtype=np.int64),
+        "seq": np.arange(1, n + 1, dtype=np.int64),
+        "channel": channel,
+        "payment": payment,
+        "is_new": is_new,
+        "placed_at": placed,
+        "shipped_at": shipped,
+        "delivered_at": at_door,
+        "outcome_at": outcome_at,
+        "outcome": outcome,
+        "gross": gross,
+        "discount": discount,
+        "goods": goods,
+        "shipping": np.full(n, p.shipping_cost_cents, dtype=np.int64),
+        "payment_fee": payment_fee.astype(np.int64),
+        "platform_fee": np.asarray(platform_fee, dtype=np.int64),
+        "line_start": line_start,
+        "line_count": line_count.astype(np.int64),
+    }
+    lines = {
+        "order": line_order.astype(np.int64),
+        "product": product.astype(np.int64),
+        "quantity": quantity.astype(np.int64),
+        "unit_price": unit_price,
+        "unit_cost": unit_cost,
+    }
+    return orders, lines, customs
+
+
+@dataclass
+class Realised:
+    """Where orders stand at a moment: status code, realised dates (-1 = not yet) and money."""
+
+    status: np.ndarray
+    shipped_at: np.ndarray
+    delivered_at: np.ndarray
+    cash_at: np.ndarray
+    refund: np.ndarray
+    goods_cost: np.ndarray
+    return_shipping_cost: np.ndarray
+    cod_fee: np.ndarray
+    chargeback_fee: np.ndarray
+
+
+def realise(
+    p: StoreParams,
+    as_of: int,
+    *,
+    placed_at: np.ndarray,
+    shipped_at: np.ndarray,
+    delivered_at: np.ndarray,
+    outcome_at: np.ndarray,
+    outcome: np.ndarray,
+    is_cod: np.ndarray,
+    gross: np.ndarray,
+    discount: np.ndarray,
+    goods: np.ndarray,
+) -> Realised:
+    """The one rule for what has happened to orders by `as_of` (epoch seconds), and its money.
+
+    Booked at placement (not here): gross, discount, goods, forward shipping, payment and
+    platform fees. Booked when they happen: the COD fee when the courier collects the cash at the
+    door; refund, return leg, dispute fee and restocked goods when the outcome arrives. A refused
+    parcel pays no COD fee but costs both shipping legs; its goods come back to stock.
+    """
+    charged = gross - discount
+    has_shipped = shipped_at <= as_of
+    reached_door = delivered_at <= as_of
+    final = outcome_at <= as_of
+    refused = outcome == REFUSED
+    delivered = reached_door & ~refused
+    status = np.where(has_shipped, SHIPPED, PLACED)
+    status = np.where(delivered, DELIVERED, status)
+    status = np.where(final & (outcome != DELIVERED), outcome, status).astype(np.int8)
+    done = final & (outcome != DELIVERED)
+    refund = np.where(done, charged, 0)
+    restocked = done & (refused | ((outcome == RETURNED) & p.returns_restockable))
+    goods_cost = np.where(restocked, 0, goods)
+    pays_return = refused | ((outcome == RETURNED) & p.store_pays_returns)
+    return_leg = np.where(done & pays_return, p.return_shipping_cost_cents, 0)
+    cod_fee = np.where(is_cod & delivered, fees.cod_fee_cents(p.fees, charged), 0)
+    chargeback_fee = np.where(done & (outcome == CHARGED_BACK), p.dispute_fee_cents, 0)
+    cash_due = np.where(
+        is_cod, delivered_at + p.cod_remittance_days * DAY, placed_at + PREPAID_PAYOUT_DAYS * DAY
+    )
+    cash_at = np.where((cash_due <= as_of) & (~is_cod | delivered), cash_due, -1)
+    return Realised(
+        status=status,
+        shipped_at=np.where(has_shipped, shipped_at, -1),
+        delivered_at=np.where(delivered, delivered_at, -1),
+        cash_at=cash_at,
+        refund=refund.astype(np.int64),
+        goods_cost=goods_cost.astype(np.int64),
+        return_shipping_cost=return_leg.astype(np.int64),
+        cod_fee=np.asarray(cod_fee, dtype=np.int64),
+        chargeback_fee=chargeback_fee.astype(np.int64),
+    )
+
+
+def realise_orders(p: StoreParams, orders: Orders, as_of: int) -> Realised:
+    return realise(
+        p,
+        as_of,
+        placed_at=orders.placed_at,
+        shipped_at=orders.shipped_at,
+        delivered_at=orders.delivered_at,
+        outcome_at=orders.outcome_at,
+        outcome=orders.outcome,
+        is_cod=orders.is_cod,
+        gross=orders.gross,
+        discount=orders.discount,
+        goods=orders.goods,
+    )

@@ -1,0 +1,37 @@
+"""Thin Celery adapters: ids in, a service call, retries. Business rules live in services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import IntegrityError, InterfaceError, OperationalError
+
+from . import services
+
+# Transient database trouble (a locked SQLite file, a dropped connection) and the IntegrityError
+# a racing duplicate of the same chunk gets: retry, and the retry finds the chunk done.
+RETRY_ON = (OperationalError, InterfaceError, IntegrityError)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=8,
+)
+def simulate_chunk(chunk_id: int) -> str:
+    """Write one store x span-of-days chunk of a simulation run (idempotent)."""
+    return services.write_chunk(chunk_id)
+
+
+@shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
+def live_tick() -> dict:
+    """Celery beat, every LIVE_TICK_SECONDS: traffic and orders "now" for live stores, and
+    every synthetic order's lifecycle moved along as its dates pass."""
+    return services.live_tick().as_dict()
+
+
+@shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
+def advance_lifecycle() -> int:
+    return services.advance_lifecycle()
