@@ -101,7 +101,8 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 # SQLite in WAL mode with a busy timeout and IMMEDIATE transactions lets the web process and the
 # Celery workers on one machine share the file without "database is locked" errors.
-SQLITE_PATH = VAR_DIR / "sandbox.sqlite3"
+# SQLITE_PATH lets a Celery worker started by a test open the test database file.
+SQLITE_PATH = Path(os.getenv("SQLITE_PATH", "") or VAR_DIR / "sandbox.sqlite3")
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}

@@ -1,0 +1,177 @@
+"""`manage.py simulate --days N --seed S`: a seeded run over the stores, through the workers.
+
+Dispatches the run's chunks to Celery and draws a progress bar until the run ends, then prints a
+per-store summary. `--in-process` writes the chunks here instead (no worker needed); `--resume
+RUN_ID` re-dispatches the chunks a dead worker left unfinished.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from stores import services
+from stores.models import RunStatus, SimulationRun, Store
+
+BAR_WIDTH = 30
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a whole number.") from None
+    return number
+
+
+class Command(BaseCommand):
+    help = "Simulate N days of traffic and orders for the stores (seeded, through Celery workers)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--days", type=str, help="Days to simulate (1-3650).")
+        parser.add_argument("--seed", type=str, help="Random seed (same seed, same rows).")
+        parser.add_argument(
+            "--stores", default="", help="Comma-separated store slugs (default: all active)."
+        )
+        parser.add_argument(
+            "--start", default="", help="First day, YYYY-MM-DD (default: DAYS days ago)."
+        )
+        parser.add_argument("--chunk-days", type=str, default=str(services.simulation.DEFAULT_CHUNK_DAYS),
+                            help="Days per task (default 30).")  # fmt: skip
+        parser.add_argument("--no-crn", action="store_true",
+                            help="Give each store its own demand stream (no common random numbers).")  # fmt: skip
+        parser.add_argument(
+            "--in-process", action="store_true", help="Write the run here, no worker."
+        )
+        parser.add_argument(
+            "--resume", type=str, default="", help="Re-dispatch a run's unfinished chunks."
+        )
+        parser.add_argument("--no-wait", action="store_true", help="Dispatch and return at once.")
+
+    def handle(self, *args, **options) -> None:
+        if options["resume"]:
+            run = self._resume(options["resume"])
+        else:
+            run = self._create(options)
+            self.stdout.write(
+                f"Run #{run.pk}: {run.days} days from {run.start_date}, seed {run.seed}, "
+                f"{run.stores.count()} store(s), {run.chunks_total} chunks."
+            )
+            if options["in_process"]:
+                services.run_in_process(run, on_progress=self._draw)
+            else:
+                services.dispatch_run(run)
+        if options["no_wait"] and not options["in_process"]:
+            self.stdout.write(f"Dispatched run #{run.pk}; follow it with --resume {run.pk}.")
+            return
+        run = self._wait(run)
+        self.stdout.write("")
+        if run.status != RunStatus.DONE:
+            raise CommandError(f"Run #{run.pk} ended {run.status}. {run.error}".strip())
+        self._summary(run)
+
+    def _create(self, options) -> SimulationRun:
+        if options["days"] is None or options["seed"] is None:
+            raise CommandError("Give --days N and --seed S (or --resume RUN_ID).")
+        days = positive_int(options["days"])
+        seed = positive_int(options["seed"])
+        chunk_days = positive_int(options["chunk_days"])
+        if not 1 <= days <= services.simulation.MAX_DAYS:
+            raise CommandError(f"--days must be between 1 and {services.simulation.MAX_DAYS}.")
+        if seed < 0:
+            raise CommandError("--seed must be zero or positive.")
+        if chunk_days < 1:
+            raise CommandError("--chunk-days must be at least 1.")
+        start = None
+        if options["start"]:
+            try:
+                start = date.fromisoformat(options["start"])
+            except ValueError:
+                raise CommandError(
+                    f"--start {options['start']!r} is not a YYYY-MM-DD date."
+                ) from None
+        stores = Store.objects.active()
+        slugs = [s.strip() for s in options["stores"].split(",") if s.strip()]
+        if slugs:
+            found = {s.slug: s for s in stores.filter(slug__in=slugs)}
+            unknown = [s for s in slugs if s not in found]
+            if unknown:
+                raise CommandError(f"Unknown or inactive store(s): {', '.join(unknown)}.")
+            stores = [found[s] for s in slugs]
+        stores = list(stores)
+        if not stores:
+            raise CommandError("No active stores: create some first (manage.py seed_demo).")
+        empty = [s.slug for s in stores if not s.products.filter(is_active=True).exists()]
+        if empty:
+            raise CommandError(f"Store(s) without active products: {', '.join(empty)}.")
+        return services.create_run(
+            days=days,
+            seed=seed,
+            stores=stores,
+            start_date=start,
+            chunk_days=chunk_days,
+            common_random_numbers=not options["no_crn"],
+        )
+
+    def _resume(self, value: str) -> SimulationRun:
+        run_id = positive_int(value)
+        run = SimulationRun.objects.filter(pk=run_id).first()
+        if run is None:
+            raise CommandError(f"No simulation run #{run_id}.")
+        queued = services.resume_run(run.pk)
+        self.stdout.write(f"Run #{run.pk}: re-dispatched {queued} unfinished chunk(s).")
+        return run
+
+    def _wait(self, run: SimulationRun) -> SimulationRun:
+        while True:
+            run.refresh_from_db()
+            self._draw(run.chunks_done, run.chunks_total)
+            if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+                return run
+            time.sleep(0.5)
+
+    def _draw(self, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        filled = round(BAR_WIDTH * share)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        end = "\r" if sys.stdout.isatty() else "\n"
+        self.stdout.write(f"[{bar}] {done}/{total} chunks {share:4.0%}", ending=end)
+        self.stdout.flush()
+
+    def _summary(self, run: SimulationRun) -> None:
+        header = f"{'store':24} {'model':15} {'sessions':>9} {'orders':>7} {'conv':>6} {'AOV':>8} {'net sales':>12}"
+        try:
+            from stores.metrics import compare_stores
+
+            rows = compare_stores(run.stores.all(), run=run).rows
+        except ImportError:
+            rows = services.run_summary(run)
+            self.stdout.write(header + f" {'ad spend':>10}")
+            for r in rows:
+                self.stdout.write(
+                    f"{r.slug:24} {r.model:15} {r.sessions:>9} {r.orders:>7} "
+                    f"{_pct(r.conversion_rate):>6} {_money(r.aov):>8} {_money(r.net_sales):>12} "
+                    f"{_money(r.ad_spend):>10}"
+                )
+            return
+        self.stdout.write(
+            header + f" {'returns':>7} {'COD RTO':>7} {'contrib.':>12} {'ad spend':>10}"
+        )
+        for r in rows:
+            self.stdout.write(
+                f"{r.slug:24} {r.model:15} {r.sessions:>9} {r.orders:>7} "
+                f"{_pct(r.conversion_rate):>6} {_money(r.aov):>8} {_money(r.net_sales):>12} "
+                f"{_pct(r.returns_rate):>7} {_pct(r.cod_refusal_rate):>7} "
+                f"{_money(r.contribution_margin):>12} {_money(r.ad_spend):>10}"
+            )
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _money(value) -> str:
+    return "-" if value is None else f"{value:,.2f}"
