@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils import timezone
 
 from .cart import MAX_QUANTITY
 from .models import PaymentMethod, Store
@@ -117,20 +118,46 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _text(autocomplete: str, input_type: str = "text") -> forms.TextInput:
+    """A text input with the browser's autofill hint (phones fill addresses in one tap)."""
+    widget = forms.EmailInput if input_type == "email" else forms.TextInput
+    attrs = {"autocomplete": autocomplete}
+    if input_type == "tel":
+        attrs["type"] = "tel"
+    return widget(attrs=attrs)
+
+
+def _this_month() -> tuple[int, int]:
+    today = timezone.localdate()
+    return today.year, today.month
+
+
 class CheckoutForm(forms.Form):
-    email = forms.EmailField(label="Email", max_length=254)
-    name = forms.CharField(label="Full name", max_length=120, min_length=2)
-    address = forms.CharField(label="Street address", max_length=200, min_length=4)
-    city = forms.CharField(label="City", max_length=80, min_length=2)
-    postcode = forms.CharField(label="Postcode", max_length=12, validators=[postcode])
-    phone = forms.CharField(label="Phone", max_length=30, required=False, validators=[phone])
+    email = forms.EmailField(label="Email", max_length=254, widget=_text("email", "email"))
+    name = forms.CharField(label="Full name", max_length=120, min_length=2, widget=_text("name"))
+    address = forms.CharField(
+        label="Street address", max_length=200, min_length=4, widget=_text("street-address")
+    )
+    city = forms.CharField(
+        label="City", max_length=80, min_length=2, widget=_text("address-level2")
+    )
+    postcode = forms.CharField(
+        label="Postcode", max_length=12, validators=[postcode], widget=_text("postal-code")
+    )
+    phone = forms.CharField(
+        label="Phone", max_length=30, required=False, validators=[phone], widget=_text("tel", "tel")
+    )
     shipping = forms.ChoiceField(
         label="Shipping", choices=[("standard", "Standard")], widget=forms.RadioSelect
     )
     payment_method = forms.ChoiceField(label="Payment", widget=forms.RadioSelect)
-    card_number = forms.CharField(label="Card number", max_length=23, required=False)
-    card_expiry = forms.CharField(label="Expiry (MM/YY)", max_length=5, required=False)
-    card_cvc = forms.CharField(label="CVC", max_length=4, required=False)
+    card_number = forms.CharField(
+        label="Card number", max_length=23, required=False, widget=_text("cc-number")
+    )
+    card_expiry = forms.CharField(
+        label="Expiry (MM/YY)", max_length=5, required=False, widget=_text("cc-exp")
+    )
+    card_cvc = forms.CharField(label="CVC", max_length=4, required=False, widget=_text("cc-csc"))
     upi_id = forms.CharField(label="UPI id", max_length=100, required=False, validators=[upi_id])
     confirm_cod = forms.BooleanField(required=False, widget=forms.HiddenInput)
     accept_prices = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -167,8 +194,11 @@ class CheckoutForm(forms.Form):
                     "card_number",
                     "This is a training shop: pay with the test card 4242 4242 4242 4242.",
                 )
-            if not re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", data.get("card_expiry", "")):
+            expiry = re.fullmatch(r"(0[1-9]|1[0-2])/(\d\d)", data.get("card_expiry", ""))
+            if not expiry:
                 self.add_error("card_expiry", "Enter the expiry as MM/YY, e.g. 12/30.")
+            elif (2000 + int(expiry[2]), int(expiry[1])) < _this_month():
+                self.add_error("card_expiry", "This card has expired.")
             if not re.fullmatch(r"\d{3,4}", data.get("card_cvc", "")):
                 self.add_error("card_cvc", "Enter the 3 or 4 digits on the back of the card.")
         if method == PaymentMethod.UPI and not data.get("upi_id"):

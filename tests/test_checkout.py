@@ -207,6 +207,7 @@ def test_dropship_order_estimate_includes_supplier_lead_time(make_store):
         ({"card_number": "4111 1111 1111 1111"}, 400, "pay with the test card"),
         ({"card_number": "1234 5678"}, 400, "not a valid card number"),
         ({"card_expiry": "13/30"}, 400, "Enter the expiry as MM/YY"),
+        ({"card_expiry": "01/20"}, 400, "This card has expired"),
         ({"payment_method": "cod"}, 400, "does not offer that payment method"),
         ({"payment_method": "bitcoin"}, 400, "does not offer that payment method"),
         ({"email": "not-an-email"}, 400, "Enter a valid email address"),
