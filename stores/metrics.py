@@ -302,8 +302,8 @@ class StoreFigures:
     def _lagged(self, numerator: tuple[str, ...], denominator: str) -> tuple[int, int, bool]:
         if self.mature.get(denominator):
             src, provisional = self.mature, False
-        else:
-            src, provisional = self.totals, True
+        else:  # nothing mature yet; with nothing at all there is nothing to be provisional about
+            src, provisional = self.totals, bool(self.totals[denominator])
         return sum(src[n] for n in numerator), src[denominator], provisional
 
     @property
@@ -343,7 +343,7 @@ class StoreFigures:
 
     @property
     def chargeback_provisional(self) -> bool:
-        return not (self.mature and self._prepaid(self.mature))
+        return not self._prepaid(self.mature) and bool(self._prepaid(self.totals))
 
     @property
     def chargeback_numerator(self) -> int:
@@ -435,9 +435,18 @@ class Cell:
     p_value: float | None = None
     q_value: float | None = None
 
+    higher_is_better: bool | None = None
+
     @property
     def significant(self) -> bool:
         return self.q_value is not None and self.q_value <= 0.05
+
+    @property
+    def verdict(self) -> str:
+        """ "better" / "worse" than the baseline when significant after BH, else ""."""
+        if not self.significant or self.relative is None or self.higher_is_better is None:
+            return ""
+        return "better" if (self.relative > 0) == self.higher_is_better else "worse"
 
 
 @dataclass
@@ -729,6 +738,7 @@ def _cell(metric: MetricDef, row: StoreFigures, base: StoreFigures | None) -> Ce
         value=value,
         is_baseline=base is not None and row.slug == base.slug,
         provisional=row.provisional(metric.key),
+        higher_is_better=metric.higher_is_better,
     )
     lower_better = metric.higher_is_better is False
     if metric.kind == "rate":

@@ -77,3 +77,44 @@ def bar_width(part: int | None, whole: int | None) -> str:
     if not whole or not part:
         return "0.5%"
     return f"{max(0.5, 100 * part / whole):.1f}%"
+
+
+@register.filter
+def money_short(value: Decimal | float | None) -> str:
+    """12345.6 -> "12.3k": waterfall labels must fit over a narrow bar."""
+    if value is None:
+        return "–"
+    value = float(value)
+    sign = "−" if value < 0 else ""
+    value = abs(value)
+    if value >= 1_000_000:
+        return f"{sign}{value / 1_000_000:.1f}M"
+    if value >= 10_000:
+        return f"{sign}{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{sign}{value / 1000:.1f}k"
+    return f"{sign}{value:.0f}"
+
+
+@register.filter
+def share(part: int | None, whole: int | None) -> str:
+    if not whole or part is None:
+        return ""
+    return f"{100 * part / whole:.1f}%"
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> Any:
+    return mapping.get(key)
+
+
+@register.filter
+def chance(value: float | None) -> str:
+    """A probability that never claims certainty: 0.99996 -> ">99.9%"."""
+    if value is None:
+        return "–"
+    if value > 0.999:
+        return ">99.9%"
+    if value < 0.001:
+        return "<0.1%"
+    return f"{value * 100:.0f}%" if 0.01 <= value <= 0.99 else f"{value * 100:.1f}%"

@@ -50,6 +50,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "comparison": comparison,
         "query": request.GET.urlencode(),
         "present": form.cleaned_data.get("present"),
+        "checked_slugs": {s.slug for s in stores},
         **_live_state(form, stores),
         **_charts(comparison),
     }

@@ -127,7 +127,9 @@ class Bar:
     h: float
     kind: str  # total | cost | result
     help: str = ""
-    connector_y: float | None = None
+    short_label: str = ""
+    text_x: float = 0
+    text_y: float = 0
 
 
 @dataclass
@@ -136,13 +138,14 @@ class Waterfall:
     height: int
     bars: list[Bar]
     zero_y: float
+    label_y: float
 
 
 def waterfall(
     steps: Sequence[tuple[str, str, Decimal, str]], *, width: int = 560, height: int = 260
 ) -> Waterfall:
     """Net sales as a full bar, each cost hanging down from the running total, contribution last."""
-    top, bottom, left, right = 24, 44, 8, 8
+    top, bottom, left, right = 26, 30, 4, 4
     running = Decimal("0")
     levels = [Decimal("0")]
     for key, _, amount, _ in steps:
@@ -171,20 +174,38 @@ def waterfall(
             start, end, kind = running, running - amount, "cost"
         running = end if key != "contribution_margin" else running
         y_a, y_b = y(float(start)), y(float(end))
+        bar_x, bar_w = left + i * slot + slot * 0.1, slot * 0.8
         bars.append(
             Bar(
                 label=label,
                 amount=amount,
-                x=round(left + i * slot + slot * 0.12, 1),
+                x=round(bar_x, 1),
                 y=round(min(y_a, y_b), 1),
-                w=round(slot * 0.76, 1),
+                w=round(bar_w, 1),
                 h=round(max(abs(y_b - y_a), 1.0), 1),
                 kind="loss" if kind == "result" and amount < 0 else kind,
                 help=text,
-                connector_y=round(y_b, 1),
+                short_label=SHORT_LABELS.get(key, label),
+                text_x=round(bar_x + bar_w / 2, 1),
+                # Above a bar that rises from zero; under the top of a cost (it hangs down).
+                text_y=round(min(y_a, y_b) - 5, 1),
             )
         )
-    return Waterfall(width=width, height=height, bars=bars, zero_y=round(y(0.0), 1))
+    return Waterfall(
+        width=width, height=height, bars=bars, zero_y=round(y(0.0), 1), label_y=height - 14
+    )
+
+
+SHORT_LABELS = {
+    "net_sales": "Net sales",
+    "goods_cost": "Goods",
+    "shipping_cost": "Shipping",
+    "fees": "Fees",
+    "ad_spend": "Ads",
+    "return_shipping_cost": "Returns",
+    "other_cost": "Other",
+    "contribution_margin": "Contrib.",
+}
 
 
 def rolling_ratio(

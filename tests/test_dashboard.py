@@ -1,0 +1,242 @@
+"""The comparison dashboard: staff only, filters, htmx fragments, exports, drill-down, 400s."""
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stores.models import RunStatus, SimulationRun
+from stores.services import rebuild_rollup
+from tests.test_metrics import DAY1, _funnel, _order, shop  # noqa: F401  (fixture)
+
+URL = reverse("dashboard:compare")
+
+
+@pytest.fixture
+def pair(shop, make_store):  # noqa: F811
+    """The hand-computed store plus a COD store with plenty of sessions."""
+    other = make_store("cod", with_catalogue=False, slug="souq", name="Souq")
+    _funnel(other, DAY1, "direct", "synthetic", sessions=2000, converted=60, adds_to_cart=150)
+    return shop, other
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, pair):
+    for url in (
+        URL,
+        reverse("dashboard:export", args=["table", "csv"]),
+        reverse("dashboard:glossary"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+
+def test_logged_in_non_staff_users_are_refused(client, django_user_model, pair):
+    user = django_user_model.objects.create_user("shopper", "s@example.com", "pw-test-2")
+    client.force_login(user)
+
+    response = client.get(URL)
+    assert response.status_code == 302 and reverse("admin:login") in response.url
+    assert client.get(reverse("dashboard:export", args=["table", "json"])).status_code == 302
+
+
+def test_staff_see_every_store_side_by_side_with_intervals(staff_client, pair):
+    response = staff_client.get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Hand" in html and "Souq" in html
+    assert 'id="filters"' in html and 'id="kpi-table"' in html
+    assert "baseline" in html
+    assert "0.9% – 3.6%" in html  # Wilson interval of Hand's 7 / 400 conversions
+    assert "not enough data yet" in html  # 5 delivered orders: no verdict on returns
+    assert "Margin waterfall" in html and "<polyline" in html
+
+
+def test_baseline_choice_changes_the_comparison(staff_client, pair):
+    response = staff_client.get(URL, {"baseline": "souq"})
+    table = response.context["comparison"].table
+    conversion = next(r for r in table if r.metric.key == "conversion_rate")
+    hand, souq = conversion.cells
+    assert souq.is_baseline and not hand.is_baseline
+    assert hand.relative == pytest.approx((7 / 400) / (60 / 2000) - 1)
+
+
+def test_htmx_filter_change_returns_only_the_results_fragment(staff_client, pair):
+    response = staff_client.get(URL, {"channel": "paid_social"}, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'id="filters"' not in html and "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+    hand = response.context["comparison"].row("hand")
+    assert hand.sessions == 100  # paid social only
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"date_from": "not-a-date"}, "date_from"),
+        ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "end date is before"),
+        ({"channel": "tv"}, "channel"),
+        ({"source": "robots"}, "source"),
+        ({"stores": "ghost"}, "stores"),
+        ({"run": "12345"}, "no simulation run #12345"),
+        ({"run": "latest!"}, "run"),
+    ],
+)
+def test_bad_filter_values_get_a_clear_400(staff_client, pair, params, message):
+    page = staff_client.get(URL, params)
+    assert page.status_code == 400
+    assert message in page.content.decode()
+
+    export = staff_client.get(reverse("dashboard:export", args=["table", "json"]), params)
+    assert export.status_code == 400
+    assert message in export.content.decode()
+
+
+def test_exports_refuse_a_baseline_outside_the_selection_but_the_page_falls_back(
+    staff_client, pair
+):
+    params = {"stores": "hand", "baseline": "souq"}
+    export = staff_client.get(reverse("dashboard:export", args=["table", "csv"]), params)
+    assert export.status_code == 400 and "baseline" in export.content.decode()
+    page = staff_client.get(URL, params)
+    assert page.status_code == 200 and "Comparing against the first store" in page.content.decode()
+
+
+def test_unknown_export_is_404(staff_client, pair):
+    assert staff_client.get("/dashboard/export/table.xml").status_code == 404
+
+
+def test_table_csv_has_one_row_per_store_under_the_filters(staff_client, pair):
+    response = staff_client.get(
+        reverse("dashboard:export", args=["table", "csv"]), {"channel": "direct"}
+    )
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    rows = {r["slug"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert set(rows) == {"hand", "souq"}
+    assert rows["hand"]["sessions"] == "300"  # direct only: 200 + 100
+    assert rows["hand"]["net_sales"] == "230.00"
+    assert float(rows["souq"]["conversion_rate"]) == pytest.approx(0.03)
+
+
+def test_table_json_matches_the_command_contract(staff_client, pair):
+    response = staff_client.get(reverse("dashboard:export", args=["table", "json"]))
+
+    data = json.loads(response.content)
+    assert data["selection"]["run"] is None
+    hand = next(s for s in data["stores"] if s["slug"] == "hand")
+    assert hand["net_sales"] == "320.00" and hand["orders"] == 7
+    assert hand["contribution_margin"] == "34.35"
+
+
+def test_daily_series_exports(staff_client, pair):
+    response = staff_client.get(reverse("dashboard:export", args=["daily", "json"]))
+    days = json.loads(response.content)["days"]
+    assert {(d["slug"], d["date"]) for d in days} == {
+        ("hand", "2026-05-01"),
+        ("hand", "2026-06-20"),
+        ("souq", "2026-05-01"),
+    }
+    text = staff_client.get(reverse("dashboard:export", args=["daily", "csv"])).content
+    assert text.decode("utf-8-sig").splitlines()[0].startswith("slug,date,sessions")
+
+
+def test_query_count_does_not_grow_with_the_number_of_orders(staff_client, pair):
+    hand, _ = pair
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(URL).status_code == 200
+            assert (
+                staff_client.get(reverse("dashboard:export", args=["table", "json"])).status_code
+                == 200
+            )
+        return len(ctx.captured_queries)
+
+    before = count_queries()
+    days = [DAY1 + timedelta(days=i) for i in range(1, 40)]
+    for i, day in enumerate(days):
+        _funnel(hand, day, "email", "synthetic", sessions=50, converted=2)
+        for j in range(3):
+            _order(hand, f"more-{i}-{j}", day, channel="email", gross_sales=Decimal("20"))
+    rebuild_rollup(hand.id, days)
+
+    assert count_queries() == before
+
+
+def test_page_query_budget(staff_client, pair, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        staff_client.get(URL)
+
+
+def test_drill_down_lists_the_store_orders_a_page_at_a_time(staff_client, pair):
+    url = reverse("dashboard:store", args=["hand"])
+    response = staff_client.get(url, {"date_to": "2026-05-01"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "hand-1" in html and "hand-6" not in html  # o6 was placed on day 2
+    assert [c.channel for c in response.context["channels"]] == ["direct", "paid_social"]
+
+    fragment = staff_client.get(
+        url, {"page": "1"}, headers={"HX-Request": "true", "HX-Target": "orders"}
+    )
+    assert fragment.content.decode().lstrip().startswith('<section id="orders"')
+    assert staff_client.get(reverse("dashboard:store", args=["nope"])).status_code == 404
+
+
+def test_glossary_defines_every_figure(staff_client):
+    from stores.metrics import METRICS
+
+    html = staff_client.get(reverse("dashboard:glossary")).content.decode()
+    for metric in METRICS:
+        assert f'id="{metric.key}"' in html and metric.label in html
+    assert "Wilson" in html and "Benjamini" in html and "mature" in html
+
+
+def test_presentation_mode_drops_the_chrome(staff_client, pair):
+    html = staff_client.get(URL, {"present": "1"}).content.decode()
+    assert 'class="dashboard present"' in html
+    assert "Exit presentation" in html
+
+
+def test_results_refresh_themselves_while_a_run_is_going_or_a_store_is_live(staff_client, pair):
+    hand, souq = pair
+    html = staff_client.get(URL).content.decode()
+    assert "every 5s" not in html
+
+    run = SimulationRun.objects.create(
+        seed=1, start_date=date(2026, 5, 1), days=30, status=RunStatus.RUNNING,
+        chunks_total=4, chunks_done=1,
+    )  # fmt: skip
+    run.stores.set([hand, souq])
+    html = staff_client.get(URL).content.decode()  # the latest run is the default selection
+    assert 'hx-trigger="every 5s"' in html
+    assert '<progress max="4" value="1">' in html
+
+    run.status = RunStatus.DONE
+    run.save()
+    souq.is_live = True
+    souq.save()
+    html = staff_client.get(URL, {"run": "all"}).content.decode()
+    assert 'hx-trigger="every 5s"' in html and "Live:" in html
+
+
+def test_market_filter_keeps_the_stores_selling_there(staff_client, pair):
+    hand, souq = pair
+    souq.market = "AE"
+    souq.save()
+    response = staff_client.get(URL, {"market": "AE"})
+    assert [r.slug for r in response.context["comparison"].rows] == ["souq"]
