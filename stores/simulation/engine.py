@@ -51,6 +51,9 @@ REFERENCE_MARKUP = 2.0
 WEEKLY_RHYTHM = np.array([1.05, 1.03, 1.00, 0.98, 0.93, 0.92, 1.09])
 DAY_NOISE = 0.10  # log-normal sigma of a day's traffic shock (all channels)
 CHANNEL_NOISE = 0.15  # and of each channel's own shock
+# Ad fatigue compounds daily but levels off: past this multiple the store would refresh its
+# creative or audience rather than pay more (model choice).
+AD_FATIGUE_CAP = 3.0
 PREPAID_PAYOUT_DAYS = 2  # card processors pay out ~2 business days after the charge
 SECOND_ITEM_QUANTITY = 0.08  # chance a line carries two units
 CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia & Sam", "Go!")
@@ -301,7 +304,7 @@ def _funnel_day(
         doy = day.timetuple().tm_yday
         rhythm *= 1 + p.seasonality * np.cos(2 * np.pi * (doy - p.season_peak_day) / 365.25)
     age = max(0, (day - origin).days)
-    cpc = prep.cpc * (1 + p.ad_fatigue_per_day) ** age
+    cpc = prep.cpc * min(AD_FATIGUE_CAP, (1 + p.ad_fatigue_per_day) ** age)
     clicks = np.where(prep.is_paid & (cpc > 0), prep.budget / np.where(cpc > 0, cpc, 1), 0.0)
     expected = np.where(prep.is_paid, clicks, prep.level) * rhythm * shock
     sessions = rng.poisson(expected)
