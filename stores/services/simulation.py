@@ -313,6 +313,9 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
     RunChunk.objects.filter(pk=chunk.pk).exclude(status=ChunkStatus.DONE).update(
         status=ChunkStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=now
     )
+    SimulationRun.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
     first_day = run.start_date + timedelta(days=chunk.first_day)
     params = store_params(store)
     # The engine runs outside the transaction so the write lock is held only while writing.

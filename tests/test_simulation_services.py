@@ -1,0 +1,235 @@
+"""Writing simulation runs: chunks, idempotence, exact money, lifecycle, live ticks, the command."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from stores import services
+from stores.models import (
+    ORDER_COST_FIELDS,
+    ChunkStatus,
+    DailyFunnel,
+    Order,
+    OrderLine,
+    OrderStatus,
+    RunChunk,
+    RunStatus,
+    Source,
+)
+from stores.services.rollup import ROLLUP_FIELDS
+
+START = date(2026, 1, 5)
+NOW = timezone.make_aware(datetime(2026, 3, 1, 12))
+ORDER_KEY = ("store_id", "placed_at", "channel", "payment_method", "status", "gross_sales",
+             "discount", "refund", "goods_cost", "cod_fee", "planned_outcome", "outcome_at")  # fmt: skip
+
+
+def order_rows(run) -> list[tuple]:
+    return list(
+        Order.objects.filter(run=run).order_by("placed_at", "number").values_list(*ORDER_KEY)
+    )
+
+
+def funnel_rows(run) -> list[tuple]:
+    fields = ("store_id", "date", "channel", "sessions", "converted", "ad_spend", *ROLLUP_FIELDS)
+    return list(
+        DailyFunnel.objects.filter(run=run)
+        .order_by("store_id", "date", "channel")
+        .values_list(*fields)
+    )
+
+
+def start_plus(days: int) -> datetime:
+    return timezone.make_aware(datetime.combine(START, datetime.min.time())) + timedelta(days=days)
+
+
+def write_all(run, now=NOW) -> None:
+    for chunk in run.chunks.order_by("-first_day"):  # any order gives the same rows
+        assert services.write_chunk(chunk.pk, now=now) == "written"
+
+
+@pytest.fixture
+def two_stores(make_store):
+    return [make_store("cod"), make_store("single_product")]
+
+
+def test_a_run_writes_orders_lines_and_funnel_rows_and_finishes(two_stores):
+    run = services.create_run(days=10, seed=1, stores=two_stores, start_date=START, chunk_days=4)
+    assert run.chunks_total == 6 and run.status == RunStatus.PENDING
+
+    write_all(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.progress) == (RunStatus.DONE, 6, 1.0)
+    orders = Order.objects.filter(run=run)
+    assert orders.count() == sum(c.orders_written for c in run.chunks.all()) > 0
+    assert not orders.filter(lines__isnull=True).exists()
+    assert DailyFunnel.objects.filter(run=run).count() == 10 * sum(
+        s.channels.count() for s in two_stores
+    )
+    assert set(orders.values_list("source", flat=True)) == {Source.SYNTHETIC}
+    funnel = DailyFunnel.objects.filter(run=run).aggregate(c=Sum("converted"), o=Sum("orders"))
+    assert funnel["c"] == funnel["o"] == orders.count()
+
+
+def test_written_rollup_equals_a_rebuild_from_the_order_rows(two_stores):
+    run = services.create_run(days=12, seed=2, stores=two_stores, start_date=START, chunk_days=5)
+    write_all(run, now=start_plus(20))
+    before = funnel_rows(run)
+
+    for store in two_stores:
+        days = [START + timedelta(days=i) for i in range(12)]
+        services.rebuild_rollup(store.pk, days, run_id=run.pk, source=Source.SYNTHETIC)
+
+    assert funnel_rows(run) == before
+
+
+def test_money_is_exact_to_the_cent_and_the_identities_hold_per_order(two_stores):
+    run = services.create_run(days=15, seed=3, stores=two_stores, start_date=START, chunk_days=15)
+    write_all(run, now=start_plus(25))  # some cohorts mature, some not
+    orders = list(Order.objects.filter(run=run))
+    assert {o.status for o in orders} >= {OrderStatus.DELIVERED, OrderStatus.REFUSED}
+    for o in orders:
+        money = [o.gross_sales, o.discount, o.refund, *(getattr(o, f) for f in ORDER_COST_FIELDS)]
+        assert all(m == m.quantize(Decimal("0.01")) and m >= 0 for m in money)
+        assert o.net_sales == o.gross_sales - o.discount - o.refund
+        costs = sum(getattr(o, f) for f in ORDER_COST_FIELDS)
+        assert o.contribution == o.net_sales - costs
+        lines = sum(line.unit_price * line.quantity for line in o.lines.all())
+        assert lines == o.gross_sales
+        if o.status == OrderStatus.REFUSED:
+            assert o.delivered_at is None and o.cod_fee == 0 and o.return_shipping_cost > 0
+            assert o.net_sales == 0
+    day = DailyFunnel.objects.filter(run=run).aggregate(
+        **{f: Sum(f) for f in ("gross_sales", "discount", "refund", *ORDER_COST_FIELDS)}
+    )
+    assert day["gross_sales"] == sum(o.gross_sales for o in orders)
+    assert day["refund"] == sum(o.refund for o in orders)
+    assert sum(day[f] for f in ORDER_COST_FIELDS) == sum(o.total_cost for o in orders)
+
+
+def test_a_chunk_written_twice_or_redone_after_a_crash_leaves_one_copy(two_stores):
+    run = services.create_run(days=6, seed=4, stores=two_stores[:1], start_date=START, chunk_days=6)
+    chunk = run.chunks.get()
+    assert services.write_chunk(chunk.pk, now=NOW) == "written"
+    first = order_rows(run)
+
+    assert services.write_chunk(chunk.pk, now=NOW) == "already done"
+    # A worker died after committing but before acking: the chunk is redone from scratch.
+    RunChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.RUNNING)
+    assert services.write_chunk(chunk.pk, now=NOW) == "written"
+
+    assert order_rows(run) == first
+    assert (
+        Order.objects.filter(run=run)
+        .values("number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+        == 0
+    )
+    assert OrderLine.objects.filter(order__run=run).count() == sum(
+        o.lines.count() for o in Order.objects.filter(run=run)
+    )
+
+
+def test_same_seed_same_rows_whatever_the_chunk_size_and_another_seed_differs(two_stores):
+    a = services.create_run(days=9, seed=5, stores=two_stores, start_date=START, chunk_days=2)
+    b = services.create_run(days=9, seed=5, stores=two_stores, start_date=START, chunk_days=9)
+    c = services.create_run(days=9, seed=6, stores=two_stores, start_date=START, chunk_days=9)
+    for run in (a, b, c):
+        write_all(run)
+    assert order_rows(a) == order_rows(b)
+    assert [r[:5] for r in funnel_rows(a)] == [r[:5] for r in funnel_rows(b)]
+    assert order_rows(a) != order_rows(c)
+
+
+def test_a_cancelled_run_writes_nothing_more(two_stores):
+    run = services.create_run(days=4, seed=7, stores=two_stores, start_date=START, chunk_days=2)
+    first, *rest = run.chunks.all()
+    services.write_chunk(first.pk, now=NOW)
+    assert services.cancel_run(run.pk)
+
+    assert [services.write_chunk(c.pk, now=NOW) for c in rest] == ["cancelled"] * len(rest)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done) == (RunStatus.CANCELLED, 1)
+
+
+def test_the_lifecycle_realises_outcomes_as_dates_pass_like_a_later_write(two_stores):
+    early = services.create_run(days=8, seed=8, stores=two_stores, start_date=START, chunk_days=8)
+    late = services.create_run(days=8, seed=8, stores=two_stores, start_date=START, chunk_days=8)
+    write_all(early, now=start_plus(9))
+    write_all(late, now=start_plus(80))
+    open_before = Order.objects.filter(
+        run=early, status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]
+    )
+    assert open_before.exists()
+
+    changed = services.advance_lifecycle(now=start_plus(80))
+
+    assert changed > 0
+    assert not Order.objects.filter(
+        run=early, status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]
+    ).exists()
+    assert order_rows(early) == order_rows(late)
+    rollup = lambda run: [r[1:] for r in funnel_rows(run)]  # noqa: E731
+    assert rollup(early) == rollup(late)
+    assert services.advance_lifecycle(now=start_plus(80)) == 0
+
+
+def test_live_ticks_reveal_the_day_once_and_count_the_funnel(make_store):
+    store = make_store("general", is_live=True)
+    morning = timezone.make_aware(datetime(2026, 3, 2, 9))
+    services.live_tick(now=morning)
+    services.live_tick(now=morning)  # a replayed tick writes nothing twice
+    live = Order.objects.filter(store=store, run=None, source=Source.SYNTHETIC)
+    after_morning = live.count()
+    services.live_tick(now=morning + timedelta(hours=8))
+
+    assert live.count() > after_morning
+    assert live.values("number").annotate(n=Count("id")).filter(n__gt=1).count() == 0
+    today = DailyFunnel.objects.filter(
+        store=store, run=None, date=morning.date(), source=Source.SYNTHETIC
+    )
+    totals = today.aggregate(c=Sum("converted"), o=Sum("orders"), s=Sum("sessions"))
+    assert totals["c"] == totals["o"] == live.filter(placed_date=morning.date()).count()
+    assert totals["s"] > totals["c"]
+    # Days later, the morning's orders have moved along their lifecycle.
+    services.live_tick(now=morning + timedelta(days=40))
+    assert not live.filter(placed_date=morning.date(), status=OrderStatus.PLACED).exists()
+
+
+def test_simulate_command_in_process_prints_a_summary(two_stores):
+    out = StringIO()
+    slugs = ",".join(s.slug for s in two_stores)
+    call_command(
+        "simulate", "--days", "5", "--seed", "9", "--stores", slugs, "--in-process", stdout=out
+    )
+    text = out.getvalue()
+    assert "100%" in text
+    for store in two_stores:
+        assert store.slug in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--days", "0", "--seed", "1"], "--days must be between"),
+        (["--days", "ten", "--seed", "1"], "not a whole number"),
+        (["--days", "5"], "Give --days N and --seed S"),
+        (["--days", "5", "--seed", "-3"], "zero or positive"),
+        (["--days", "5", "--seed", "1", "--stores", "no-such-store"], "Unknown or inactive"),
+        (["--days", "5", "--seed", "1", "--start", "2026-13-01"], "YYYY-MM-DD"),
+        (["--resume", "999999"], "No simulation run"),
+    ],
+)
+def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("simulate", *args, "--in-process", stdout=StringIO())
