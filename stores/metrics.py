@@ -33,6 +33,7 @@ from . import stats
 from .models import (
     ORDER_COST_FIELDS,
     PAID_CHANNELS,
+    Channel,
     DailyFunnel,
     Order,
     SimulationRun,
@@ -225,6 +226,10 @@ class StoreFigures:
         if name in totals:
             return totals[name]
         raise AttributeError(name)
+
+    @property
+    def channel_label(self) -> str:
+        return Channel(self.channel).label if self.channel else "All channels"
 
     # Sales and margins
     @property
