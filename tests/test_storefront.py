@@ -67,7 +67,8 @@ def test_inactive_store_answers_404_on_every_page(client, make_store):
         url("lookup", store),
     ):
         assert client.get(path).status_code == 404, path
-    assert client.post(url("cart_add", store), {"product": product.pk, "quantity": 1}).status_code
+    added = client.post(url("cart_add", store), {"product": product.pk, "quantity": 1})
+    assert added.status_code == 404
     assert not DailyFunnel.objects.filter(store=store).exists()
 
 
