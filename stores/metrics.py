@@ -555,11 +555,18 @@ def _aggregates(mature_q: Q) -> dict[str, Any]:
     }
 
 
+def cents(value: Decimal | None) -> Decimal:
+    """A money sum to the cent. SQLite adds decimal columns as binary floats (8245.94999999999
+    for 8245.95); rounding to the cent is exact while the float error stays under half a cent,
+    which holds far beyond any sum the sandbox makes. PostgreSQL sums are exact already."""
+    return ZERO if value is None else value.quantize(CENT)
+
+
 def _split(values: dict[str, Any]) -> tuple[dict, dict, Decimal]:
     totals = {c: values[f"t_{c}"] or 0 for c in COUNT_COLUMNS}
-    totals.update({c: values[f"t_{c}"] or ZERO for c in MONEY_COLUMNS})
+    totals.update({c: cents(values[f"t_{c}"]) for c in MONEY_COLUMNS})
     mature = {c: values[f"m_{c}"] or 0 for c in MATURE_COLUMNS}
-    return totals, mature, values["t_paid_net_sales"] or ZERO
+    return totals, mature, cents(values["t_paid_net_sales"])
 
 
 def _mature_q(cutoffs: dict[int, date]) -> Q:
@@ -627,9 +634,9 @@ def compare_stores(
             sessions=v["d_sessions"] or 0,
             converted=v["d_converted"] or 0,
             orders=v["d_orders"] or 0,
-            net_sales=v["d_net"] or ZERO,
-            contribution=v["d_contribution"] or ZERO,
-            ad_spend=v["d_ad_spend"] or ZERO,
+            net_sales=cents(v["d_net"]),
+            contribution=cents(v["d_contribution"]),
+            ad_spend=cents(v["d_ad_spend"]),
         )
         daily.append(point)
         fig = figures[v["store_id"]]

@@ -1,0 +1,74 @@
+"""On a real simulated run, every dashboard total equals the sums over the order and funnel rows."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from stores import metrics
+from stores.models import ORDER_COST_FIELDS, DailyFunnel, Order
+from stores.services import simulation
+
+
+@pytest.fixture
+def simulated(make_store):
+    stores = [
+        make_store("general", slug="sim-general"),
+        make_store("cod", slug="sim-cod"),
+        make_store("dropship", slug="sim-drop"),
+    ]
+    run = simulation.create_run(days=14, seed=11, stores=stores, chunk_days=7)
+    simulation.run_in_process(run)
+    return run, stores
+
+
+def _order_sums(store, run) -> dict:
+    orders = list(Order.objects.filter(store=store, run=run))
+    sums = {c: sum((getattr(o, c) for o in orders), Decimal("0")) for c in ORDER_COST_FIELDS}
+    sums["orders"] = len(orders)
+    sums["gross_sales"] = sum((o.gross_sales for o in orders), Decimal("0"))
+    sums["net_sales"] = sum((o.net_sales for o in orders), Decimal("0"))
+    sums["order_contribution"] = sum((o.contribution for o in orders), Decimal("0"))
+    return sums
+
+
+def test_totals_reconcile_with_orders_and_funnel_rows_to_the_cent(simulated):
+    run, stores = simulated
+    comparison = metrics.compare_stores(stores, run=run)
+
+    total_orders = 0
+    for store in stores:
+        row = comparison.row(store.slug)
+        sums = _order_sums(store, run)
+        funnel = list(DailyFunnel.objects.filter(store=store, run=run))
+        total_orders += sums["orders"]
+
+        assert row.orders == sums["orders"]
+        assert row.gross_sales == sums["gross_sales"]
+        assert row.net_sales == sums["net_sales"]
+        for column in ORDER_COST_FIELDS:
+            assert getattr(row, column) == sums[column], (store.slug, column)
+        assert row.sessions == sum(f.sessions for f in funnel)
+        assert row.converted == sum(f.converted for f in funnel)
+        assert row.ad_spend == sum((f.ad_spend for f in funnel), Decimal("0"))
+        spend = sum((f.ad_spend + f.other_cost for f in funnel), Decimal("0"))
+        assert row.contribution_margin == sums["order_contribution"] - spend
+        assert sum(p.net_sales for p in comparison.daily if p.slug == store.slug) == row.net_sales
+        assert sum(p.contribution for p in comparison.daily if p.slug == store.slug) == (
+            row.contribution_margin
+        )
+    assert total_orders > 50  # the run really wrote orders
+
+
+def test_dashboard_json_shows_the_same_reconciled_totals(simulated, staff_client):
+    run, stores = simulated
+    response = staff_client.get(
+        reverse("dashboard:export", args=["table", "json"]), {"run": str(run.pk)}
+    )
+
+    records = {r["slug"]: r for r in response.json()["stores"]}
+    assert set(records) == {s.slug for s in stores}
+    for store in stores:
+        sums = _order_sums(store, run)
+        assert records[store.slug]["orders"] == sums["orders"]
+        assert records[store.slug]["net_sales"] == str(sums["net_sales"].quantize(Decimal("0.01")))
