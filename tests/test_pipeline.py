@@ -1,0 +1,192 @@
+"""The real pipeline: runs fanned out to real Celery workers over a real Redis.
+
+A worker runs in a thread of this process (celery.contrib.testing) or, for the crash test, as a
+`celery worker` subprocess that is killed with SIGKILL mid-run. Both share the test database (a
+file for SQLite, a server database for PostgreSQL), so the tests use committed transactions.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+
+from sandbox.celery import app
+from sandbox.localredis import start_local_redis
+from stores import services
+from stores.models import Order, RunStatus, SimulationRun
+from stores.tasks import simulate_chunk
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+START = date(2025, 1, 6)  # long past: every cohort is mature, so rows do not depend on "now"
+BASE_DIR = Path(settings.BASE_DIR)
+KEY = ("store_id", "placed_at", "channel", "payment_method", "status", "gross_sales", "refund",
+       "goods_cost", "cod_fee", "planned_outcome")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def broker():
+    """settings.CELERY_BROKER_URL; with REDIS_URL unset, an embedded redis-server on that port."""
+    proc = None
+    if settings.REDIS_IS_LOCAL:
+        proc = start_local_redis(settings.LOCAL_REDIS_PORT, settings.VAR_DIR / "test-redis")
+    yield settings.CELERY_BROKER_URL
+    if proc is not None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def clean_queue(broker):
+    app.control.purge()  # messages a previous session left behind
+    yield
+    app.control.purge()
+
+
+@pytest.fixture
+def thread_worker(clean_queue):
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
+    ):
+        yield
+
+
+@pytest.fixture
+def stores(make_store):
+    return [make_store("cod"), make_store("pod"), make_store("single_product")]
+
+
+def wait_for(run: SimulationRun, condition, timeout: float = 90.0) -> SimulationRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if condition(run):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(
+        f"Run #{run.pk} stuck at {run.chunks_done}/{run.chunks_total} ({run.status})."
+    )
+
+
+def finished(run: SimulationRun) -> bool:
+    return run.status not in (RunStatus.PENDING, RunStatus.RUNNING)
+
+
+def rows(run: SimulationRun) -> list[tuple]:
+    return list(Order.objects.filter(run=run).order_by("placed_at", "number").values_list(*KEY))
+
+
+def reference_rows(stores, **run_args) -> list[tuple]:
+    """What one uninterrupted run of the same configuration writes, in this process."""
+    run = services.create_run(stores=stores, start_date=START, **run_args)
+    services.run_in_process(run)
+    return rows(run)
+
+
+def assert_no_duplicates(run: SimulationRun) -> None:
+    dupes = Order.objects.filter(run=run).values("number").annotate(n=Count("id")).filter(n__gt=1)
+    assert not dupes.exists()
+    run.refresh_from_db()
+    assert run.chunks_done == run.chunks_total
+    assert Order.objects.filter(run=run).count() == sum(c.orders_written for c in run.chunks.all())
+
+
+def test_a_run_fans_out_to_a_worker_and_matches_an_in_process_run(stores, thread_worker):
+    run = services.create_run(days=6, seed=31, stores=stores, start_date=START, chunk_days=2)
+    services.dispatch_run(run)
+
+    run = wait_for(run, finished)
+
+    assert run.status == RunStatus.DONE and run.progress == 1.0
+    assert_no_duplicates(run)
+    assert rows(run) == reference_rows(stores, days=6, seed=31, chunk_days=3)
+
+
+def test_chunks_queued_twice_are_written_once(stores, thread_worker):
+    run = services.create_run(days=4, seed=32, stores=stores, start_date=START, chunk_days=1)
+    services.dispatch_run(run)
+    for chunk in run.chunks.all():  # a duplicated delivery of every message
+        simulate_chunk.delay(chunk.pk)
+
+    wait_for(run, finished)
+    services.resume_run(run.pk)  # nothing left to do: a no-op
+    marker = services.create_run(days=1, seed=1, stores=stores[:1], start_date=START)
+    services.dispatch_run(marker)
+    wait_for(marker, finished)  # the solo worker has drained every earlier message
+
+    assert_no_duplicates(run)
+    assert rows(run) == reference_rows(stores, days=4, seed=32, chunk_days=4)
+
+
+def test_a_cancelled_run_stops_writing(stores, thread_worker):
+    run = services.create_run(days=4, seed=33, stores=stores, start_date=START, chunk_days=1)
+    services.cancel_run(run.pk)
+    for chunk in run.chunks.all():
+        simulate_chunk.delay(chunk.pk)
+    marker = services.create_run(days=1, seed=1, stores=stores[:1], start_date=START)
+    services.dispatch_run(marker)
+    wait_for(marker, finished)
+
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done) == (RunStatus.CANCELLED, 0)
+    assert not Order.objects.filter(run=run).exists()
+
+
+def _subprocess_env(broker: str) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "REDIS_URL": broker}
+    env["SANDBOX_VAR_DIR"] = str(settings.VAR_DIR)
+    if connection.vendor == "sqlite":
+        env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+    else:  # the same server, the test database
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        path = "/" + connection.settings_dict["NAME"]
+        env["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+        env.pop("TEST_DB_NAME", None)
+    return env
+
+
+def test_a_worker_killed_mid_run_is_resumed_to_the_same_rows_without_duplicates(
+    stores, broker, clean_queue
+):
+    run = services.create_run(days=30, seed=34, stores=stores, start_date=START, chunk_days=1)
+    log = open(settings.VAR_DIR / "killed-worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-P", "solo",
+         "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle"],
+        cwd=BASE_DIR, env=_subprocess_env(broker), stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        services.dispatch_run(run)
+        wait_for(run, lambda r: r.chunks_done >= 3 or worker.poll() is not None, timeout=60)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        log.close()
+    run.refresh_from_db()
+    assert 3 <= run.chunks_done < run.chunks_total, (
+        settings.VAR_DIR / "killed-worker.log"
+    ).read_text()
+    assert run.status == RunStatus.RUNNING  # stalled: nobody is working on it
+
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
+    ):
+        services.resume_run(run.pk)
+        run = wait_for(run, finished)
+
+    assert run.status == RunStatus.DONE
+    assert_no_duplicates(run)
+    assert rows(run) == reference_rows(stores, days=30, seed=34, chunk_days=30)
