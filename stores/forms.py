@@ -160,7 +160,6 @@ class CheckoutForm(forms.Form):
     card_cvc = forms.CharField(label="CVC", max_length=4, required=False, widget=_text("cc-csc"))
     upi_id = forms.CharField(label="UPI id", max_length=100, required=False, validators=[upi_id])
     confirm_cod = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    accept_prices = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, store: Store, **kwargs):
         super().__init__(*args, **kwargs)

@@ -160,6 +160,8 @@ def test_single_product_home_is_a_landing_page_with_bundles_and_faq(client, make
     for bundle in store.products.filter(bundle_quantity__gt=1):
         assert f"Add {bundle.bundle_quantity}-pack" in page
     assert "Best value" in page and "<details>" in page
+    row = shopper_row(store)
+    assert (row.sessions, row.product_views) == (1, 1)  # the landing page shows the product
 
 
 def test_cod_store_defaults_to_cash_on_delivery(client, make_store):

@@ -107,6 +107,8 @@ def _landing(request: HttpRequest, store: Store, products) -> HttpResponse:
     if not offers:
         raise Http404("This store has nothing for sale yet.")
     hero = offers[0]
+    # The landing page is the product page of a single-product store.
+    funnel.record_step(request.session, store.pk, funnel.PRODUCT_VIEW)
     bundles = [
         {
             "product": p,
