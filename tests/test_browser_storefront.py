@@ -189,6 +189,11 @@ def test_single_product_landing_bundle_checkout_and_admin(
     shop(f"/admin/stores/order/?q={number}")
     expect(page.locator("#result_list")).to_contain_text(number)
 
+    # The trainer's dashboard, shoppers only, outside runs: the visit is there.
+    shop("/dashboard/?run=live&source=shopper&stores=postureup")
+    expect(page.locator("tr[data-metric=sessions] .value").first).to_have_text("1")
+    expect(page.locator("tr[data-metric=orders] .value").first).to_have_text("1")
+
 
 def test_cart_works_without_javascript(browser, live_server, django_user_model):
     services.seed_demo_stores()

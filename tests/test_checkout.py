@@ -330,3 +330,19 @@ def test_shopper_order_is_in_the_admin(cart_client, general, admin_client):
     order = Order.objects.get()
     listing = admin_client.get(reverse("admin:stores_order_changelist"), {"q": order.number})
     assert order.number in listing.content.decode()
+
+
+def test_the_shoppers_visit_and_order_show_in_the_dashboard_figures(cart_client, general):
+    from stores import metrics
+
+    cart_client.post(url("checkout", general), details())
+    order = Order.objects.get()
+    row = metrics.compare_stores([general], run=metrics.LIVE, source=Source.SHOPPER).row(
+        general.slug
+    )
+    assert (row.sessions, row.converted, row.orders) == (1, 1, 1)
+    assert row.gross_sales == order.gross_sales
+    paid = metrics.compare_stores(
+        [general], run=metrics.LIVE, source=Source.SHOPPER, channel=Channel.PAID_SOCIAL
+    ).row(general.slug)
+    assert paid.sessions == 1
