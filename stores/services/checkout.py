@@ -29,6 +29,7 @@ from ..models import (
     Source,
     Store,
 )
+from .funnel import ensure_row
 from .rollup import rebuild_rollup
 
 ZERO = Decimal("0")
@@ -236,5 +237,8 @@ def place_order(
         for pid, qty in needed.items():
             if products[pid].stock is not None:
                 Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
+        # The row exists before the rollup looks, so the rollup updates it rather than racing a
+        # visit counter to create it.
+        ensure_row(store.pk, placed_date, channel)
         rebuild_rollup(store.pk, [placed_date], run_id=None, source=Source.SHOPPER)
     return order

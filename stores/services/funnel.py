@@ -67,6 +67,17 @@ def _key(store_id: int) -> str:
     return f"visit:{store_id}"
 
 
+def ensure_row(store_id: int, day: date, channel: str) -> None:
+    """Create the shopper row for (store, day, channel) if missing; safe against a race."""
+    try:
+        with transaction.atomic():
+            DailyFunnel.objects.get_or_create(
+                store_id=store_id, date=day, channel=channel, source=Source.SHOPPER, run=None
+            )
+    except IntegrityError:
+        pass  # another request created it between our look and our insert
+
+
 def _bump(store_id: int, day: date, channel: str, column: str) -> None:
     """Add one to a column of the store's shopper funnel row for that day and channel."""
     rows = DailyFunnel.objects.filter(

@@ -295,7 +295,6 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
             return render(
                 request, "storefront/error.html", _context(request, store, error=error), status=400
             )
-        messages.error(request, error)
         context = _product_context(request, store, item, custom_form=custom_form, error=error)
         return render(request, "storefront/product.html", context, status=400)
     messages.success(request, f"Added {item.title} to your cart.")
