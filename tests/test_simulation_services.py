@@ -233,3 +233,21 @@ def test_simulate_command_in_process_prints_a_summary(two_stores):
 def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("simulate", *args, "--in-process", stdout=StringIO())
+
+
+def test_a_huge_chunk_streamed_in_batches_writes_the_same_rows(two_stores, monkeypatch):
+    whole = services.create_run(days=5, seed=10, stores=two_stores, start_date=START, chunk_days=5)
+    write_all(whole)
+    monkeypatch.setattr(services.simulation, "WRITE_BATCH", 7)
+    streamed = services.create_run(
+        days=5, seed=10, stores=two_stores, start_date=START, chunk_days=5
+    )
+    write_all(streamed)
+
+    assert order_rows(streamed) == order_rows(whole)
+    lines = lambda run: list(  # noqa: E731
+        OrderLine.objects.filter(order__run=run)
+        .order_by("order__placed_at", "order__number", "pk")
+        .values_list("order__placed_at", "title", "quantity", "unit_price", "customization")
+    )
+    assert lines(streamed) == lines(whole)

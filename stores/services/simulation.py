@@ -60,6 +60,7 @@ from .rollup import rebuild_rollup
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_DAYS = 30
+WRITE_BATCH = 10_000  # orders prepared and inserted at a time (bounds a worker's memory)
 MAX_DAYS = 3650
 LIVE_SEED = 20_261_123  # live traffic is seeded too: a store's live day replays identically
 
@@ -332,7 +333,17 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
         f"{prefix}{chunk.first_day + d}-{s}"
         for d, s in zip(result.orders.day.tolist(), result.orders.seq.tolist(), strict=True)
     ]
-    batch = OrderBatch.build(store, params, result, numbers=numbers, run_id=run.pk, as_of=now)
+    real = engine.realise_orders(params, result.orders, int(now.timestamp()))
+    spans = [slice(a, a + WRITE_BATCH) for a in range(0, len(numbers), WRITE_BATCH)]
+
+    def batch(span: slice) -> OrderBatch:
+        return OrderBatch.build(
+            store, params, result, numbers=numbers, run_id=run.pk, as_of=now, select=span, real=real
+        )
+
+    # A usual chunk is prepared before taking the write lock; a huge one is streamed in
+    # batches inside the transaction so a worker's memory stays bounded.
+    ready = [batch(spans[0])] if len(spans) == 1 else []
     days = [first_day + timedelta(days=i) for i in range(chunk.day_count)]
     with transaction.atomic():
         locked = RunChunk.objects.select_for_update().get(pk=chunk.pk)
@@ -341,7 +352,8 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
         if SimulationRun.objects.filter(pk=run.pk, status=RunStatus.CANCELLED).exists():
             return CANCELLED
         _delete_span(run.pk, store.pk, days)
-        batch.insert()
+        for prepared in ready or (batch(span) for span in spans):
+            prepared.insert()
         _insert_funnel(store.pk, run.pk, params, result, days, now)
         RunChunk.objects.filter(pk=chunk.pk).update(
             status=ChunkStatus.DONE, orders_written=len(result.orders), finished_at=now
@@ -512,10 +524,13 @@ class OrderBatch:
         run_id: int | None,
         as_of: datetime,
         select: slice = slice(None),
+        real: engine.Realised | None = None,
     ) -> OrderBatch:
         o = result.orders
         idx = np.arange(len(o))[select]
-        real = engine.realise_orders(params, o, int(as_of.timestamp()))
+        assert select.step in (None, 1), "a contiguous span of orders"
+        if real is None:
+            real = engine.realise_orders(params, o, int(as_of.timestamp()))
         first = result.first_day.toordinal() - engine.EPOCH_ORDINAL
         placed_date = (first + o.day[idx]).astype("datetime64[D]").astype("U10").tolist()
         n = len(idx)
@@ -553,19 +568,20 @@ class OrderBatch:
 
         # Lines of the selected orders, in order: their order ids are filled in after insert.
         ln = result.lines
-        take = np.isin(ln.order, idx) if n != len(o) else np.ones(len(ln), dtype=bool)
+        # Orders are contiguous and their lines follow them in order, so a span of orders owns a
+        # contiguous span of lines.
+        if n:
+            take = slice(
+                int(o.line_start[idx[0]]), int(o.line_start[idx[-1]] + o.line_count[idx[-1]])
+            )
+        else:
+            take = slice(0, 0)
         cat = params.catalogue
         product_ids = np.array(cat.product_ids, dtype=object)
         titles = np.array(cat.titles, dtype=object)
         products = ln.product[take]
-        customs = [
-            json.dumps(c) if c else "{}"
-            for c, keep in zip(ln.customization, take.tolist(), strict=True)
-            if keep
-        ]
-        counts = np.bincount(
-            np.searchsorted(idx, ln.order[take]), minlength=n
-        ).tolist()  # lines per selected order
+        customs = [json.dumps(c) if c else "{}" for c in ln.customization[take]]
+        counts = o.line_count[idx].tolist()
         line_columns = [
             counts,
             product_ids[products].tolist(),
