@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -185,7 +186,7 @@ def test_a_returning_customer_is_one_customer_row(client, general, stocked):
 def test_order_numbers_are_readable_and_unique(general):
     numbers = {service._order_number(general) for _ in range(200)}
     assert len(numbers) == 200
-    assert all(n.startswith("TEST-GEN-") or n.startswith("TEST-GEN") for n in numbers)
+    assert all(re.fullmatch(r"TEST-GEN-[A-Z2-9]{6}", n) for n in numbers), sorted(numbers)[:3]
 
 
 def test_dropship_order_estimate_includes_supplier_lead_time(make_store):

@@ -43,6 +43,7 @@ def test_index_lists_active_stores_and_links_admin_and_dashboard(client, make_st
     assert "Open Shop" in page and shown.get_absolute_url() in page
     assert "Closed Shop" not in page
     assert reverse("admin:index") in page and 'href="/dashboard/"' in page
+    assert f"{shown.get_absolute_url()}?utm_source=facebook&amp;utm_medium=cpc" in page
 
 
 def test_home_shows_theme_tagline_banner_and_popular_products(client, general):
