@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 
 from . import services
@@ -12,7 +12,14 @@ from . import services
 RETRY_ON = (OperationalError, InterfaceError, IntegrityError)
 
 
+class ChunkTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # Called once retries are exhausted (not on each retry): the run shows why it stopped.
+        services.simulation.fail_run(args[0], f"chunk {args[0]}: {exc!r}")
+
+
 @shared_task(
+    base=ChunkTask,
     acks_late=True,
     autoretry_for=RETRY_ON,
     retry_backoff=1,

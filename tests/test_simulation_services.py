@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -26,6 +26,7 @@ from stores.models import (
 from stores.services.rollup import ROLLUP_FIELDS
 
 START = date(2026, 1, 5)
+START_UTC = datetime(2026, 1, 5, tzinfo=UTC)
 NOW = timezone.make_aware(datetime(2026, 3, 1, 12))
 ORDER_KEY = ("store_id", "placed_at", "channel", "payment_method", "status", "gross_sales",
              "discount", "refund", "goods_cost", "cod_fee", "planned_outcome", "outcome_at")  # fmt: skip
@@ -75,6 +76,16 @@ def test_a_run_writes_orders_lines_and_funnel_rows_and_finishes(two_stores):
         s.channels.count() for s in two_stores
     )
     assert set(orders.values_list("source", flat=True)) == {Source.SYNTHETIC}
+    # Times are stored as UTC instants: each order sits on its placement day, in day order.
+    for o in orders:
+        assert o.placed_at.astimezone(UTC).date() == o.placed_date
+        assert o.placed_at < o.planned_shipped_at < o.planned_delivered_at <= o.outcome_at
+    assert (
+        orders.filter(
+            placed_at__gte=START_UTC, placed_at__lt=START_UTC + timedelta(days=10)
+        ).count()
+        == orders.count()
+    )
     funnel = DailyFunnel.objects.filter(run=run).aggregate(c=Sum("converted"), o=Sum("orders"))
     assert funnel["c"] == funnel["o"] == orders.count()
 

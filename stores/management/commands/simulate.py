@@ -17,6 +17,7 @@ from stores import services
 from stores.models import RunStatus, SimulationRun, Store
 
 BAR_WIDTH = 30
+STALL_HINT_SECONDS = 20
 
 
 def positive_int(value: str) -> int:
@@ -126,11 +127,21 @@ class Command(BaseCommand):
         return run
 
     def _wait(self, run: SimulationRun) -> SimulationRun:
+        last_done, last_change, hinted = -1, time.monotonic(), False
         while True:
             run.refresh_from_db()
-            self._draw(run.chunks_done, run.chunks_total)
+            if run.chunks_done != last_done:
+                self._draw(run.chunks_done, run.chunks_total)
+                last_done, last_change = run.chunks_done, time.monotonic()
             if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
                 return run
+            if not hinted and time.monotonic() - last_change > STALL_HINT_SECONDS:
+                hinted = True
+                self.stderr.write(
+                    "\nNo progress yet: is a worker running? Start one with "
+                    "`celery -A sandbox worker`, or rerun with --in-process. "
+                    f"Ctrl-C leaves the run queued; `simulate --resume {run.pk}` follows it again."
+                )
             time.sleep(0.5)
 
     def _draw(self, done: int, total: int) -> None:
