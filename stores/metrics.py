@@ -19,14 +19,19 @@ flagged provisional. `as_of` is today, or for a run the earlier of today and its
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter, sub
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, Sum
+from django.db import connection
+from django.db.models import Case, DecimalField, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import stats
@@ -45,6 +50,7 @@ LIVE = "live"  # run selector: rows outside any simulation run
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
+FLOAT = FloatField()
 
 COUNT_COLUMNS = (
     "sessions",
@@ -87,8 +93,6 @@ MATURE_COLUMNS = (
 )
 
 _net = F("gross_sales") - F("discount") - F("refund")
-_contribution = _net - sum((F(c) for c in ORDER_COST_FIELDS[1:]), F(ORDER_COST_FIELDS[0]))
-_contribution = _contribution - F("ad_spend") - F("other_cost")
 
 
 # --- Definitions --------------------------------------------------------------------------------
@@ -215,10 +219,9 @@ class StoreFigures:
     mature: dict[str, int] = field(default_factory=dict, repr=False)
     paid_net_sales: Decimal = ZERO
     days: int = 0
-    # Day-level series feeding the delta-method intervals: (net, contribution, aov_num, sessions, orders)
-    daily_clusters: list[tuple[float, float, float, int, int]] = field(
-        default_factory=list, repr=False
-    )
+    # The store's days (clusters of the delta-method intervals); None outside compare_stores.
+    series: DailySeries | None = field(default=None, repr=False)
+    _estimates: dict[str, stats.Estimate | None] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         # Raw column sums (sessions, goods_cost, ...) read straight from the totals.
@@ -389,13 +392,15 @@ class StoreFigures:
     # Statistics
     def estimate(self, key: str) -> stats.Estimate | None:
         """Delta-method estimate of a money ratio over days (see stats.ratio_estimate)."""
-        column, denom = {
-            "net_sales_per_session": (0, 3),
-            "contribution_per_session": (1, 3),
-            "aov": (2, 4),
-        }[key]
-        rows = self.daily_clusters
-        return stats.ratio_estimate([r[column] for r in rows], [r[denom] for r in rows])
+        if key not in self._estimates:
+            s = self.series
+            numerator, denominator = {
+                "net_sales_per_session": (s.net_sales, s.sessions),
+                "contribution_per_session": (s.contribution, s.sessions),
+                "aov": (s.sales, s.orders),
+            }[key] if s else ([], [])  # fmt: skip
+            self._estimates[key] = stats.ratio_estimate(numerator, denominator)
+        return self._estimates[key]
 
     def waterfall(self) -> list[tuple[str, str, Decimal, str]]:
         """(key, label, amount, help) steps from net sales down to contribution."""
@@ -462,18 +467,64 @@ class MetricRow:
 
 @dataclass
 class DailyPoint:
+    """One store x day. Money is kept as float (charts and interval arithmetic want floats, and
+    building thousands of Decimals per request costs more than the query); the Decimal
+    properties give it to the cent."""
+
     slug: str
     date: date
     sessions: int
     converted: int
     orders: int
-    net_sales: Decimal
-    contribution: Decimal
-    ad_spend: Decimal
+    net_sales_f: float
+    contribution_f: float
+    ad_spend_f: float
 
     @property
     def conversion_rate(self) -> float | None:
         return _ratio(self.converted, self.sessions)
+
+    @property
+    def net_sales(self) -> Decimal:
+        return Decimal(f"{self.net_sales_f:.2f}")
+
+    @property
+    def contribution(self) -> Decimal:
+        return Decimal(f"{self.contribution_f:.2f}")
+
+    @property
+    def ad_spend(self) -> Decimal:
+        return Decimal(f"{self.ad_spend_f:.2f}")
+
+
+@dataclass
+class DailySeries:
+    """One store's days as columns (money as float, rounded to the cent)."""
+
+    slug: str
+    days: list[date]
+    sessions: list[int]
+    converted: list[int]
+    orders: list[int]
+    sales: list[float]  # gross sales - discounts: the numerator of AOV
+    net_sales: list[float]
+    contribution: list[float]
+    ad_spend: list[float]
+
+    def points(self) -> list[DailyPoint]:
+        return list(
+            map(
+                DailyPoint,
+                [self.slug] * len(self.days),
+                self.days,
+                self.sessions,
+                self.converted,
+                self.orders,
+                self.net_sales,
+                self.contribution,
+                self.ad_spend,
+            )
+        )
 
 
 @dataclass
@@ -481,9 +532,19 @@ class Comparison:
     rows: list[StoreFigures]
     baseline: StoreFigures | None
     table: list[MetricRow]
-    daily: list[DailyPoint]
+    series: dict[str, DailySeries]
     as_of: date
     selection: dict[str, Any]
+
+    @property
+    def daily(self) -> list[DailyPoint]:
+        """Every store x day, store by store (built on demand: the page charts read `series`)."""
+        return [
+            p
+            for row in self.rows
+            if row.slug in self.series
+            for p in self.series[row.slug].points()
+        ]
 
     def row(self, slug: str) -> StoreFigures:
         for row in self.rows:
@@ -493,7 +554,7 @@ class Comparison:
 
     @property
     def dates(self) -> list[date]:
-        return sorted({p.date for p in self.daily})
+        return sorted({d for s in self.series.values() for d in s.days})
 
 
 # --- Queries ------------------------------------------------------------------------------------
@@ -546,11 +607,10 @@ def mature_through(store: Store, as_of: date) -> date:
     return as_of - timedelta(days=window)
 
 
-def _aggregates(mature_q: Q) -> dict[str, Any]:
+def _aggregates() -> dict[str, Any]:
     paid = Q(channel__in=list(PAID_CHANNELS))
     return {
         **{f"t_{c}": Sum(c) for c in COUNT_COLUMNS + MONEY_COLUMNS},
-        **{f"m_{c}": Sum(c, filter=mature_q) for c in MATURE_COLUMNS},
         "t_paid_net_sales": Sum(_net, filter=paid, output_field=MONEY),
     }
 
@@ -562,17 +622,52 @@ def cents(value: Decimal | None) -> Decimal:
     return ZERO if value is None else value.quantize(CENT)
 
 
-def _split(values: dict[str, Any]) -> tuple[dict, dict, Decimal]:
-    totals = {c: values[f"t_{c}"] or 0 for c in COUNT_COLUMNS}
-    totals.update({c: cents(values[f"t_{c}"]) for c in MONEY_COLUMNS})
-    mature = {c: values[f"m_{c}"] or 0 for c in MATURE_COLUMNS}
-    return totals, mature, cents(values["t_paid_net_sales"])
+Sums = tuple[dict[str, Any], dict[str, int], Decimal]  # totals, mature-cohort counts, paid net
+
+
+def _grouped_sums(rows, key: str, cutoffs: dict[int, date]) -> dict[Any, Sums]:
+    """Column sums per `key` (store or channel), with the lagged counts of mature cohorts.
+
+    The rows are grouped by (key, mature?) with the maturity test evaluated once per row in a
+    CASE; a filtered SUM per lagged column would repeat it eight times per row (measured: most
+    of the query's time on a year of 20 stores).
+    """
+    if not cutoffs:
+        return {}
+    mature = Case(
+        When(_mature_q(cutoffs), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    parts: dict[Any, list[dict]] = defaultdict(list)
+    values = rows.annotate(is_mature=mature).values(key, "is_mature").annotate(**_aggregates())
+    for v in values.order_by():
+        parts[v[key]].append(v)
+    out = {}
+    for k, group in parts.items():
+        totals: dict[str, Any] = {c: sum(g[f"t_{c}"] or 0 for g in group) for c in COUNT_COLUMNS}
+        totals.update(
+            {c: cents(sum((g[f"t_{c}"] or ZERO for g in group), ZERO)) for c in MONEY_COLUMNS}
+        )
+        ripe = next((g for g in group if g["is_mature"]), None)
+        mature_counts = {c: (ripe[f"t_{c}"] or 0) if ripe else 0 for c in MATURE_COLUMNS}
+        paid = cents(sum((g["t_paid_net_sales"] or ZERO for g in group), ZERO))
+        out[k] = (totals, mature_counts, paid)
+    return out
+
+
+def _empty_sums() -> Sums:
+    totals: dict[str, Any] = dict.fromkeys(COUNT_COLUMNS, 0)
+    totals.update(dict.fromkeys(MONEY_COLUMNS, ZERO))
+    return totals, dict.fromkeys(MATURE_COLUMNS, 0), ZERO
 
 
 def _mature_q(cutoffs: dict[int, date]) -> Q:
-    q = Q(pk__in=[])
+    """Rows of mature cohorts: one clause per distinct cutoff (stores of a model share one)."""
+    by_cutoff: dict[date, list[int]] = defaultdict(list)
     for store_id, cutoff in cutoffs.items():
-        q |= Q(store_id=store_id, date__lte=cutoff)
+        by_cutoff[cutoff].append(store_id)
+    q = Q()
+    for cutoff, ids in by_cutoff.items():
+        q |= Q(store_id__in=ids, date__lte=cutoff)
     return q
 
 
@@ -594,7 +689,7 @@ def compare_stores(
     baseline: Store | str | None = None,
     as_of: date | None = None,
 ) -> Comparison:
-    """Per-store figures, the KPI table against a baseline, and the daily series. Two queries.
+    """Per-store figures, the KPI table against a baseline, and the daily series. One query.
 
     `baseline` is a Store or a slug among `stores` (default: the first store). Stores outside
     `market` are left out.
@@ -607,49 +702,10 @@ def compare_stores(
         cutoffs, run=run, date_from=date_from, date_to=date_to, channel=channel, source=source
     )
 
-    per_store = {
-        v["store_id"]: v
-        for v in rows.values("store_id").annotate(**_aggregates(_mature_q(cutoffs))).order_by()
-    }
-    daily_values = (
-        rows.values("store_id", "date")
-        .annotate(
-            d_sessions=Sum("sessions"),
-            d_converted=Sum("converted"),
-            d_orders=Sum("orders"),
-            d_net=Sum(_net, output_field=MONEY),
-            d_aov_num=Sum(F("gross_sales") - F("discount"), output_field=MONEY),
-            d_contribution=Sum(_contribution, output_field=MONEY),
-            d_ad_spend=Sum("ad_spend"),
-        )
-        .order_by("store_id", "date")
-    )
-    slugs = {s.id: s.slug for s in store_list}
-    figures = {s.id: _figures(s, per_store.get(s.id), cutoffs[s.id]) for s in store_list}
-    daily: list[DailyPoint] = []
-    for v in daily_values:
-        point = DailyPoint(
-            slug=slugs[v["store_id"]],
-            date=v["date"],
-            sessions=v["d_sessions"] or 0,
-            converted=v["d_converted"] or 0,
-            orders=v["d_orders"] or 0,
-            net_sales=cents(v["d_net"]),
-            contribution=cents(v["d_contribution"]),
-            ad_spend=cents(v["d_ad_spend"]),
-        )
-        daily.append(point)
-        fig = figures[v["store_id"]]
-        fig.days += 1
-        fig.daily_clusters.append(
-            (
-                float(point.net_sales),
-                float(point.contribution),
-                float(v["d_aov_num"] or 0),
-                point.sessions,
-                point.orders,
-            )
-        )
+    figures = {s.id: _figures(s, None, cutoffs[s.id]) for s in store_list}
+    series: dict[str, DailySeries] = {}
+    if store_list:
+        _fill_from_daily_rows(rows, figures, series)
 
     row_list = [figures[s.id] for s in store_list]
     base = _pick_baseline(row_list, baseline)
@@ -657,7 +713,7 @@ def compare_stores(
         rows=row_list,
         baseline=base,
         table=build_table(row_list, base),
-        daily=daily,
+        series=series,
         as_of=as_of,
         selection={
             "run": run.pk if isinstance(run, SimulationRun) else run,
@@ -671,7 +727,81 @@ def compare_stores(
     )
 
 
-def _figures(store: Store, values: dict | None, cutoff: date, channel: str | None = None):
+# The one query of compare_stores: every column summed per store x day. Store totals, mature
+# cohort counts, the daily series and the day clusters of the intervals all come from it.
+_DAILY_SUMS = (
+    *((c, False) for c in COUNT_COLUMNS),
+    *((c, True) for c in MONEY_COLUMNS),
+    ("paid_net_sales", True),
+)
+
+
+def _daily_rows(rows) -> list[tuple]:
+    """(store_id, date, *sums in _DAILY_SUMS order) per store x day, straight from the cursor.
+
+    Money is summed as double precision and rounded to the cent afterwards (exact far beyond any
+    sandbox total). Reading the cursor directly skips Django's per-value converters, which cost
+    more than the query itself on a year of 20 stores (benchmarks/dashboard_queries.py).
+    """
+    annotations = {}
+    paid = Q(channel__in=list(PAID_CHANNELS))
+    for name, is_money in _DAILY_SUMS:
+        # Net sales, contribution and the like are differences of these sums, worked out per
+        # day in Python: an expression inside SUM() would cost an evaluation per row.
+        total = Sum(_net, filter=paid) if name == "paid_net_sales" else Sum(name)
+        annotations[f"s_{name}"] = Cast(total, FLOAT) if is_money else total
+    query = (
+        rows.values_list("store_id", "date").annotate(**annotations).order_by("store_id", "date")
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _money(value: float | None) -> Decimal:
+    return Decimal(f"{value or 0.0:.2f}") + ZERO  # + ZERO turns -0.00 into 0.00
+
+
+def _fill_from_daily_rows(rows, figures: dict[int, StoreFigures], series: dict) -> None:
+    """Store totals, mature counts, daily points and day clusters from the store x day sums.
+
+    Column-wise (zip, sum, map) rather than row by row: a year of 20 stores is 7,300 rows of
+    33 sums, and this loop is on the path of every dashboard request.
+    """
+    names = [name for name, _ in _DAILY_SUMS]
+    at = {name: i + 2 for i, name in enumerate(names)}
+    cost_names = (*ORDER_COST_FIELDS, "ad_spend", "other_cost")
+    for store_id, group in groupby(_daily_rows(rows), key=itemgetter(0)):
+        fig = figures[store_id]
+        columns = list(zip(*group, strict=True))
+        days = [_as_date(d) for d in columns[1]]
+        col = {name: columns[at[name]] for name in names}
+        fig.totals = {c: int(sum(col[c])) for c in COUNT_COLUMNS}
+        fig.totals.update({c: _money(sum(col[c])) for c in MONEY_COLUMNS})
+        # No paid-channel row on a day gives NULL there.
+        fig.paid_net_sales = _money(sum(filter(None, col["paid_net_sales"])))
+        ripe = bisect_right(days, fig.mature_through)  # days are sorted
+        fig.mature = {c: int(sum(col[c][:ripe])) for c in MATURE_COLUMNS}
+
+        sales = list(map(sub, col["gross_sales"], col["discount"]))
+        net = [round(v, 2) for v in map(sub, sales, col["refund"])]
+        costs = map(sum, zip(*(col[c] for c in cost_names), strict=True))
+        contribution = [round(v, 2) for v in map(sub, net, costs)]
+        sessions, converted, orders = col["sessions"], col["converted"], col["orders"]
+        fig.series = series[fig.slug] = DailySeries(
+            fig.slug, days, list(sessions), list(converted), list(orders), sales, net,
+            contribution, list(col["ad_spend"]),
+        )  # fmt: skip
+        fig.days = len(days)
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands dates back as ISO strings when the cursor is read directly.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _figures(store: Store, sums: Sums | None, cutoff: date, channel: str | None = None):
     fig = StoreFigures(
         slug=store.slug,
         name=store.name,
@@ -682,9 +812,7 @@ def _figures(store: Store, values: dict | None, cutoff: date, channel: str | Non
         channel=channel,
         mature_through=cutoff,
     )
-    if values is None:
-        values = dict.fromkeys(_aggregates(Q()))
-    fig.totals, fig.mature, fig.paid_net_sales = _split(values)
+    fig.totals, fig.mature, fig.paid_net_sales = sums or _empty_sums()
     return fig
 
 
@@ -708,8 +836,8 @@ def channel_breakdown(store: Store, **selection: Any) -> list[StoreFigures]:
     selection.pop("baseline", None)
     cutoff = mature_through(store, as_of)
     rows = funnel_rows([store.id], run=run, **selection)
-    values = rows.values("channel").annotate(**_aggregates(_mature_q({store.id: cutoff})))
-    return [_figures(store, v, cutoff, channel=v["channel"]) for v in values.order_by("channel")]
+    sums = _grouped_sums(rows, "channel", {store.id: cutoff})
+    return [_figures(store, sums[c], cutoff, channel=c) for c in sorted(sums)]
 
 
 def store_orders(store: Store, **selection: Any):
@@ -897,10 +1025,3 @@ DAILY_KEYS = (
 
 def daily_records(comparison: Comparison) -> list[dict[str, Any]]:
     return [{k: plain(getattr(p, k)) for k in DAILY_KEYS} for p in comparison.daily]
-
-
-def daily_by_store(comparison: Comparison) -> dict[str, dict[date, DailyPoint]]:
-    series: dict[str, dict[date, DailyPoint]] = defaultdict(dict)
-    for point in comparison.daily:
-        series[point.slug][point.date] = point
-    return series

@@ -299,11 +299,11 @@ def test_dashboard_totals_reconcile_with_the_order_rows_to_the_cent(shop):
     assert row.contribution_margin == order_contribution - spend
 
 
-def test_comparison_uses_two_queries_whatever_the_number_of_rows(
+def test_comparison_uses_one_query_whatever_the_number_of_rows(
     shop, make_store, django_assert_num_queries
 ):
     stores = [shop, make_store("cod", with_catalogue=False)]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         metrics.compare_stores(stores, as_of=AS_OF)
 
 

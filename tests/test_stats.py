@@ -49,6 +49,18 @@ def test_chance_to_beat_agrees_with_monte_carlo(a, n, base_a, base_n):
     assert stats.chance_to_beat(a, n, base_a, base_n) == pytest.approx(wins / draws, abs=0.005)
 
 
+@pytest.mark.parametrize("successes", [130, 250])
+@pytest.mark.parametrize("trials", [800, 5000, 80_000])
+@pytest.mark.parametrize("shift", [0.8, 1.0, 1.25])
+def test_normal_approximation_is_close_to_the_exact_sum_past_the_limit(successes, trials, shift):
+    base = int(successes * shift)
+    a1, b1 = 1 + successes, 1 + trials - successes
+    a2, b2 = 1 + base, 1 + trials - base
+    assert min(a1, b1, a2, b2) > stats.EXACT_TERMS_LIMIT  # so chance_to_beat approximates
+    exact = stats._prob_beta_greater(a1, b1, a2, b2)
+    assert stats.chance_to_beat(successes, trials, base, trials) == pytest.approx(exact, abs=0.001)
+
+
 def test_relative_difference_log_ratio_interval():
     value, interval, p_value = stats.relative_difference(30, 1000, 25, 1000)
     assert value == pytest.approx(0.2)

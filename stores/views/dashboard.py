@@ -8,6 +8,7 @@ htmx requests get the swapped fragment ("dashboard/compare.html#results") instea
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -75,51 +76,74 @@ def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any
     }
 
 
+# Past this many days the charts plot weekly sums: a year of daily points per store is noise on
+# a slide, and seven times the SVG to send.
+DAILY_POINTS_MAX = 120
+
+
 def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
     dates = comparison.dates
-    by_store = metrics.daily_by_store(comparison)
+    weekly = len(dates) > DAILY_POINTS_MAX
+
+    def bucket(d: date) -> date:
+        return d - timedelta(days=d.weekday()) if weekly else d
+
+    xs = sorted({bucket(d) for d in dates})
+    index = {x: i for i, x in enumerate(xs)}
+    slots = {row.slug: [[0, 0, 0.0, 0.0, False] for _ in xs] for row in comparison.rows}
+    for slug, s in comparison.series.items():
+        store_slots = slots[slug]
+        for day, sessions, converted, net, contribution in zip(
+            s.days, s.sessions, s.converted, s.net_sales, s.contribution, strict=True
+        ):
+            slot = store_slots[index[bucket(day)]]
+            slot[0] += sessions
+            slot[1] += converted
+            slot[2] += net
+            slot[3] += contribution
+            slot[4] = True
+
     colours = {row.slug: charts.store_colour(i) for i, row in enumerate(comparison.rows)}
     dashes = {row.slug: charts.store_dash(i) for i, row in enumerate(comparison.rows)}
 
     def series(pick) -> list:
+        return [
+            (row.name, colours[row.slug], dashes[row.slug],
+             [pick(s) if s[4] else None for s in slots[row.slug]])
+            for row in comparison.rows
+        ]  # fmt: skip
+
+    def conversion() -> list:
         out = []
         for row in comparison.rows:
-            points = by_store.get(row.slug, {})
-            values = [pick(points[d]) if d in points else None for d in dates]
+            converted = [s[1] for s in slots[row.slug]]
+            sessions = [s[0] for s in slots[row.slug]]
+            values = (
+                [c / n if n else None for c, n in zip(converted, sessions, strict=True)]
+                if weekly
+                else charts.rolling_ratio(converted, sessions)
+            )
             out.append((row.name, colours[row.slug], dashes[row.slug], values))
         return out
-
-    conversions = []
-    for row in comparison.rows:
-        points = by_store.get(row.slug, {})
-        converted = [points[d].converted if d in points else 0 for d in dates]
-        sessions = [points[d].sessions if d in points else 0 for d in dates]
-        conversions.append(
-            (
-                row.name,
-                colours[row.slug],
-                dashes[row.slug],
-                charts.rolling_ratio(converted, sessions),
-            )
-        )
 
     def money(v: float) -> str:
         return f"{v:,.0f}"
 
+    per = "week" if weekly else "day"
     line_charts = [
-        charts.line_chart("Sessions per day", dates, series(lambda p: p.sessions), money),
+        charts.line_chart(f"Sessions per {per}", xs, series(lambda s: s[0]), money),
         charts.line_chart(
             "Conversion rate",
-            dates,
-            conversions,
+            xs,
+            conversion(),
             lambda v: f"{v * 100:.1f}%",
-            note="7-day trailing: converted sessions / sessions",
+            note=("weekly" if weekly else "7-day trailing") + ": converted sessions / sessions",
         ),
-        charts.line_chart("Net sales per day", dates, series(lambda p: float(p.net_sales)), money),
+        charts.line_chart(f"Net sales per {per}", xs, series(lambda s: s[2]), money),
         charts.line_chart(
-            "Contribution per day",
-            dates,
-            series(lambda p: float(p.contribution)),
+            f"Contribution per {per}",
+            xs,
+            series(lambda s: s[3]),
             money,
             note="after ad spend and other costs",
         ),
