@@ -195,6 +195,8 @@ def main() -> None:
         for path in pages.values():  # count the returning shopper's steps before measuring
             urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookie}))
         client = "wrk" if use_wrk else "python threads"
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"machine: {os.cpu_count()} CPUs, load average before the runs {load}")
         print(
             f"gunicorn {args.workers} sync workers, SQLite, DEBUG off; client: {client}, "
             f"{args.connections} connections, {args.seconds}s per run, loopback"
@@ -212,6 +214,8 @@ def main() -> None:
                     f"{name:<10} {label:<10} {r['rps']:>8.0f} {r['p50']:>8.1f} "
                     f"{r['p95']:>8.1f} {r['p99']:>8.1f} {r['errors']}"
                 )
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"load average after the runs {load} (other work on the machine skews the figures)")
     finally:
         server.terminate()
         server.wait(timeout=10)
