@@ -61,6 +61,7 @@ from stores.models import (  # noqa: E402
 from stores.presets import DEMO_MODELS  # noqa: E402
 
 STORES = 20
+LOAD = [0.0, 0.0, 0.0]
 DAYS = 365
 FULL_YEAR_ORDERS = 2_000_000
 START = date(2025, 1, 1)
@@ -174,14 +175,21 @@ def naive_aggregation(stores: list[Store], as_of: date) -> list[dict]:
     )  # fmt: skip
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:
+def timed(fn, repeat: int) -> tuple[float, float, object]:
+    """Median wall time and median CPU time of this process, in ms.
+
+    On SQLite the database work runs inside this process, so CPU time is the server time without
+    the other processes of a busy machine; on PostgreSQL it leaves out the database server's
+    share, so read the wall time there.
+    """
     fn()  # warm-up: connection, template and statement caches
-    samples, result = [], None
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), result
+        walls.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
 def main() -> None:
@@ -198,6 +206,10 @@ def main() -> None:
         rollup_orders = build_funnel(stores, rng)
         t1 = time.perf_counter()
         build_orders(stores, args.orders_naive, rng)
+        with connection.cursor() as cursor:
+            # Planner statistics, as autovacuum (PostgreSQL) would have them on a live database;
+            # without them PostgreSQL sizes the grouping for 2,000 rows and spills to disk.
+            cursor.execute("ANALYZE")
         t2 = time.perf_counter()
         print(f"database: {connection.vendor}")
         print(f"built {STORES} stores x {DAYS} days x 6 channels = "
@@ -224,32 +236,39 @@ def main() -> None:
         def compare_only():
             return metrics.compare_stores(stores, as_of=as_of)
 
-        page_ms, response = timed(page, args.repeat)
-        json_ms, _ = timed(page_json, args.repeat)
-        compare_ms, _ = timed(compare_only, args.repeat)
+        LOAD[:] = os.getloadavg()
+        page_ms, page_cpu, response = timed(page, args.repeat)
+        json_ms, json_cpu, _ = timed(page_json, args.repeat)
+        compare_ms, compare_cpu, _ = timed(compare_only, args.repeat)
         with CaptureQueriesContext(connection) as ctx:
             page()
         page_queries = len(ctx.captured_queries)
-        naive_ms, naive_rows = timed(
+        naive_ms, naive_cpu, naive_rows = timed(
             lambda: naive_aggregation(stores, as_of), max(3, args.repeat // 2)
         )
-        scaled_ms = naive_ms * FULL_YEAR_ORDERS / args.orders_naive
+        scale = FULL_YEAR_ORDERS / args.orders_naive
+        table = [
+            ("comparison page /dashboard/ (20 stores, full HTML)", page_ms, page_cpu),
+            ("comparison JSON /dashboard/export/table.json", json_ms, json_cpu),
+            ("  of which metrics.compare_stores (1 query + stats)", compare_ms, compare_cpu),
+            (f"naive Order aggregation, {args.orders_naive:,} rows (measured)", naive_ms, naive_cpu),
+            ("naive Order aggregation, scaled to 2,000,000 rows", naive_ms * scale, naive_cpu * scale),
+        ]  # fmt: skip
 
         print()
-        print(f"{'what':<58}{'median ms':>12}")
-        print(f"{'comparison page /dashboard/ (20 stores, full HTML)':<58}{page_ms:>12.1f}")
-        print(f"{'comparison JSON /dashboard/export/table.json':<58}{json_ms:>12.1f}")
-        print(f"{'  of which metrics.compare_stores (2 queries + stats)':<58}{compare_ms:>12.1f}")
-        print(
-            f"{f'naive Order aggregation, {args.orders_naive:,} rows (measured)':<58}{naive_ms:>12.1f}"
-        )
-        print(f"{'naive Order aggregation, scaled to 2,000,000 rows':<58}{scaled_ms:>12.1f}")
+        print(f"load average before timing: {LOAD[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
+        print(f"{'what':<58}{'wall ms':>10}{'CPU ms':>10}")
+        for label, wall, cpu in table:
+            print(f"{label:<58}{wall:>10.1f}{cpu:>10.1f}")
         print()
         print(f"page: {page_queries} queries, {len(response.content) / 1024:.0f} KiB of HTML; "
               f"naive grouped {len(naive_rows)} stores")  # fmt: skip
-        print(f"naive (scaled) / dashboard JSON: {scaled_ms / json_ms:.1f}x; "
-              f"target 150 ms: page {'met' if page_ms <= 150 else 'MISSED'}, "
-              f"JSON {'met' if json_ms <= 150 else 'MISSED'}")  # fmt: skip
+        print(f"naive (scaled) / dashboard JSON, wall time: {naive_ms * scale / json_ms:.0f}x")
+        for label, wall, cpu in table[:2]:
+            verdict = "met" if wall <= 150 else "missed on wall time"
+            if wall > 150:
+                verdict += f", {'met' if cpu <= 150 else 'missed'} on CPU time"
+            print(f"target 150 ms, {label.split(' (')[0].strip()}: {verdict}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

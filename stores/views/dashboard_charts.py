@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from stores.templatetags.dashboard_tags import money, money_short
+
 # Tableau 10: distinct on a projector and for most colour-blind viewers; cycles past ten stores.
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1",
@@ -61,6 +66,35 @@ class LineChart:
     @property
     def empty(self) -> bool:
         return not self.lines
+
+    def svg(self) -> SafeString:
+        """The chart as inline SVG (built here rather than in a template: a 20-store page
+        draws thousands of elements, and template lookups cost several times more each)."""
+        parts = [
+            f'<svg viewBox="0 0 {self.width} {self.height}" role="img" '
+            f'aria-label="{escape(self.title)}">'
+        ]
+        for y, label in self.y_ticks:
+            parts.append(
+                f'<line class="grid" x1="{self.left}" x2="{self.plot_right}" y1="{y}" y2="{y}"/>'
+                f'<text class="tick" x="{self.left - 6}" y="{y}" text-anchor="end" '
+                f'dominant-baseline="middle">{escape(label)}</text>'
+            )
+        anchors = ["start", "middle", "end"] if len(self.x_ticks) == 3 else ["start", "end"]
+        for (x, label), anchor in zip(self.x_ticks, anchors + ["middle"] * 3, strict=False):
+            parts.append(
+                f'<text class="tick" x="{x}" y="{self.height - 8}" text-anchor="{anchor}">'
+                f"{escape(label)}</text>"
+            )
+        for line in self.lines:
+            dash = f' stroke-dasharray="{line.dash}"' if line.dash else ""
+            parts.append(
+                f'<polyline fill="none" stroke="{line.colour}" stroke-width="2" '
+                f'stroke-linejoin="round"{dash} points="{line.points}">'
+                f"<title>{escape(line.label)}</title></polyline>"
+            )
+        parts.append("</svg>")
+        return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
 def _nice_step(span: float, ticks: int = 4) -> float:
@@ -139,6 +173,26 @@ class Waterfall:
     bars: list[Bar]
     zero_y: float
     label_y: float
+
+    def svg(self, title: str) -> SafeString:
+        parts = [
+            f'<svg viewBox="0 0 {self.width} {self.height}" role="img" '
+            f'aria-label="Margin waterfall of {escape(title)}">',
+            f'<line class="zero" x1="0" x2="{self.width}" y1="{self.zero_y}" y2="{self.zero_y}"/>',
+        ]
+        for bar in self.bars:
+            sign = "−" if bar.kind == "cost" else ""
+            parts.append(
+                f'<g class="step {bar.kind}"><rect x="{bar.x}" y="{bar.y}" width="{bar.w}" '
+                f'height="{bar.h}"><title>{escape(bar.label)}: {money(bar.amount)} — '
+                f"{escape(bar.help)}</title></rect>"
+                f'<text class="amount" x="{bar.text_x}" y="{bar.text_y}" text-anchor="middle">'
+                f"{sign}{money_short(bar.amount)}</text>"
+                f'<text class="label" x="{bar.text_x}" y="{self.label_y}" text-anchor="middle">'
+                f"{escape(bar.short_label)}</text></g>"
+            )
+        parts.append("</svg>")
+        return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
 def waterfall(
