@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores import metrics
 from stores.forms_dashboard import DashboardFilterForm
+from stores.templatetags.dashboard_tags import chance
 
 FORMATS = ("table", "csv", "json")
 
@@ -107,7 +108,7 @@ def render_table(comparison: metrics.Comparison) -> str:
             else:
                 line += [
                     "-" if conv.relative is None else f"{conv.relative:+.1%}",
-                    _pct(conv.chance_to_beat),
+                    chance(conv.chance_to_beat),
                 ]
         lines.append(line)
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(headers))]
