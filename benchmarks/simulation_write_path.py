@@ -129,7 +129,7 @@ def make_stores(count: int, scale: float):
 def compare_writers(stores) -> dict:
     from datetime import date, timedelta
 
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from stores import services
@@ -174,16 +174,27 @@ def compare_writers(stores) -> dict:
                 ),
             )
 
-    # 2. Raw executemany of the prepared rows (orders, lines, funnel rows).
-    run = fresh_run()
-    ready = list(batches(run.pk, "X"))
-    t = time.perf_counter()
-    for store, params, result, batch in ready:
-        with transaction.atomic():
-            batch.insert()
-            days = [start + timedelta(days=k) for k in range(SAMPLE_DAYS)]
-            sim._insert_funnel(store.pk, run.pk, params, result, days, now)
-    out["executemany"] = orders / (time.perf_counter() - t)
+    # 2. Raw executemany of the prepared rows (orders, lines, funnel rows); on PostgreSQL also
+    # COPY, which is what the write path uses there.
+    def insert_prepared(tag: str) -> float:
+        run = fresh_run()
+        ready = list(batches(run.pk, tag))
+        t = time.perf_counter()
+        for store, params, result, batch in ready:
+            with transaction.atomic():
+                batch.insert()
+                days = [start + timedelta(days=k) for k in range(SAMPLE_DAYS)]
+                sim._insert_funnel(store.pk, run.pk, params, result, days, now)
+        return orders / (time.perf_counter() - t)
+
+    if connection.vendor == "postgresql":
+        out["copy"] = insert_prepared("C")
+    path_insert = sim._insert_many
+    sim._insert_many = lambda cursor, sql, rows: cursor.executemany(sql, rows)
+    try:
+        out["executemany"] = insert_prepared("X")
+    finally:
+        sim._insert_many = path_insert
 
     # 3. bulk_create and 4. save() of model instances carrying the same values.
     def instances(run_id, tag, limit=None):
@@ -326,6 +337,10 @@ def report(results: list[dict], args) -> None:
             f"{r['bulk_create']:>12,.0f} {r['executemany']:>12,.0f} "
             f"{r['write_path'] / r['executemany']:>9.2f}"
         )
+        if "copy" in r:
+            print(
+                f"{'':10} raw COPY of the same rows: {r['copy']:,.0f} orders/s (the path uses COPY)"
+            )
     print()
     print(f"Full run: {args.stores} stores x {args.days} days, {args.workers} worker processes")
     print(

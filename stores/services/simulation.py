@@ -13,9 +13,11 @@ workers, any order of chunks, any retry: the rows are those of one uninterrupted
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -353,7 +355,7 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
     # batches inside the transaction so a worker's memory stays bounded.
     ready = [batch(spans[0])] if len(spans) == 1 else []
     days = [first_day + timedelta(days=i) for i in range(chunk.day_count)]
-    with transaction.atomic():
+    with _sqlite_writer_turn(), transaction.atomic():
         locked = RunChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status == ChunkStatus.DONE:
             return ALREADY_DONE
@@ -371,6 +373,25 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
             pk=run.pk, status=RunStatus.RUNNING, chunks_done__gte=F("chunks_total")
         ).update(status=RunStatus.DONE, finished_at=timezone.now())
     return WRITTEN
+
+
+@contextmanager
+def _sqlite_writer_turn():
+    """On SQLite, queue the workers' write transactions on a file lock.
+
+    SQLite has one writer at a time and a waiting connection polls with growing sleeps; workers
+    that block on a lock instead take turns the moment the file is free. Other writers (the web
+    process) are unaffected: they still wait on SQLite's own busy timeout.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with open(f"{connection.settings_dict['NAME']}.writer-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _delete_span(run_id: int | None, store_id: int, days: list[date]) -> None:
