@@ -262,3 +262,17 @@ def test_a_huge_chunk_streamed_in_batches_writes_the_same_rows(two_stores, monke
         .values_list("order__placed_at", "title", "quantity", "unit_price", "customization")
     )
     assert lines(streamed) == lines(whole)
+
+
+def test_a_chunk_that_gives_up_fails_its_run_with_the_reason(two_stores):
+    run = services.create_run(days=2, seed=11, stores=two_stores[:1], start_date=START)
+    chunk = run.chunks.get()
+    services.dispatch_run(run)  # queued after commit; nothing consumes it here
+
+    services.simulation.fail_run(chunk.pk, "chunk 1: OperationalError('disk full')")
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "disk full" in run.error
+    services.resume_run(run.pk)  # a resumed run is running again, its error cleared
+    run.refresh_from_db()
+    assert (run.status, run.error) == (RunStatus.RUNNING, "")
