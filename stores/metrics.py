@@ -19,7 +19,6 @@ flagged provisional. `as_of` is today, or for a run the earlier of today and its
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +29,21 @@ from operator import itemgetter, sub
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, DecimalField, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -533,6 +546,7 @@ class Comparison:
     baseline: StoreFigures | None
     table: list[MetricRow]
     series: dict[str, DailySeries]
+    granularity: str  # "day" or "week": the period of `series` (a week starts on Monday)
     as_of: date
     selection: dict[str, Any]
 
@@ -688,12 +702,18 @@ def compare_stores(
     source: str | None = None,
     baseline: Store | str | None = None,
     as_of: date | None = None,
+    series: str = "auto",
 ) -> Comparison:
-    """Per-store figures, the KPI table against a baseline, and the daily series. One query.
+    """Per-store figures, the KPI table against a baseline, and the time series. One query (two
+    when neither a run nor both dates bound the span).
 
     `baseline` is a Store or a slug among `stores` (default: the first store). Stores outside
-    `market` are left out.
+    `market` are left out. `series` is "day", "week" or "auto": by day up to SERIES_DAYS_MAX days,
+    by week (Monday to Sunday) beyond. The intervals of money per session use the same periods
+    as clusters.
     """
+    if series not in ("auto", "day", "week"):
+        raise ValueError(f"series must be auto, day or week, not {series!r}")
     store_list = [s for s in _store_list(stores) if not market or s.market == market]
     run = resolve_run(run)
     as_of = as_of or as_of_date(run)
@@ -703,9 +723,12 @@ def compare_stores(
     )
 
     figures = {s.id: _figures(s, None, cutoffs[s.id]) for s in store_list}
-    series: dict[str, DailySeries] = {}
+    by_week = series == "week" or (
+        series == "auto" and _span_days(rows, run, date_from, date_to) > SERIES_DAYS_MAX
+    )
+    series_by_slug: dict[str, DailySeries] = {}
     if store_list:
-        _fill_from_daily_rows(rows, figures, series)
+        _fill_from_period_rows(rows, figures, series_by_slug, cutoffs, by_week)
 
     row_list = [figures[s.id] for s in store_list]
     base = _pick_baseline(row_list, baseline)
@@ -713,7 +736,8 @@ def compare_stores(
         rows=row_list,
         baseline=base,
         table=build_table(row_list, base),
-        series=series,
+        series=series_by_slug,
+        granularity="week" if by_week else "day",
         as_of=as_of,
         selection={
             "run": run.pk if isinstance(run, SimulationRun) else run,
@@ -727,31 +751,69 @@ def compare_stores(
     )
 
 
-# The one query of compare_stores: every column summed per store x day. Store totals, mature
-# cohort counts, the daily series and the day clusters of the intervals all come from it.
-_DAILY_SUMS = (
+# Past this many days the series (and the clusters of the intervals) are weekly: a year of daily
+# points per store is noise on a slide, and grouping by week makes the one query of a 20-store
+# year several times lighter (benchmarks/dashboard_queries.py).
+SERIES_DAYS_MAX = 120
+
+# The one query of compare_stores: every column summed per store x period x mature-or-not. Store
+# totals, mature cohort counts, the series and the clusters of the intervals all come from it.
+_PERIOD_SUMS = (
     *((c, False) for c in COUNT_COLUMNS),
     *((c, True) for c in MONEY_COLUMNS),
     ("paid_net_sales", True),
 )
 
 
-def _daily_rows(rows) -> list[tuple]:
-    """(store_id, date, *sums in _DAILY_SUMS order) per store x day, straight from the cursor.
+class WeekStart(Func):
+    """The Monday of a date's week, with each database's built-in date functions (a Python
+    function registered in SQLite, as Django's TruncWeek is there, would run once per row)."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '-6 days', 'weekday 1')", **extra)  # fmt: skip
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(DATE_TRUNC('week', %(expressions)s) AS date)", **extra)  # fmt: skip
+
+
+def _span_days(rows, run, date_from: date | None, date_to: date | None) -> int:
+    """Days between the first and the last day the selection can hold."""
+    if isinstance(run, SimulationRun):
+        first = max(run.start_date, date_from) if date_from else run.start_date
+        last = run.start_date + timedelta(days=run.days - 1)
+        last = min(last, date_to) if date_to else last
+    elif date_from and date_to:
+        first, last = date_from, date_to
+    else:
+        bounds = rows.aggregate(first=Min("date"), last=Max("date"))
+        first, last = date_from or bounds["first"], date_to or bounds["last"]
+    return (last - first).days + 1 if first and last else 0
+
+
+def _period_rows(rows, cutoffs: dict[int, date], by_week: bool) -> list[tuple]:
+    """(store_id, period, mature?, *sums in _PERIOD_SUMS order), straight from the cursor.
 
     Money is summed as double precision and rounded to the cent afterwards (exact far beyond any
     sandbox total). Reading the cursor directly skips Django's per-value converters, which cost
-    more than the query itself on a year of 20 stores (benchmarks/dashboard_queries.py).
+    more than the query itself on a year of 20 stores.
     """
     annotations = {}
     paid = Q(channel__in=list(PAID_CHANNELS))
-    for name, is_money in _DAILY_SUMS:
+    for name, is_money in _PERIOD_SUMS:
         # Net sales, contribution and the like are differences of these sums, worked out per
-        # day in Python: an expression inside SUM() would cost an evaluation per row.
+        # period in Python: an expression inside SUM() would cost an evaluation per row.
         total = Sum(_net, filter=paid) if name == "paid_net_sales" else Sum(name)
         annotations[f"s_{name}"] = Cast(total, FLOAT) if is_money else total
+    mature = Case(
+        When(_mature_q(cutoffs), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
     query = (
-        rows.values_list("store_id", "date").annotate(**annotations).order_by("store_id", "date")
+        rows.annotate(period=WeekStart("date") if by_week else F("date"), ripe=mature)
+        .values_list("store_id", "period", "ripe")
+        .annotate(**annotations)
+        .order_by("store_id", "period", "ripe")
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -763,37 +825,54 @@ def _money(value: float | None) -> Decimal:
     return Decimal(f"{value or 0.0:.2f}") + ZERO  # + ZERO turns -0.00 into 0.00
 
 
-def _fill_from_daily_rows(rows, figures: dict[int, StoreFigures], series: dict) -> None:
-    """Store totals, mature counts, daily points and day clusters from the store x day sums.
+def _fill_from_period_rows(
+    rows, figures: dict[int, StoreFigures], series: dict, cutoffs: dict[int, date], by_week: bool
+) -> None:
+    """Store totals, mature counts, the series and the interval clusters from the period sums.
 
-    Column-wise (zip, sum, map) rather than row by row: a year of 20 stores is 7,300 rows of
-    33 sums, and this loop is on the path of every dashboard request.
+    Column-wise (zip, sum, map) rather than row by row: this runs on every dashboard request.
     """
-    names = [name for name, _ in _DAILY_SUMS]
-    at = {name: i + 2 for i, name in enumerate(names)}
+    names = [name for name, _ in _PERIOD_SUMS]
+    at = {name: i + 3 for i, name in enumerate(names)}
     cost_names = (*ORDER_COST_FIELDS, "ad_spend", "other_cost")
-    for store_id, group in groupby(_daily_rows(rows), key=itemgetter(0)):
+    for store_id, group in groupby(_period_rows(rows, cutoffs, by_week), key=itemgetter(0)):
+        group = list(group)
         fig = figures[store_id]
         columns = list(zip(*group, strict=True))
-        days = [_as_date(d) for d in columns[1]]
         col = {name: columns[at[name]] for name in names}
         fig.totals = {c: int(sum(col[c])) for c in COUNT_COLUMNS}
         fig.totals.update({c: _money(sum(col[c])) for c in MONEY_COLUMNS})
-        # No paid-channel row on a day gives NULL there.
+        # No paid-channel row in a period gives NULL there.
         fig.paid_net_sales = _money(sum(filter(None, col["paid_net_sales"])))
-        ripe = bisect_right(days, fig.mature_through)  # days are sorted
-        fig.mature = {c: int(sum(col[c][:ripe])) for c in MATURE_COLUMNS}
+        ripe = [r for r in group if r[2]]
+        fig.mature = {c: int(sum(r[at[c]] for r in ripe)) for c in MATURE_COLUMNS}
 
+        periods = [_as_date(d) for d in columns[1]]
         sales = list(map(sub, col["gross_sales"], col["discount"]))
-        net = [round(v, 2) for v in map(sub, sales, col["refund"])]
+        net = list(map(sub, sales, col["refund"]))
         costs = map(sum, zip(*(col[c] for c in cost_names), strict=True))
-        contribution = [round(v, 2) for v in map(sub, net, costs)]
-        sessions, converted, orders = col["sessions"], col["converted"], col["orders"]
-        fig.series = series[fig.slug] = DailySeries(
-            fig.slug, days, list(sessions), list(converted), list(orders), sales, net,
-            contribution, list(col["ad_spend"]),
-        )  # fmt: skip
-        fig.days = len(days)
+        contribution = list(map(sub, net, costs))
+        values = [periods, list(col["sessions"]), list(col["converted"]), list(col["orders"]),
+                  sales, net, contribution, list(col["ad_spend"])]  # fmt: skip
+        if by_week and len(set(periods)) < len(periods):
+            values = _merge_periods(values)  # a week cut in two by the maturity date
+        for i in (4, 5, 6, 7):
+            values[i] = [round(v, 2) for v in values[i]]
+        fig.series = series[fig.slug] = DailySeries(fig.slug, *values)
+        fig.days = len(values[0])
+
+
+def _merge_periods(values: list[list]) -> list[list]:
+    """Add up consecutive entries that share a period (the lists are sorted by period)."""
+    merged: list[list] = [[] for _ in values]
+    for i, period in enumerate(values[0]):
+        if merged[0] and merged[0][-1] == period:
+            for column, source in zip(merged[1:], values[1:], strict=True):
+                column[-1] += source[i]
+        else:
+            for column, source in zip(merged, values, strict=True):
+                column.append(source[i])
+    return merged
 
 
 def _as_date(value: date | str) -> date:

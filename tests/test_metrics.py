@@ -299,12 +299,45 @@ def test_dashboard_totals_reconcile_with_the_order_rows_to_the_cent(shop):
     assert row.contribution_margin == order_contribution - spend
 
 
-def test_comparison_uses_one_query_whatever_the_number_of_rows(
-    shop, make_store, django_assert_num_queries
-):
+def test_comparison_query_count_is_constant(shop, make_store, django_assert_num_queries):
     stores = [shop, make_store("cod", with_catalogue=False)]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # the span is known: one query
+        metrics.compare_stores(stores, date_from=DAY1, date_to=DAY2, as_of=AS_OF)
+    with django_assert_num_queries(2):  # plus the first and last day, to pick day or week
         metrics.compare_stores(stores, as_of=AS_OF)
+
+
+def test_weekly_series_keep_the_totals_and_merge_a_week_cut_by_maturity(make_store):
+    store = make_store("general", with_catalogue=False, slug="weeks")
+    monday, wednesday = date(2026, 5, 4), date(2026, 5, 6)
+    for day in (monday, wednesday):
+        _funnel(store, day, "direct", "synthetic", sessions=100, converted=3, orders=3,
+                delivered_orders=3, returned_orders=1, gross_sales=D("90"))  # fmt: skip
+    as_of = date(2026, 5, 5) + timedelta(days=38)  # cohorts up to Tuesday 5 May are mature
+
+    daily = metrics.compare_stores([store], as_of=as_of)
+    weekly = metrics.compare_stores([store], as_of=as_of, series="week")
+
+    assert daily.granularity == "day" and weekly.granularity == "week"
+    assert [p.date for p in daily.daily] == [monday, wednesday]
+    assert [(p.date, p.sessions, p.net_sales) for p in weekly.daily] == [(monday, 200, D("180.00"))]
+    for comparison in (daily, weekly):
+        row = comparison.rows[0]
+        assert (row.sessions, row.net_sales) == (200, D("180.00"))
+        assert (row.returns_numerator, row.returns_denominator) == (1, 3)  # Monday only
+
+
+def test_a_long_span_is_summed_by_week(make_store):
+    store = make_store("general", with_catalogue=False, slug="long")
+    start = date(2026, 1, 5)  # a Monday
+    for i in range(0, 140, 2):
+        _funnel(store, start + timedelta(days=i), "direct", "synthetic", sessions=10)
+
+    comparison = metrics.compare_stores([store], as_of=date(2026, 9, 1))
+
+    assert comparison.granularity == "week"
+    assert all(p.date.weekday() == 0 for p in comparison.daily)
+    assert sum(p.sessions for p in comparison.daily) == comparison.rows[0].sessions == 700
 
 
 def test_records_use_fractions_and_decimal_strings(shop):

@@ -105,14 +105,11 @@ def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any
     }
 
 
-# Past this many days the charts plot weekly sums: a year of daily points per store is noise on
-# a slide, and seven times the SVG to send.
-DAILY_POINTS_MAX = 120
-
-
 def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
     dates = comparison.dates
-    weekly = len(dates) > DAILY_POINTS_MAX
+    # compare_stores already sums by week past SERIES_DAYS_MAX days; a longer daily series (asked
+    # for explicitly) is bucketed here the same way.
+    weekly = comparison.granularity == "week" or len(dates) > metrics.SERIES_DAYS_MAX
 
     def bucket(d: date) -> date:
         return d - timedelta(days=d.weekday()) if weekly else d
@@ -197,7 +194,10 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     form = _form(request, strict=True)
     if not form.is_valid():
         return HttpResponse(form.error_text() + "\n", status=400, content_type="text/plain")
-    comparison = metrics.compare_stores(form.cleaned_data["store_list"], **form.selection())
+    series = "day" if what == "daily" else "auto"
+    comparison = metrics.compare_stores(
+        form.cleaned_data["store_list"], **form.selection(), series=series
+    )
     if what == "table":
         key, records = "stores", metrics.comparison_records(comparison)
     else:
