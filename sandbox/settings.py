@@ -141,6 +141,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A chunk that outlives this is redelivered; it must exceed the longest chunk (they take seconds).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
 LIVE_TICK_SECONDS = envint("LIVE_TICK_SECONDS", 5)
+# Live mode multiplies each live store's traffic and ad budget (conversion and every rate stay
+# the same) so a training room sees orders arrive every minute or so, not one an hour.
+LIVE_TRAFFIC_SCALE = envint("LIVE_TRAFFIC_SCALE", 30)
 CELERY_BEAT_SCHEDULE = {
     "live-tick": {"task": "stores.tasks.live_tick", "schedule": float(LIVE_TICK_SECONDS)},
 }

@@ -276,3 +276,20 @@ def test_a_chunk_that_gives_up_fails_its_run_with_the_reason(two_stores):
     services.resume_run(run.pk)  # a resumed run is running again, its error cleared
     run.refresh_from_db()
     assert (run.status, run.error) == (RunStatus.RUNNING, "")
+
+
+def test_live_traffic_scale_multiplies_visits_not_rates(make_store, settings):
+    store = make_store("single_product", is_live=True)
+    evening = timezone.make_aware(datetime(2026, 3, 3, 22))
+    settings.LIVE_TRAFFIC_SCALE = 1
+    services.live_tick(now=evening)
+    funnel = DailyFunnel.objects.filter(store=store, run=None, date=evening.date())
+    plain = funnel.aggregate(s=Sum("sessions"))["s"]
+    DailyFunnel.objects.filter(store=store).delete()
+    Order.objects.filter(store=store).delete()
+    settings.LIVE_TRAFFIC_SCALE = 30
+    services.live_tick(now=evening)
+
+    scaled = funnel.aggregate(s=Sum("sessions"), c=Sum("converted"))
+    assert 20 * plain < scaled["s"] < 40 * plain
+    assert 0.02 < scaled["c"] / scaled["s"] < 0.07  # single-product conversion, unchanged

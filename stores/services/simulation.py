@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -831,13 +832,18 @@ class LiveTickResult:
 def live_tick(*, now: datetime | None = None) -> LiveTickResult:
     """One beat of live mode: for each live store, reveal the orders and sessions of its seeded
     day up to `now` (yesterday's remainder too, across midnight), then advance every synthetic
-    order's lifecycle. Replaying a tick writes nothing twice."""
+    order's lifecycle. Replaying a tick writes nothing twice.
+
+    settings.LIVE_TRAFFIC_SCALE multiplies live traffic and budgets (rates unchanged) so that a
+    training room sees orders arrive within minutes rather than one an hour.
+    """
     now = now or timezone.now()
     today = now.astimezone(UTC).date()
     stores = list(Store.objects.live())
     written = 0
+    scale = float(getattr(settings, "LIVE_TRAFFIC_SCALE", 1))
     for store in stores:
-        params = store_params(store)
+        params = store_params(store).with_traffic_scaled(scale)
         if not len(params.catalogue) or not params.channels:
             continue
         for day in (today - timedelta(days=1), today):

@@ -6,7 +6,7 @@ the engine can work on arrays and every amount it produces is exact to the cent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .fees import FeeSchedule
 
@@ -100,3 +100,17 @@ class StoreParams:
     @property
     def offers_cod(self) -> bool:
         return "cod" in self.payment_methods
+
+    def with_traffic_scaled(self, factor: float) -> StoreParams:
+        """The same store with every channel's visits and ad budget multiplied (rates unchanged)."""
+        if factor == 1:
+            return self
+        channels = tuple(
+            replace(
+                c,
+                daily_sessions=round(c.daily_sessions * factor),
+                daily_budget_cents=round(c.daily_budget_cents * factor),
+            )
+            for c in self.channels
+        )
+        return replace(self, channels=channels)
