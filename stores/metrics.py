@@ -144,7 +144,7 @@ METRICS: tuple[MetricDef, ...] = (
     ),
     MetricDef(
         "aov", "Average order value", "money_ratio",
-        "(Gross sales - discounts) / orders placed, before refunds. Interval: delta method over days.",
+        "(Gross sales - discounts) / orders placed, before refunds. Interval: delta method, days as clusters.",
     ),
     MetricDef(
         "net_sales", "Net sales", "money",
@@ -152,7 +152,7 @@ METRICS: tuple[MetricDef, ...] = (
     ),
     MetricDef(
         "net_sales_per_session", "Net sales per session", "money_ratio",
-        "Net sales / sessions. Interval: delta method over daily totals (days as clusters).",
+        "Net sales / sessions. Interval: delta method, days as clusters.",
     ),
     MetricDef(
         "returns_rate", "Returns rate", "rate",
@@ -182,7 +182,7 @@ METRICS: tuple[MetricDef, ...] = (
     ),
     MetricDef(
         "contribution_per_session", "Contribution per session", "money_ratio",
-        "Contribution / sessions. Interval: delta method over daily totals (days as clusters).",
+        "Contribution / sessions. Interval: delta method, days as clusters.",
     ),
     MetricDef("contribution_rate", "Contribution margin", "ratio", "Contribution / net sales."),
     MetricDef("ad_spend", "Ad spend", "money", "Spend on paid social and paid search.", None),
