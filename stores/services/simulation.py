@@ -49,6 +49,7 @@ from ..simulation import engine
 from ..simulation.params import (
     CHANNELS,
     CHARGED_BACK,
+    DELIVERED,
     PAYMENT_METHODS,
     REFUNDED,
     REFUSED,
@@ -579,7 +580,9 @@ class OrderBatch:
             "shipped_at": _timestamps(real.shipped_at[idx]),
             "delivered_at": _timestamps(real.delivered_at[idx]),
             "planned_outcome": status[o.outcome[idx]].tolist(),
-            "outcome_at": _timestamps(o.outcome_at[idx]),
+            # Empty for an order simply kept: outcome_at dates a return, refusal, refund or
+            # chargeback, and the lifecycle finds pending ones by an index on (status, outcome_at).
+            "outcome_at": _timestamps(np.where(o.outcome[idx] == DELIVERED, -1, o.outcome_at[idx])),
             "cash_collected_at": _timestamps(real.cash_at[idx]),
             "planned_shipped_at": _timestamps(o.shipped_at[idx]),
             "planned_delivered_at": _timestamps(o.delivered_at[idx]),
@@ -715,36 +718,32 @@ LIFECYCLE_FIELDS = (
     "cod_fee",
     "chargeback_fee",
 )
-_OPEN = [OrderStatus.PLACED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+MONEY_CHANGES = ("refund", "goods_cost", "return_shipping_cost", "cod_fee", "chargeback_fee")
 
 
 def _epoch(values: list[datetime | None]) -> np.ndarray:
     return np.array([int(v.timestamp()) if v else -1 for v in values], dtype=np.int64)
 
 
-def _aware(seconds: int) -> datetime | None:
-    return None if seconds < 0 else datetime.fromtimestamp(seconds, tz=UTC)
+def _due(store: Store, now: datetime) -> list[Q]:
+    """Filters for a store's synthetic orders whose next planned event may have come.
 
-
-def _due(store: Store, now: datetime) -> Q:
-    """Synthetic orders of a store whose next planned event has come (one query's worth)."""
-    cash_prepaid = now - timedelta(days=engine.PREPAID_PAYOUT_DAYS)
-    cash_cod = now - timedelta(days=store.cod_remittance_days)
-    return (
-        Q(status=OrderStatus.PLACED, planned_shipped_at__lte=now)
-        | Q(status=OrderStatus.SHIPPED, planned_delivered_at__lte=now)
-        | (Q(status=OrderStatus.DELIVERED, outcome_at__lte=now) & ~Q(planned_outcome="delivered"))
-        | (
-            Q(cash_collected_at__isnull=True, placed_at__lte=cash_prepaid)
-            & ~Q(payment_method=PaymentMethod.COD)
+    One filter per kind of event, each narrow enough for an index, rather than one OR that
+    would scan every order a year-long run wrote; the lifecycle rule itself decides what moved.
+    """
+    due = [
+        Q(status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]),
+        Q(status=OrderStatus.DELIVERED, outcome_at__lte=now),  # kept orders have no outcome_at
+    ]
+    if store.offers_cod or store.cod_share:
+        due.append(
+            Q(
+                payment_method=PaymentMethod.COD,
+                cash_collected_at__isnull=True,
+                delivered_at__lte=now - timedelta(days=store.cod_remittance_days),
+            )
         )
-        | Q(
-            cash_collected_at__isnull=True,
-            payment_method=PaymentMethod.COD,
-            delivered_at__isnull=False,
-            delivered_at__lte=cash_cod,
-        )
-    )
+    return due
 
 
 def advance_lifecycle(
@@ -762,8 +761,9 @@ def advance_lifecycle(
     changed_total = 0
     for store in stores:
         params = store_params(store, products=[])
-        due_ids = list(
-            synthetic.filter(store=store).filter(_due(store, now)).values_list("pk", flat=True)
+        mine = synthetic.filter(store=store)
+        due_ids = sorted(
+            {pk for q in _due(store, now) for pk in mine.filter(q).values_list("pk", flat=True)}
         )
         for start in range(0, len(due_ids), LIFECYCLE_BATCH):
             changed_total += _advance_batch(
@@ -772,48 +772,85 @@ def advance_lifecycle(
     return changed_total
 
 
+_LOAD = (
+    "pk", "run_id", "placed_date", "placed_at", "planned_shipped_at", "planned_delivered_at",
+    "outcome_at", "planned_outcome", "payment_method", "gross_sales", "discount", "goods_cost",
+    *LIFECYCLE_FIELDS,
+)  # fmt: skip
+
+
 def _advance_batch(store, params, ids, now, as_of) -> int:
-    orders = list(Order.objects.filter(pk__in=ids).order_by("pk"))
+    rows = list(Order.objects.filter(pk__in=ids).order_by("pk").values_list(*_LOAD))
+    if not rows:
+        return 0
+    col = dict(zip(_LOAD, zip(*rows, strict=True), strict=True))
     codes = {name: i for i, name in enumerate(STATUSES)}
+    money = lambda name: np.array([_cents(v) for v in col[name]], dtype=np.int64)  # noqa: E731
+    planned = np.array([codes[v] for v in col["planned_outcome"]], dtype=np.int8)
+    outcome_at = _epoch(col["outcome_at"])
     real = engine.realise(
         params,
         as_of,
-        placed_at=_epoch([o.placed_at for o in orders]),
-        shipped_at=_epoch([o.planned_shipped_at for o in orders]),
-        delivered_at=_epoch([o.planned_delivered_at for o in orders]),
-        outcome_at=_epoch([o.outcome_at for o in orders]),
-        outcome=np.array([codes[o.planned_outcome] for o in orders], dtype=np.int8),
-        is_cod=np.array([o.payment_method == PaymentMethod.COD for o in orders]),
-        gross=np.array([_cents(o.gross_sales) for o in orders], dtype=np.int64),
-        discount=np.array([_cents(o.discount) for o in orders], dtype=np.int64),
-        goods=np.array([_cents(o.goods_cost) for o in orders], dtype=np.int64),
+        placed_at=_epoch(col["placed_at"]),
+        shipped_at=_epoch(col["planned_shipped_at"]),
+        delivered_at=_epoch(col["planned_delivered_at"]),
+        outcome_at=outcome_at,
+        outcome=planned,
+        is_cod=np.array([m == PaymentMethod.COD for m in col["payment_method"]]),
+        gross=money("gross_sales"),
+        discount=money("discount"),
+        goods=money("goods_cost"),
     )
-    changed, touched = [], set()
-    for i, order in enumerate(orders):
-        new = {
-            "status": STATUSES[real.status[i]],
-            "shipped_at": _aware(int(real.shipped_at[i])),
-            "delivered_at": _aware(int(real.delivered_at[i])),
-            "cash_collected_at": _aware(int(real.cash_at[i])),
-            "refund": Decimal(int(real.refund[i])) / 100,
-            "goods_cost": Decimal(int(real.goods_cost[i])) / 100,
-            "return_shipping_cost": Decimal(int(real.return_shipping_cost[i])) / 100,
-            "cod_fee": Decimal(int(real.cod_fee[i])) / 100,
-            "chargeback_fee": Decimal(int(real.chargeback_fee[i])) / 100,
-        }
-        if any(getattr(order, k) != v for k, v in new.items()):
-            for k, v in new.items():
-                setattr(order, k, v)
-            changed.append(order)
-            touched.add((order.run_id, order.placed_date))
-    with transaction.atomic():
-        Order.objects.bulk_update(changed, LIFECYCLE_FIELDS, batch_size=500)
-        by_run: dict[int | None, set[date]] = {}
-        for run_id, day in touched:
-            by_run.setdefault(run_id, set()).add(day)
+    new = {
+        "status": np.array(STATUSES, dtype=object)[real.status],
+        "shipped_at": real.shipped_at,
+        "delivered_at": real.delivered_at,
+        "cash_collected_at": real.cash_at,
+        "refund": real.refund,
+        "goods_cost": real.goods_cost,
+        "return_shipping_cost": real.return_shipping_cost,
+        "cod_fee": real.cod_fee,
+        "chargeback_fee": real.chargeback_fee,
+        # A kept order has no outcome date (rows from before that rule lose theirs here).
+        "outcome_at": np.where(planned == DELIVERED, -1, outcome_at),
+    }
+    old = {
+        "status": np.array(col["status"], dtype=object),
+        **{name: _epoch(col[name]) for name in ("shipped_at", "delivered_at", "cash_collected_at")},
+        **{name: money(name) for name in MONEY_CHANGES},
+        "outcome_at": outcome_at,
+    }
+    changed = np.zeros(len(rows), dtype=bool)
+    for name, values in new.items():
+        changed |= np.asarray(values != old[name], dtype=bool)
+    if not changed.any():
+        return 0
+    names = list(new)
+    columns = []
+    for name in names:
+        values = new[name][changed]
+        if name == "status":
+            columns.append(values.tolist())
+        elif name in MONEY_CHANGES:
+            columns.append(_money(values))
+        else:
+            columns.append(_timestamps(values))
+    pks = np.array(col["pk"], dtype=object)[changed].tolist()
+    table = connection.ops.quote_name(Order._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
+    sql = f"UPDATE {table} SET {sets} WHERE {connection.ops.quote_name('id')} = %s"
+    by_run: dict[int | None, set[date]] = {}
+    for run_id, day in zip(
+        np.array(col["run_id"], dtype=object)[changed].tolist(),
+        np.array(col["placed_date"], dtype=object)[changed].tolist(),
+        strict=True,
+    ):
+        by_run.setdefault(run_id, set()).add(day)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, list(zip(*columns, pks, strict=True)))
         for run_id, days in by_run.items():
             rebuild_rollup(store.pk, days, run_id=run_id, source=Source.SYNTHETIC)
-    return len(changed)
+    return int(changed.sum())
 
 
 # --- Live mode ----------------------------------------------------------------------------------

@@ -54,7 +54,9 @@ CHANNEL_NOISE = 0.15  # and of each channel's own shock
 # Ad fatigue compounds daily but levels off: past this multiple the store would refresh its
 # creative or audience rather than pay more (model choice).
 AD_FATIGUE_CAP = 3.0
-PREPAID_PAYOUT_DAYS = 2  # card processors pay out ~2 business days after the charge
+# Prepaid money counts as collected when it is charged, at checkout (as the storefront's checkout
+# books it); the cash lag that matters is COD's remittance.
+PREPAID_PAYOUT_DAYS = 0
 SECOND_ITEM_QUANTITY = 0.08  # chance a line carries two units
 CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia & Sam", "Go!")
 CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green")
