@@ -240,3 +240,11 @@ def test_market_filter_keeps_the_stores_selling_there(staff_client, pair):
     souq.save()
     response = staff_client.get(URL, {"market": "AE"})
     assert [r.slug for r in response.context["comparison"].rows] == ["souq"]
+
+
+def test_mixed_currencies_are_flagged(staff_client, pair):
+    hand, souq = pair
+    assert "different currencies" not in staff_client.get(URL).content.decode()
+    souq.currency = "AED"
+    souq.save()
+    assert "different currencies (AED, USD)" in staff_client.get(URL).content.decode()

@@ -56,6 +56,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "present": form.cleaned_data.get("present"),
         "checked_slugs": {s.slug for s in stores},
+        "currencies": sorted({s.currency for s in stores}),
         **_live_state(form, stores),
         **_charts(comparison),
     }
