@@ -347,3 +347,35 @@ def test_the_shoppers_visit_and_order_show_in_the_dashboard_figures(cart_client,
         [general], run=metrics.LIVE, source=Source.SHOPPER, channel=Channel.PAID_SOCIAL
     ).row(general.slug)
     assert paid.sessions == 1
+
+
+def test_a_shoppers_cod_order_is_shipped_delivered_and_paid_by_the_lifecycle(make_store):
+    from datetime import timedelta
+
+    from stores.services import advance_lifecycle
+
+    store = make_store("cod")
+    product = store.products.filter(stock__gte=1).first()
+    order = service.place_order(
+        store,
+        [service.RequestedLine(product_id=product.pk, quantity=1)],
+        email="cod@example.com",
+        address=service.ShippingAddress("A", "1 Road", "Dubai", "00000", phone="+971 50 123 4567"),
+        payment_method="cod",
+        channel=Channel.DIRECT,
+    )
+    assert order.planned_delivered_at > order.planned_shipped_at > order.placed_at
+
+    advance_lifecycle(now=order.planned_delivered_at + timedelta(hours=1))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert order.cod_fee == store.fee_schedule.cod_fee(order.gross_sales)
+    assert order.cash_collected_at is None  # the courier remits weeks later
+
+    advance_lifecycle(
+        now=order.planned_delivered_at + timedelta(days=store.cod_remittance_days, hours=2)
+    )
+    order.refresh_from_db()
+    assert order.cash_collected_at is not None
+    row = DailyFunnel.objects.get(store=store, source=Source.SHOPPER, run__isnull=True)
+    assert (row.delivered_orders, row.cod_fee, row.cash_orders) == (1, order.cod_fee, 1)

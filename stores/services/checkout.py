@@ -196,6 +196,12 @@ def place_order(
             "placed_at": now,
             "placed_date": placed_date,
             "planned_outcome": OrderStatus.DELIVERED,
+            # The promised timeline, so the lifecycle service ships and delivers it like any
+            # order (and books the COD fee and cash when the courier collects).
+            "planned_shipped_at": now
+            + timedelta(days=q.estimate.min_days - store.delivery_days_min),
+            "planned_delivered_at": now
+            + timedelta(days=(q.estimate.min_days + q.estimate.max_days) // 2),
             # Card and wallets are captured at placement; COD cash arrives with the courier.
             "cash_collected_at": now if prepaid else None,
             "gross_sales": q.gross_sales,

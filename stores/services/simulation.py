@@ -749,12 +749,13 @@ def _due(store: Store, now: datetime) -> list[Q]:
 def advance_lifecycle(
     *, now: datetime | None = None, store_ids: Iterable[int] | None = None
 ) -> int:
-    """Move synthetic orders along (shipped, delivered, refused, returned, refunded, charged back,
+    """Move synthetic and shoppers' orders along (shipped, delivered, refused, returned, refunded, charged back,
     cash collected) as their planned dates pass, with the money each step realises, and rebuild
     the rollup of the days touched. Returns the number of orders changed."""
     now = now or timezone.now()
     as_of = int(now.timestamp())
-    synthetic = Order.objects.filter(source=Source.SYNTHETIC, planned_shipped_at__isnull=False)
+    # Synthetic orders and shoppers' orders alike: checkout plans the same timeline.
+    synthetic = Order.objects.filter(planned_shipped_at__isnull=False)
     stores = Store.objects.all()  # few stores; asking which have orders would scan every order
     if store_ids is not None:
         stores = stores.filter(pk__in=list(store_ids))
@@ -773,7 +774,7 @@ def advance_lifecycle(
 
 
 _LOAD = (
-    "pk", "run_id", "placed_date", "placed_at", "planned_shipped_at", "planned_delivered_at",
+    "pk", "run_id", "source", "placed_date", "placed_at", "planned_shipped_at", "planned_delivered_at",
     "outcome_at", "planned_outcome", "payment_method", "gross_sales", "discount", "goods_cost",
     *LIFECYCLE_FIELDS,
 )  # fmt: skip
@@ -839,17 +840,18 @@ def _advance_batch(store, params, ids, now, as_of) -> int:
     table = connection.ops.quote_name(Order._meta.db_table)
     sets = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
     sql = f"UPDATE {table} SET {sets} WHERE {connection.ops.quote_name('id')} = %s"
-    by_run: dict[int | None, set[date]] = {}
-    for run_id, day in zip(
+    touched: dict[tuple[int | None, str], set[date]] = {}
+    for run_id, source, day in zip(
         np.array(col["run_id"], dtype=object)[changed].tolist(),
+        np.array(col["source"], dtype=object)[changed].tolist(),
         np.array(col["placed_date"], dtype=object)[changed].tolist(),
         strict=True,
     ):
-        by_run.setdefault(run_id, set()).add(day)
+        touched.setdefault((run_id, source), set()).add(day)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, list(zip(*columns, pks, strict=True)))
-        for run_id, days in by_run.items():
-            rebuild_rollup(store.pk, days, run_id=run_id, source=Source.SYNTHETIC)
+        for (run_id, source), days in touched.items():
+            rebuild_rollup(store.pk, days, run_id=run_id, source=source)
     return int(changed.sum())
 
 
