@@ -35,7 +35,7 @@ def simulate_chunk(chunk_id: int) -> str:
 @shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
 def live_tick() -> dict:
     """Celery beat, every LIVE_TICK_SECONDS: traffic and orders "now" for live stores, and
-    every synthetic order's lifecycle moved along as its dates pass."""
+    every order's lifecycle moved along as its dates pass."""
     return services.live_tick().as_dict()
 
 

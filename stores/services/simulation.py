@@ -870,8 +870,8 @@ class LiveTickResult:
 
 def live_tick(*, now: datetime | None = None) -> LiveTickResult:
     """One beat of live mode: for each live store, reveal the orders and sessions of its seeded
-    day up to `now` (yesterday's remainder too, across midnight), then advance every synthetic
-    order's lifecycle. Replaying a tick writes nothing twice.
+    day up to `now` (yesterday's remainder too, across midnight), then advance every
+    order's lifecycle (synthetic and shoppers'). Replaying a tick writes nothing twice.
 
     settings.LIVE_TRAFFIC_SCALE multiplies live traffic and budgets (rates unchanged) so that a
     training room sees orders arrive within minutes rather than one an hour.
