@@ -704,8 +704,9 @@ def compare_stores(
     as_of: date | None = None,
     series: str = "auto",
 ) -> Comparison:
-    """Per-store figures, the KPI table against a baseline, and the time series. One query (two
-    when neither a run nor both dates bound the span).
+    """Per-store figures, the KPI table against a baseline, and the time series. One query, plus
+    a small one for the weeks of the maturity dates when the series is by week, and one more when
+    neither a run nor both dates bound the span.
 
     `baseline` is a Store or a slug among `stores` (default: the first store). Stores outside
     `market` are left out. `series` is "day", "week" or "auto": by day up to SERIES_DAYS_MAX days,
@@ -752,12 +753,13 @@ def compare_stores(
 
 
 # Past this many days the series (and the clusters of the intervals) are weekly: a year of daily
-# points per store is noise on a slide, and grouping by week makes the one query of a 20-store
+# points per store is noise on a slide, and grouping by week makes the main query of a 20-store
 # year several times lighter (benchmarks/dashboard_queries.py).
 SERIES_DAYS_MAX = 120
 
-# The one query of compare_stores: every column summed per store x period x mature-or-not. Store
-# totals, mature cohort counts, the series and the clusters of the intervals all come from it.
+# The main query of compare_stores: every column summed per store x period. Store totals, the
+# series and the clusters of the intervals come from it; the mature cohort counts too, but for the
+# week holding a store's maturity date (see _mature_counts).
 _PERIOD_SUMS = (
     *((c, False) for c in COUNT_COLUMNS),
     *((c, True) for c in MONEY_COLUMNS),
@@ -767,7 +769,12 @@ _PERIOD_SUMS = (
 
 class WeekStart(Func):
     """The Monday of a date's week, with each database's built-in date functions (a Python
-    function registered in SQLite, as Django's TruncWeek is there, would run once per row)."""
+    function registered in SQLite, as Django's TruncWeek is there, would run once per row).
+
+    On SQLite the expression must stay exactly as the index of migration 0003 spells it
+    (funnel_store_week): that index hands the rows over already in (store, week) order, so the
+    grouping streams instead of sorting 43,800 wide rows.
+    """
 
     output_field = DateField()
 
@@ -792,12 +799,14 @@ def _span_days(rows, run, date_from: date | None, date_to: date | None) -> int:
     return (last - first).days + 1 if first and last else 0
 
 
-def _period_rows(rows, cutoffs: dict[int, date], by_week: bool) -> list[tuple]:
-    """(store_id, period, mature?, *sums in _PERIOD_SUMS order), straight from the cursor.
+def _period_rows(rows, by_week: bool) -> list[tuple]:
+    """(store_id, period, *sums in _PERIOD_SUMS order), straight from the cursor.
 
     Money is summed as double precision and rounded to the cent afterwards (exact far beyond any
     sandbox total). Reading the cursor directly skips Django's per-value converters, which cost
-    more than the query itself on a year of 20 stores.
+    more than the query itself on a year of 20 stores. Nothing but (store, period) in the GROUP
+    BY: both follow an index, so SQLite aggregates as it reads (a maturity flag there made it sort
+    every row first, half the time of the query).
     """
     annotations = {}
     paid = Q(channel__in=list(PAID_CHANNELS))
@@ -806,19 +815,55 @@ def _period_rows(rows, cutoffs: dict[int, date], by_week: bool) -> list[tuple]:
         # period in Python: an expression inside SUM() would cost an evaluation per row.
         total = Sum(_net, filter=paid) if name == "paid_net_sales" else Sum(name)
         annotations[f"s_{name}"] = Cast(total, FLOAT) if is_money else total
-    mature = Case(
-        When(_mature_q(cutoffs), then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
     query = (
-        rows.annotate(period=WeekStart("date") if by_week else F("date"), ripe=mature)
-        .values_list("store_id", "period", "ripe")
+        rows.annotate(period=WeekStart("date") if by_week else F("date"))
+        .values_list("store_id", "period")
         .annotate(**annotations)
-        .order_by("store_id", "period", "ripe")
+        .order_by("store_id", "period")
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _mature_counts(
+    rows, period_rows: list[tuple], cutoffs: dict[int, date], by_week: bool
+) -> dict[int, dict[str, int]]:
+    """MATURE_COLUMNS summed over each store's placement days up to its cutoff.
+
+    Periods that end by the cutoff come from the period sums. By week, the cutoff's own week is
+    partly mature: its days up to the cutoff are summed by a second query over at most seven days
+    per store (summing every mature row there instead costs a third of the main query).
+    """
+    at = {name: i + 2 for i, (name, _) in enumerate(_PERIOD_SUMS)}
+    # By day a period is mature when it is <= the cutoff; by week when its Monday comes before
+    # the Monday of the cutoff's week.
+    limit = {s: _week_start(c) for s, c in cutoffs.items()} if by_week else cutoffs
+    out: dict[int, dict[str, int]] = {s: dict.fromkeys(MATURE_COLUMNS, 0) for s in cutoffs}
+    for row in period_rows:
+        period = _as_date(row[1])
+        if period < limit[row[0]] or (not by_week and period == limit[row[0]]):
+            counts = out[row[0]]
+            for c in MATURE_COLUMNS:
+                counts[c] += row[at[c]]
+    if by_week:
+        by_cutoff: dict[date, list[int]] = defaultdict(list)
+        for store_id, cutoff in cutoffs.items():
+            by_cutoff[cutoff].append(store_id)
+        partial = Q()
+        for cutoff, ids in by_cutoff.items():
+            partial |= Q(store_id__in=ids, date__gte=_week_start(cutoff), date__lte=cutoff)
+        sums = {c: Sum(c) for c in MATURE_COLUMNS}
+        for v in rows.filter(partial).values("store_id").annotate(**sums).order_by():
+            counts = out[v["store_id"]]
+            for c in MATURE_COLUMNS:
+                counts[c] += v[c] or 0
+    return out
 
 
 def _money(value: float | None) -> Decimal:
@@ -833,9 +878,11 @@ def _fill_from_period_rows(
     Column-wise (zip, sum, map) rather than row by row: this runs on every dashboard request.
     """
     names = [name for name, _ in _PERIOD_SUMS]
-    at = {name: i + 3 for i, name in enumerate(names)}
+    at = {name: i + 2 for i, name in enumerate(names)}
     cost_names = (*ORDER_COST_FIELDS, "ad_spend", "other_cost")
-    for store_id, group in groupby(_period_rows(rows, cutoffs, by_week), key=itemgetter(0)):
+    period_rows = _period_rows(rows, by_week)
+    mature = _mature_counts(rows, period_rows, cutoffs, by_week)
+    for store_id, group in groupby(period_rows, key=itemgetter(0)):
         group = list(group)
         fig = figures[store_id]
         columns = list(zip(*group, strict=True))
@@ -844,8 +891,7 @@ def _fill_from_period_rows(
         fig.totals.update({c: _money(sum(col[c])) for c in MONEY_COLUMNS})
         # No paid-channel row in a period gives NULL there.
         fig.paid_net_sales = _money(sum(filter(None, col["paid_net_sales"])))
-        ripe = [r for r in group if r[2]]
-        fig.mature = {c: int(sum(r[at[c]] for r in ripe)) for c in MATURE_COLUMNS}
+        fig.mature = mature[store_id]
 
         periods = [_as_date(d) for d in columns[1]]
         sales = list(map(sub, col["gross_sales"], col["discount"]))
@@ -854,25 +900,10 @@ def _fill_from_period_rows(
         contribution = list(map(sub, net, costs))
         values = [periods, list(col["sessions"]), list(col["converted"]), list(col["orders"]),
                   sales, net, contribution, list(col["ad_spend"])]  # fmt: skip
-        if by_week and len(set(periods)) < len(periods):
-            values = _merge_periods(values)  # a week cut in two by the maturity date
         for i in (4, 5, 6, 7):
             values[i] = [round(v, 2) for v in values[i]]
         fig.series = series[fig.slug] = DailySeries(fig.slug, *values)
         fig.days = len(values[0])
-
-
-def _merge_periods(values: list[list]) -> list[list]:
-    """Add up consecutive entries that share a period (the lists are sorted by period)."""
-    merged: list[list] = [[] for _ in values]
-    for i, period in enumerate(values[0]):
-        if merged[0] and merged[0][-1] == period:
-            for column, source in zip(merged[1:], values[1:], strict=True):
-                column[-1] += source[i]
-        else:
-            for column, source in zip(merged, values, strict=True):
-                column.append(source[i])
-    return merged
 
 
 def _as_date(value: date | str) -> date:

@@ -327,6 +327,29 @@ def test_weekly_series_keep_the_totals_and_merge_a_week_cut_by_maturity(make_sto
         assert (row.returns_numerator, row.returns_denominator) == (1, 3)  # Monday only
 
 
+def test_weekly_series_count_each_mature_day_once_whatever_the_weekday_of_the_cutoff(make_store):
+    store = make_store("general", with_catalogue=False, slug="cutoffs")  # mature after 38 days
+    days = [date(2026, 4, 29), date(2026, 5, 4), date(2026, 5, 10), date(2026, 5, 11)]
+    for day in days:  # a Wednesday, then Monday, Sunday and the next Monday
+        _funnel(store, day, "direct", "synthetic", sessions=100, converted=3, orders=3,
+                delivered_orders=3, returned_orders=1)  # fmt: skip
+
+    for cutoff, mature_days in [
+        (date(2026, 4, 28), 0),  # Tuesday before any row
+        (date(2026, 5, 3), 1),  # Sunday: the first week whole
+        (date(2026, 5, 9), 2),  # Saturday: Monday 4 May, not Sunday 10
+        (date(2026, 5, 10), 3),  # Sunday: the second week whole
+        (date(2026, 5, 11), 4),  # Monday
+    ]:
+        as_of = cutoff + timedelta(days=38)
+        for series in ("day", "week"):
+            row = metrics.compare_stores([store], as_of=as_of, series=series).rows[0]
+            assert row.mature_through == cutoff and row.sessions == 400
+            # With no mature day the rate falls back to every day (provisional).
+            expected = (mature_days, 3 * mature_days) if mature_days else (4, 12)
+            assert (row.returns_numerator, row.returns_denominator) == expected, (cutoff, series)
+
+
 def test_a_long_span_is_summed_by_week(make_store):
     store = make_store("general", with_catalogue=False, slug="long")
     start = date(2026, 1, 5)  # a Monday
