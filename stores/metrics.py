@@ -49,8 +49,10 @@ from django.utils import timezone
 
 from . import stats
 from .models import (
+    FUNNEL_COUNT_FIELDS,
     ORDER_COST_FIELDS,
     PAID_CHANNELS,
+    ROLLUP_COUNT_FIELDS,
     Channel,
     DailyFunnel,
     Order,
@@ -65,25 +67,7 @@ CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 FLOAT = FloatField()
 
-COUNT_COLUMNS = (
-    "sessions",
-    "product_views",
-    "adds_to_cart",
-    "reached_checkout",
-    "converted",
-    "orders",
-    "new_customers",
-    "items",
-    "delivered_orders",
-    "returned_orders",
-    "refunded_orders",
-    "chargebacks",
-    "cod_orders",
-    "cod_shipped",
-    "cod_refused",
-    "cash_orders",
-    "cash_lag_days",
-)
+COUNT_COLUMNS = FUNNEL_COUNT_FIELDS + ROLLUP_COUNT_FIELDS
 MONEY_COLUMNS = (
     "gross_sales",
     "discount",

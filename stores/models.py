@@ -507,6 +507,25 @@ ORDER_COST_FIELDS = (
 )
 
 
+# DailyFunnel's columns by what writes them: the funnel counts (simulation and storefront) and
+# the order rollup's counts (services.rebuild_rollup). Metrics sum both.
+FUNNEL_COUNT_FIELDS = ("sessions", "product_views", "adds_to_cart", "reached_checkout", "converted")
+ROLLUP_COUNT_FIELDS = (
+    "orders",
+    "new_customers",
+    "items",
+    "delivered_orders",
+    "returned_orders",
+    "refunded_orders",
+    "chargebacks",
+    "cod_orders",
+    "cod_shipped",
+    "cod_refused",
+    "cash_orders",
+    "cash_lag_days",
+)
+
+
 class OrderQuerySet(models.QuerySet):
     def synthetic(self) -> OrderQuerySet:
         return self.filter(source=Source.SYNTHETIC)

@@ -78,6 +78,20 @@ class Preset:
     def sources(self) -> dict[str, str]:
         return {name: cited.source for name, cited in self.store.items()}
 
+    def channel_values(self, owns_customer_data: bool = True) -> list[dict[str, Any]]:
+        """StoreChannel field values; a store without its customers' data gets no email channel."""
+        return [
+            {
+                "channel": cp.channel,
+                "daily_sessions": cp.daily_sessions,
+                "daily_budget": cp.daily_budget,
+                "cost_per_click": cp.cost_per_click,
+                "conversion_rate": cp.conversion_rate.value,
+            }
+            for cp in self.channels
+            if owns_customer_data or cp.channel != Channel.EMAIL
+        ]
+
 
 D = Decimal
 

@@ -16,6 +16,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from ..models import (
     ORDER_COST_FIELDS,
     ORDER_REVENUE_FIELDS,
+    ROLLUP_COUNT_FIELDS,
     DailyFunnel,
     Order,
     OrderLine,
@@ -24,20 +25,7 @@ from ..models import (
 )
 
 MONEY_FIELDS = ORDER_REVENUE_FIELDS + ORDER_COST_FIELDS
-COUNT_FIELDS = (
-    "orders",
-    "new_customers",
-    "items",
-    "delivered_orders",
-    "returned_orders",
-    "refunded_orders",
-    "chargebacks",
-    "cod_orders",
-    "cod_shipped",
-    "cod_refused",
-    "cash_orders",
-    "cash_lag_days",
-)
+COUNT_FIELDS = ROLLUP_COUNT_FIELDS
 ROLLUP_FIELDS = MONEY_FIELDS + COUNT_FIELDS + ("cash_collected",)
 ZERO = Decimal("0")
 

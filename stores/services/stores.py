@@ -51,18 +51,9 @@ def create_store_from_preset(
     store.full_clean()
     store.save()
     channels = [
-        StoreChannel(
-            store=store,
-            channel=cp.channel,
-            daily_sessions=cp.daily_sessions,
-            daily_budget=cp.daily_budget,
-            cost_per_click=cp.cost_per_click,
-            conversion_rate=cp.conversion_rate.value,
-        )
-        for cp in preset.channels
+        StoreChannel(store=store, **values)
+        for values in preset.channel_values(store.owns_customer_data)
     ]
-    if not store.owns_customer_data:
-        channels = [c for c in channels if c.channel != "email"]
     StoreChannel.objects.bulk_create(channels)
     if with_catalogue:
         generate_catalogue(store, seed=catalogue_seed)
