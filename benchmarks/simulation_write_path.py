@@ -189,12 +189,15 @@ def compare_writers(stores) -> dict:
 
     if connection.vendor == "postgresql":
         out["copy"] = insert_prepared("C")
-    path_insert = sim._insert_many
+    # The floor: plain executemany of the same rows, whatever the path does on this backend
+    # (staged INSERT ... SELECT on SQLite, COPY on PostgreSQL).
+    path_insert, path_staged = sim._insert_many, sim.OrderBatch._insert_staged
     sim._insert_many = lambda cursor, sql, rows: cursor.executemany(sql, rows)
+    sim.OrderBatch._insert_staged = _executemany_insert
     try:
         out["executemany"] = insert_prepared("X")
     finally:
-        sim._insert_many = path_insert
+        sim._insert_many, sim.OrderBatch._insert_staged = path_insert, path_staged
 
     # 3. bulk_create and 4. save() of model instances carrying the same values.
     def instances(run_id, tag, limit=None):
@@ -244,6 +247,30 @@ def compare_writers(stores) -> dict:
                 line.save()
     out["save"] = len(objs) / (time.perf_counter() - t)
     return out
+
+
+def _executemany_insert(batch) -> int:
+    """OrderBatch.insert as plain executemany: orders, their ids read back, then lines."""
+    import numpy as np
+    from django.db import connection
+
+    from stores.models import Order
+
+    with connection.cursor() as cursor:
+        cursor.executemany(batch.order_sql, batch.order_rows)
+        found = dict(
+            Order.objects.filter(
+                run_id=batch.run_id,
+                store_id=batch.store_id,
+                placed_date__gte=batch.first_date,
+                placed_date__lte=batch.last_date,
+            ).values_list("number", "pk")
+        )
+        counts, *rest = batch.line_columns
+        ids = np.array([found[number] for number in batch.numbers], dtype=object)
+        rows = list(zip(np.repeat(ids, counts).tolist(), *rest, strict=True))
+        cursor.executemany(batch.line_sql, rows)
+    return len(ids)
 
 
 def _columns(sql: str) -> list[str]:

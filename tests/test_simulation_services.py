@@ -250,10 +250,16 @@ def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
         call_command("simulate", *args, "--in-process", stdout=StringIO())
 
 
-def test_a_huge_chunk_streamed_in_batches_writes_the_same_rows(two_stores, monkeypatch):
+# SQLite stages a chunk's batches before the write turn up to STAGE_LIMIT orders, and streams
+# them inside the transaction beyond it; PostgreSQL streams either way.
+@pytest.mark.parametrize("stage_limit", [100_000, 0], ids=["staged", "beyond-stage-limit"])
+def test_a_huge_chunk_streamed_in_batches_writes_the_same_rows(
+    two_stores, monkeypatch, stage_limit
+):
     whole = services.create_run(days=5, seed=10, stores=two_stores, start_date=START, chunk_days=5)
     write_all(whole)
     monkeypatch.setattr(services.simulation, "WRITE_BATCH", 7)
+    monkeypatch.setattr(services.simulation, "STAGE_LIMIT", stage_limit)
     streamed = services.create_run(
         days=5, seed=10, stores=two_stores, start_date=START, chunk_days=5
     )
