@@ -24,6 +24,7 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,7 @@ def main() -> None:
         ]
         print(f"{backend}: running ...", flush=True)
         done = subprocess.run(cmd, env=env, cwd=BASE_DIR, capture_output=True, text=True)
+        shutil.rmtree(env["SANDBOX_VAR_DIR"], ignore_errors=True)  # ~1 GB of SQLite per run
         if done.returncode:
             print(done.stdout[-2000:], done.stderr[-4000:])
             raise SystemExit(f"{backend} benchmark failed")
