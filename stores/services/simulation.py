@@ -14,6 +14,7 @@ workers, any order of chunks, any retry: the rows are those of one uninterrupted
 from __future__ import annotations
 
 import fcntl
+import functools
 import itertools
 import json
 import logging
@@ -523,13 +524,27 @@ def _timestamps(seconds: np.ndarray) -> list[str | None]:
     """Epoch seconds -> 'YYYY-MM-DD HH:MM:SS' (UTC) strings, None where the value is -1.
 
     The format both SQLite (Django stores naive UTC text) and PostgreSQL (a UTC session) read.
+    Built as a date string (one per day spanned) + a time-of-day string (a table of 86,400):
+    twice as fast as numpy formatting each datetime, and a year of orders has ~14M of them.
     """
-    text = np.asarray(seconds, dtype="int64").astype("datetime64[s]").astype("U19")
-    chars = text.view("U1").reshape(-1, 19)
-    chars[:, 10] = " "
-    out = text.astype(object)
-    out[np.asarray(seconds) < 0] = None
+    seconds = np.asarray(seconds, dtype=np.int64)
+    out = np.full(len(seconds), None, dtype=object)
+    known = seconds >= 0
+    if known.any():
+        days, clock = np.divmod(seconds[known], engine.DAY)
+        first = int(days.min())
+        dates = np.arange(first, int(days.max()) + 1).astype("datetime64[D]").astype("U10")
+        out[known] = dates.astype(object)[days - first] + _clock_texts()[clock]
     return out.tolist()
+
+
+@functools.cache
+def _clock_texts() -> np.ndarray:
+    """' HH:MM:SS' for every second of a day."""
+    return np.array(
+        [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(engine.DAY)],
+        dtype=object,
+    )
 
 
 def _money(cents: np.ndarray) -> list[float]:
