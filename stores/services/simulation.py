@@ -169,17 +169,7 @@ def params_from_preset(preset_key: str, *, store_key: int = 1, **overrides: Any)
     preset = get_preset(preset_key)
     values = {**preset.store_values(), **overrides}
     store = Store(pk=store_key, business_model=preset.key, preset=preset.key, **values)
-    channels = [
-        StoreChannel(
-            channel=cp.channel,
-            daily_sessions=cp.daily_sessions,
-            daily_budget=cp.daily_budget,
-            cost_per_click=cp.cost_per_click,
-            conversion_rate=cp.conversion_rate.value,
-        )
-        for cp in preset.channels
-        if store.owns_customer_data or cp.channel != "email"
-    ]
+    channels = [StoreChannel(**v) for v in preset.channel_values(store.owns_customer_data)]
     specs = catalogue_specs(preset.catalogue, float(store.markup), CATALOGUE_SEED)
     products = [
         Product(
