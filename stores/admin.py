@@ -194,6 +194,8 @@ class StoreAdmin(admin.ModelAdmin):
         if not change and not obj.preset and obj.business_model in PRESETS:
             obj.preset = obj.business_model
         super().save_model(request, obj, form, change)
+        if "is_live" in form.changed_data or (not change and obj.is_live):
+            services.set_live([obj], obj.is_live)  # live traffic starts now, with no backlog
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -271,12 +273,12 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description="Go live (beat generates traffic every few seconds)")
     def go_live(self, request, queryset) -> None:
-        updated = queryset.update(is_live=True)
+        updated = services.set_live(queryset, True)
         self.message_user(request, f"{updated} store(s) are live.")
 
     @admin.action(description="Stop live traffic")
     def stop_live(self, request, queryset) -> None:
-        updated = queryset.update(is_live=False)
+        updated = services.set_live(queryset, False)
         self.message_user(request, f"{updated} store(s) stopped.")
 
 

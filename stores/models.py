@@ -219,6 +219,12 @@ class Store(models.Model):
     is_live = models.BooleanField(
         default=False, help_text="Celery beat generates traffic for this store every few seconds."
     )
+    live_revealed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Live traffic has been generated up to this moment (set when the store goes live).",
+    )
     preset = models.CharField(
         max_length=20, blank=True, help_text="The preset this store was created from."
     )

@@ -170,7 +170,7 @@ def test_reset_asks_for_confirmation_then_deletes_generated_data(staff_client, d
 def test_go_live_and_stop(staff_client, demo_stores):
     stores = [demo_stores["cod"], demo_stores["pod"]]
     run_action(staff_client, "go_live", stores)
-    assert Store.objects.filter(is_live=True).count() == 2
+    assert Store.objects.filter(is_live=True, live_revealed_until__isnull=False).count() == 2
     run_action(staff_client, "stop_live", stores)
     assert not Store.objects.filter(is_live=True).exists()
 

@@ -200,8 +200,9 @@ def test_the_lifecycle_realises_outcomes_as_dates_pass_like_a_later_write(two_st
 
 
 def test_live_ticks_reveal_the_day_once_and_count_the_funnel(make_store):
-    store = make_store("general", is_live=True)
+    store = make_store("general")
     morning = timezone.make_aware(datetime(2026, 3, 2, 9))
+    services.set_live([store], True, now=morning.replace(hour=0))
     services.live_tick(now=morning)
     services.live_tick(now=morning)  # a replayed tick writes nothing twice
     live = Order.objects.filter(store=store, run=None, source=Source.SYNTHETIC)
@@ -219,6 +220,33 @@ def test_live_ticks_reveal_the_day_once_and_count_the_funnel(make_store):
     # Days later, the morning's orders have moved along their lifecycle.
     services.live_tick(now=morning + timedelta(days=40))
     assert not live.filter(placed_date=morning.date(), status=OrderStatus.PLACED).exists()
+
+
+def test_live_traffic_starts_when_the_store_goes_live_and_a_pause_leaves_no_backlog(make_store):
+    store = make_store("single_product")
+    noon = timezone.make_aware(datetime(2026, 3, 2, 12))
+    live = Order.objects.filter(store=store, run=None, source=Source.SYNTHETIC)
+    services.set_live([store], True, now=noon)
+
+    services.live_tick(now=noon)  # the moment it went live: nothing before noon appears
+    assert not live.exists()
+    services.live_tick(now=noon + timedelta(hours=1))
+    first_hour = live.count()
+    assert first_hour > 0 and not live.filter(placed_at__lte=noon).exists()
+
+    services.set_live([store], False)
+    services.live_tick(now=noon + timedelta(hours=5))  # paused: nothing is generated
+    assert live.count() == first_hour
+    services.set_live([store], True, now=noon + timedelta(hours=5))
+    services.live_tick(now=noon + timedelta(hours=6))
+
+    gap = (noon + timedelta(hours=1), noon + timedelta(hours=5))
+    assert not live.filter(placed_at__gt=gap[0], placed_at__lte=gap[1]).exists()
+    assert live.count() > first_hour
+    row = DailyFunnel.objects.filter(store=store, date=noon.date(), run=None).aggregate(
+        s=Sum("sessions"), c=Sum("converted"), o=Sum("orders")
+    )
+    assert row["c"] == row["o"] == live.count() and row["s"] > row["c"]
 
 
 def test_simulate_command_in_process_prints_a_summary(two_stores):
@@ -289,15 +317,18 @@ def test_a_chunk_that_gives_up_fails_its_run_with_the_reason(two_stores):
 
 
 def test_live_traffic_scale_multiplies_visits_not_rates(make_store, settings):
-    store = make_store("single_product", is_live=True)
+    store = make_store("single_product")
     evening = timezone.make_aware(datetime(2026, 3, 3, 22))
     settings.LIVE_TRAFFIC_SCALE = 1
+    services.set_live([store], True, now=evening.replace(hour=0))
     services.live_tick(now=evening)
     funnel = DailyFunnel.objects.filter(store=store, run=None, date=evening.date())
     plain = funnel.aggregate(s=Sum("sessions"))["s"]
     DailyFunnel.objects.filter(store=store).delete()
     Order.objects.filter(store=store).delete()
     settings.LIVE_TRAFFIC_SCALE = 30
+    services.set_live([store], False)
+    services.set_live([store], True, now=evening.replace(hour=0))
     services.live_tick(now=evening)
 
     scaled = funnel.aggregate(s=Sum("sessions"), c=Sum("converted"))

@@ -19,6 +19,7 @@ from .simulation import (
     resume_run,
     run_in_process,
     run_summary,
+    set_live,
     store_params,
     write_chunk,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "create_run",
     "dispatch_run",
     "live_tick",
+    "set_live",
     "resume_run",
     "run_in_process",
     "run_summary",
