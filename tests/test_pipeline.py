@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from datetime import date
@@ -36,15 +37,26 @@ KEY = ("store_id", "placed_at", "channel", "payment_method", "status", "gross_sa
 
 
 @pytest.fixture(scope="session")
-def broker():
-    """settings.CELERY_BROKER_URL; with REDIS_URL unset, an embedded redis-server on that port."""
-    proc = None
-    if settings.REDIS_IS_LOCAL:
-        proc = start_local_redis(settings.LOCAL_REDIS_PORT, settings.VAR_DIR / "test-redis")
-    yield settings.CELERY_BROKER_URL
-    if proc is not None:
-        proc.terminate()
-        proc.wait(timeout=10)
+def broker(tmp_path_factory):
+    """A real Redis for the pipeline: REDIS_URL's when set; else an embedded redis-server on a
+    free port of its own. Never LOCAL_REDIS_PORT: a `make run` on this machine has a worker
+    consuming there, which would take the test's chunks and write them to its own database."""
+    if not settings.REDIS_IS_LOCAL:
+        yield settings.CELERY_BROKER_URL
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = start_local_redis(port, tmp_path_factory.mktemp("redis"))
+    url = f"redis://127.0.0.1:{port}/0"
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    app.close()  # drop pooled connections to the previous broker
+    yield url
+    app.conf.broker_url = previous
+    app.close()
+    proc.terminate()
+    proc.wait(timeout=10)
 
 
 @pytest.fixture
