@@ -199,6 +199,15 @@ class StoreAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        store = form.instance
+        if not change and not store.channels.exists() and store.business_model in PRESETS:
+            # The full add form leaves the traffic inline empty: without channels a store would
+            # get no simulated visits, so it starts with its model's channels (editable below).
+            preset = PRESETS[store.business_model]
+            StoreChannel.objects.bulk_create(
+                StoreChannel(store=store, **values)
+                for values in preset.channel_values(store.owns_customer_data)
+            )
         if not change and not form.instance.products.exists():
             created = services.generate_catalogue(form.instance)
             self.message_user(request, f"Generated a catalogue of {created} products.")

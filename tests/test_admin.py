@@ -189,3 +189,20 @@ def test_orders_are_readable_but_not_editable(staff_client, demo_stores):
     order.refresh_from_db()
     assert order.gross_sales == Decimal("40.00") and order.status == "placed"
     assert staff_client.get(reverse("admin:stores_order_add")).status_code == 403
+
+
+def test_the_full_add_form_saves_a_store_with_channels_and_catalogue(staff_client, db):
+    initial = staff_client.get(reverse("admin:stores_store_add") + "?preset=pod")
+    form = initial.context["adminform"].form
+    data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+    data = {k: v for k, v in data.items() if v is not None and v is not False}
+    data.update({"name": "Ink Two", "slug": "ink-two", "business_model": "pod"})
+    data.update({f"channels-{k}": v for k, v in
+                 {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}.items()})  # fmt: skip
+
+    response = staff_client.post(reverse("admin:stores_store_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    store = Store.objects.get(slug="ink-two")
+    assert store.preset == "pod" and store.products.count() == 13
+    assert store.channels.count() == 6
