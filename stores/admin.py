@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,6 +67,7 @@ class StoreAdmin(admin.ModelAdmin):
     readonly_fields = ("preset", "created_at", "updated_at", "preset_sources")
     inlines = [StoreChannelInline]
     actions = [
+        "simulate_90_days",
         "clone_stores",
         "generate_catalogues",
         "reset_generated_data",
@@ -247,6 +250,22 @@ class StoreAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/stores/store/from_preset.html", context)
 
     # --- Actions --------------------------------------------------------------------------------
+    @admin.action(description="Simulate the last 90 days on the Celery workers")
+    def simulate_90_days(self, request, queryset) -> None:
+        seed = secrets.randbelow(1_000_000)
+        run = services.create_run(days=90, seed=seed, stores=queryset)
+        services.dispatch_run(run)
+        url = reverse("dashboard:compare") + f"?run={run.pk}"
+        self.message_user(
+            request,
+            format_html(
+                "Run #{} (seed {}) queued: {} chunks for {} store(s). "
+                '<a href="{}">Watch it on the dashboard</a> (needs a running worker: make run).',
+                run.pk, seed, run.chunks_total, queryset.count(), url,
+            ),
+            messages.SUCCESS,
+        )  # fmt: skip
+
     @admin.action(description="Clone selected stores (settings, channels, catalogue)")
     def clone_stores(self, request, queryset) -> None:
         clones = [services.clone_store(store) for store in queryset]
@@ -399,6 +418,17 @@ class SimulationRunAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "status", "progress_bar", "start_date", "days", "created_at")
     list_filter = ("status",)
     inlines = [RunChunkInline]
+    actions = ["resume_runs", "cancel_runs"]
+
+    @admin.action(description="Resume: re-queue the chunks not done (after a worker died)")
+    def resume_runs(self, request, queryset) -> None:
+        queued = sum(services.resume_run(run.pk) for run in queryset)
+        self.message_user(request, f"Queued {queued} chunk(s) again; done chunks are skipped.")
+
+    @admin.action(description="Cancel: workers skip the chunks not yet written")
+    def cancel_runs(self, request, queryset) -> None:
+        cancelled = sum(services.cancel_run(run.pk) for run in queryset)
+        self.message_user(request, f"Cancelled {cancelled} run(s).")
 
     @admin.display(description="Progress")
     def progress_bar(self, obj: SimulationRun) -> str:

@@ -206,3 +206,21 @@ def test_the_full_add_form_saves_a_store_with_channels_and_catalogue(staff_clien
     store = Store.objects.get(slug="ink-two")
     assert store.preset == "pod" and store.products.count() == 13
     assert store.channels.count() == 6
+
+
+def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(staff_client, demo_stores):
+    from stores.models import RunStatus, SimulationRun
+
+    stores = [demo_stores["cod"], demo_stores["pod"]]
+    response = run_action(staff_client, "simulate_90_days", stores)
+
+    run = SimulationRun.objects.get()
+    assert run.days == 90 and set(run.stores.all()) == set(stores)
+    assert run.status == RunStatus.RUNNING and run.chunks_total == run.chunks.count() == 6
+    page = staff_client.get(response["Location"])
+    assert f"?run={run.pk}" in page.text and f"Run #{run.pk}" in page.text
+
+    runs_url = reverse("admin:stores_simulationrun_changelist")
+    staff_client.post(runs_url, {"action": "cancel_runs", "_selected_action": [run.pk]})
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
