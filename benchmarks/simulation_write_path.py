@@ -252,27 +252,8 @@ def compare_writers(stores) -> dict:
 
 
 def _executemany_insert(batch) -> int:
-    """OrderBatch.insert as plain executemany: orders, their ids read back, then lines."""
-    import numpy as np
-    from django.db import connection
-
-    from stores.models import Order
-
-    with connection.cursor() as cursor:
-        cursor.executemany(batch.order_sql, batch.order_rows)
-        found = dict(
-            Order.objects.filter(
-                run_id=batch.run_id,
-                store_id=batch.store_id,
-                placed_date__gte=batch.first_date,
-                placed_date__lte=batch.last_date,
-            ).values_list("number", "pk")
-        )
-        counts, *rest = batch.line_columns
-        ids = np.array([found[number] for number in batch.numbers], dtype=object)
-        rows = list(zip(np.repeat(ids, counts).tolist(), *rest, strict=True))
-        cursor.executemany(batch.line_sql, rows)
-    return len(ids)
+    """OrderBatch's direct insert with plain executemany: orders, their ids read back, lines."""
+    return batch.insert_direct(write=lambda cursor, sql, rows: cursor.executemany(sql, rows))
 
 
 def _columns(sql: str) -> list[str]:

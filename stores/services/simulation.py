@@ -703,8 +703,14 @@ class OrderBatch:
             return 0
         if connection.vendor == "sqlite":
             return self._insert_staged()
+        return self.insert_direct()
+
+    def insert_direct(self, write: Callable[[Any, str, list[tuple]], None] | None = None) -> int:
+        """Orders, their ids read back by number, then lines; `write` defaults to _insert_many
+        (COPY on PostgreSQL). The benchmark passes plain executemany to measure the floor."""
+        write = write or _insert_many
         with connection.cursor() as cursor:
-            _insert_many(cursor, self.order_sql, self.order_rows)
+            write(cursor, self.order_sql, self.order_rows)
             found = dict(
                 Order.objects.filter(
                     run_id=self.run_id,
@@ -716,7 +722,7 @@ class OrderBatch:
             counts, *rest = self.line_columns
             ids = np.array([found[number] for number in self.numbers], dtype=object)
             order_ids = np.repeat(ids, counts).tolist()
-            _insert_many(cursor, self.line_sql, list(zip(order_ids, *rest, strict=True)))
+            write(cursor, self.line_sql, list(zip(order_ids, *rest, strict=True)))
         return len(ids)
 
     def _insert_staged(self) -> int:
