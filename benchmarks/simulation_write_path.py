@@ -186,7 +186,9 @@ def compare_writers(stores) -> dict:
             with transaction.atomic():
                 batch.insert()
                 days = [start + timedelta(days=k) for k in range(SAMPLE_DAYS)]
-                sim._insert_funnel(store.pk, run.pk, params, result, days, now)
+                funnel = sim._funnel_rows(store.pk, run.pk, params, result, days, now)
+                with connection.cursor() as cursor:
+                    sim._insert_many(cursor, funnel.insert_sql(), funnel.tuples())
         return orders / (time.perf_counter() - t)
 
     if connection.vendor == "postgresql":
@@ -205,17 +207,18 @@ def compare_writers(stores) -> dict:
     def instances(run_id, tag, limit=None):
         objs = []
         for _store, _params, _result, batch in batches(run_id, tag):
-            names = [c.strip('"').strip("`") for c in _columns(batch.order_sql)]
-            counts, product_ids, titles, qty, prices, costs, customs = batch.line_columns
+            names = [*batch.orders.names, *batch.orders.constants]
+            line_names = [*batch.lines.names, *batch.lines.constants]
+            line_rows = batch.lines.tuples()
             k = 0
-            for row, n_lines in zip(batch.order_rows, counts, strict=True):
+            for row, n_lines in zip(batch.orders.tuples(), batch.line_counts, strict=True):
                 order = Order(**_fields(Order, dict(zip(names, row, strict=True))))
-                lines = [
-                    OrderLine(product_id=product_ids[k + j], title=titles[k + j],
-                              quantity=qty[k + j], unit_price=prices[k + j],
-                              unit_cost=costs[k + j], customization=json.loads(customs[k + j]))
-                    for j in range(n_lines)
-                ]  # fmt: skip
+                lines = []
+                for line_row in line_rows[k : k + n_lines]:
+                    values = dict(zip(line_names, line_row, strict=True))
+                    del values["order_id"]  # set to the order once it has an id
+                    values["customization"] = json.loads(values["customization"])
+                    lines.append(OrderLine(**_fields(OrderLine, values)))
                 k += n_lines
                 objs.append((order, lines))
                 if limit and len(objs) >= limit:
@@ -254,10 +257,6 @@ def compare_writers(stores) -> dict:
 def _executemany_insert(batch) -> int:
     """OrderBatch's direct insert with plain executemany: orders, their ids read back, lines."""
     return batch.insert_direct(write=lambda cursor, sql, rows: cursor.executemany(sql, rows))
-
-
-def _columns(sql: str) -> list[str]:
-    return sql.split("(", 1)[1].split(")", 1)[0].split(", ")
 
 
 def _fields(model, values: dict) -> dict:

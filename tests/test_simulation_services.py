@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from unittest.mock import patch
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -23,6 +26,7 @@ from stores.models import (
     RunStatus,
     Source,
 )
+from stores.services import simulation
 from stores.services.rollup import ROLLUP_FIELDS
 
 START = date(2026, 1, 5)
@@ -271,6 +275,7 @@ def test_simulate_command_in_process_prints_a_summary(two_stores):
         (["--days", "5", "--seed", "1", "--stores", "no-such-store"], "Unknown or inactive"),
         (["--days", "5", "--seed", "1", "--start", "2026-13-01"], "YYYY-MM-DD"),
         (["--resume", "999999"], "No simulation run"),
+        (["--days", "5", "--seed", "1", "--chunk-days", "0"], "--chunk-days must be at least 1"),
     ],
 )
 def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
@@ -334,3 +339,40 @@ def test_live_traffic_scale_multiplies_visits_not_rates(make_store, settings):
     scaled = funnel.aggregate(s=Sum("sessions"), c=Sum("converted"))
     assert 20 * plain < scaled["s"] < 40 * plain
     assert 0.02 < scaled["c"] / scaled["s"] < 0.07  # single-product conversion, unchanged
+
+
+@pytest.mark.parametrize(
+    ("days", "spans"),
+    [(365, [92, 92, 92, 89]), (90, [90]), (92, [92]), (185, [62, 62, 61]), (1, [1])],
+)
+def test_a_run_is_split_into_even_chunks_of_at_most_a_quarter(two_stores, days, spans):
+    run = services.create_run(days=days, seed=1, stores=two_stores[:1], start_date=START)
+    chunks = run.chunks.order_by("first_day")
+    assert [c.day_count for c in chunks] == spans
+    assert [c.first_day for c in chunks] == [sum(spans[:k]) for k in range(len(spans))]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the write turn is SQLite's")
+def test_a_chunk_claimed_while_another_worker_writes_still_counts_its_attempt(two_stores):
+    run = services.create_run(days=3, seed=12, stores=two_stores[:1], start_date=START)
+    chunk = run.chunks.get()
+    lock_path = f"{connection.settings_dict['NAME']}.writer-lock"
+    with open(lock_path, "a") as other_worker:  # another process's turn, as flock sees it
+        fcntl.flock(other_worker, fcntl.LOCK_EX)
+        try:
+            assert simulation._try_claim(chunk.pk, run.pk, START_UTC) is False
+        finally:
+            fcntl.flock(other_worker, fcntl.LOCK_UN)
+    chunk.refresh_from_db()
+    assert chunk.status == ChunkStatus.PENDING and chunk.attempts == 0  # nothing written
+
+    with patch.object(simulation, "_try_claim", return_value=False):  # busy at claim time
+        assert simulation.write_chunk(chunk.pk) == simulation.WRITTEN
+    chunk.refresh_from_db()
+    run.refresh_from_db()
+    assert chunk.status == ChunkStatus.DONE and chunk.attempts == 1
+    assert run.status == RunStatus.DONE and run.started_at is not None
+    # The turn leaves the connection checkpointing again for whatever else it writes.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == simulation.WAL_AUTOCHECKPOINT

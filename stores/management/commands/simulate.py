@@ -40,8 +40,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--start", default="", help="First day, YYYY-MM-DD (default: DAYS days ago)."
         )
-        parser.add_argument("--chunk-days", type=str, default=str(services.simulation.DEFAULT_CHUNK_DAYS),
-                            help="Days per task (default 30).")  # fmt: skip
+        parser.add_argument("--chunk-days", type=str, default="",
+                            help="Days per task (default: even spans of at most "
+                                 f"{services.simulation.DEFAULT_CHUNK_DAYS}).")  # fmt: skip
         parser.add_argument("--no-crn", action="store_true",
                             help="Give each store its own demand stream (no common random numbers).")  # fmt: skip
         parser.add_argument(
@@ -79,12 +80,12 @@ class Command(BaseCommand):
             raise CommandError("Give --days N and --seed S (or --resume RUN_ID).")
         days = positive_int(options["days"])
         seed = positive_int(options["seed"])
-        chunk_days = positive_int(options["chunk_days"])
+        chunk_days = positive_int(options["chunk_days"]) if options["chunk_days"] else None
         if not 1 <= days <= services.simulation.MAX_DAYS:
             raise CommandError(f"--days must be between 1 and {services.simulation.MAX_DAYS}.")
         if seed < 0:
             raise CommandError("--seed must be zero or positive.")
-        if chunk_days < 1:
+        if chunk_days is not None and chunk_days < 1:
             raise CommandError("--chunk-days must be at least 1.")
         start = None
         if options["start"]:
