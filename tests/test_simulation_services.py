@@ -376,3 +376,45 @@ def test_a_chunk_claimed_while_another_worker_writes_still_counts_its_attempt(tw
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == simulation.WAL_AUTOCHECKPOINT
+
+
+def test_deleting_a_product_or_customer_keeps_the_orders_that_name_them(two_stores):
+    from stores.models import Customer
+
+    run = services.create_run(days=3, seed=13, stores=two_stores[:1], start_date=START)
+    write_all(run)
+    line = OrderLine.objects.filter(order__run=run).select_related("product").first()
+    title, product = line.title, line.product
+    sold = OrderLine.objects.filter(product=product).count()
+    order = line.order
+    customer = Customer.objects.create(store=order.store, email="kim@example.com")
+    Order.objects.filter(pk=order.pk).update(customer=customer)
+
+    product.delete()
+    customer.delete()
+
+    assert OrderLine.objects.filter(product=None, title=title).count() == sold
+    order.refresh_from_db()
+    assert order.customer is None and order.lines.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+def test_lookups_by_store_run_or_customer_use_an_index_without_their_own(two_stores):
+    store = two_stores[0]
+    run = services.create_run(days=2, seed=14, stores=[store], start_date=START)
+    write_all(run)
+    from stores.models import Customer
+
+    customer = Customer.objects.create(store=store, email="lee@example.com")
+    for queryset in (
+        Order.objects.filter(store=store),
+        Order.objects.filter(run=run),
+        Order.objects.filter(customer=customer),
+        Order.objects.filter(customer__in=[customer.pk]),
+        DailyFunnel.objects.filter(store=store),
+        DailyFunnel.objects.filter(run=run),
+        OrderLine.objects.filter(order__in=[1, 2]),
+    ):
+        plan = queryset.explain()
+        table = queryset.model._meta.db_table
+        assert f"SEARCH {table} USING INDEX" in plan, (str(queryset.query), plan)

@@ -688,6 +688,9 @@ class OrderBatch:
         n = len(idx)
         status = np.array(STATUSES, dtype=object)
         batch_numbers = numbers[select]
+        # An order ships and arrives when planned, if it has yet: the same texts serve both.
+        planned_shipped = _timestamps(o.shipped_at[idx])
+        planned_delivered = _timestamps(o.delivered_at[idx])
         orders = TableRows.of(
             Order,
             {
@@ -698,8 +701,8 @@ class OrderBatch:
                 "status": status[real.status[idx]],
                 "placed_at": _timestamps(o.placed_at[idx]),
                 "placed_date": placed_date,
-                "shipped_at": _timestamps(real.shipped_at[idx]),
-                "delivered_at": _timestamps(real.delivered_at[idx]),
+                "shipped_at": np.where(real.shipped_at[idx] >= 0, planned_shipped, None),
+                "delivered_at": np.where(real.delivered_at[idx] >= 0, planned_delivered, None),
                 "planned_outcome": status[o.outcome[idx]],
                 # Empty for an order simply kept: outcome_at dates a return, refusal, refund or
                 # chargeback, and the lifecycle finds pending ones by an index on
@@ -708,8 +711,8 @@ class OrderBatch:
                     np.where(o.outcome[idx] == DELIVERED, -1, o.outcome_at[idx])
                 ),
                 "cash_collected_at": _timestamps(real.cash_at[idx]),
-                "planned_shipped_at": _timestamps(o.shipped_at[idx]),
-                "planned_delivered_at": _timestamps(o.delivered_at[idx]),
+                "planned_shipped_at": planned_shipped,
+                "planned_delivered_at": planned_delivered,
                 "gross_sales": _money(o.gross[idx]),
                 "discount": _money(o.discount[idx]),
                 "refund": _money(real.refund[idx]),
