@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -449,7 +449,8 @@ def _sqlite_writer_turn(*, wait: bool = True):
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-            with connection.cursor() as cursor:
+            # A failure here must not hide the turn's own error; the next turn restores both.
+            with suppress(DatabaseError), connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
                 if not connection.in_atomic_block:
                     cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -788,8 +789,10 @@ class OrderBatch:
         raw = connection.connection
         # Lines point at their order's position among the staged orders; `insert` adds the id
         # of the first one.
-        lines = self.lines.values.copy()
-        lines[:, self.lines.names.index("order_id")] += before
+        lines = self.lines.values
+        if before:
+            lines = lines.copy()
+            lines[:, self.lines.names.index("order_id")] += before
         for table, rows, values in (
             (_STAGED_ORDERS, self.orders, self.orders.values),
             (_STAGED_LINES, self.lines, lines),
