@@ -3,8 +3,7 @@
 A simulated year writes about two million orders, and every index is updated for each one:
 Order's store and run are covered by (store, placed_date) and (run, store), DailyFunnel's by
 (store, date) and (run, store). Only shoppers' orders have a customer, so that index becomes
-partial and skips the synthetic ones. Nothing looks order lines up by product: that index goes
-(deleting a product then scans the lines once to unlink them).
+partial and skips the synthetic ones.
 
 The fields change only in Django's state; the database loses just the indexes (DROP INDEX),
 where letting AlterField run would rebuild the order table on SQLite, several times over.
@@ -20,7 +19,6 @@ COVERED = [
     ("stores_order", "customer_id", "stores_order_customer_id_2eab6705"),
     ("stores_dailyfunnel", "store_id", "stores_dailyfunnel_store_id_0bfc5730"),
     ("stores_dailyfunnel", "run_id", "stores_dailyfunnel_run_id_e55b623a"),
-    ("stores_orderline", "product_id", "stores_orderline_product_id_808d86c5"),
 ]
 
 
@@ -83,17 +81,6 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="orders",
                         to="stores.simulationrun",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="orderline",
-                    name="product",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="stores.product",
                     ),
                 ),
                 migrations.AlterField(

@@ -18,10 +18,11 @@ import functools
 import itertools
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,7 @@ DEFAULT_CHUNK_DAYS = 92  # a run's longest chunk unless told: a quarter (see chu
 WRITE_BATCH = 10_000  # orders prepared and inserted at a time (bounds a worker's memory)
 WAL_AUTOCHECKPOINT = 1000  # SQLite's default, restored after a write turn (see _sqlite_writer_turn)
 WRITER_CACHE_KIB = 64 * 1024
+WAL_TRUNCATE_BYTES = 128 * 1024 * 1024  # SQLite: a write turn empties a WAL this big first
 STAGE_LIMIT = 100_000  # SQLite: orders of a chunk staged before its write turn (~40 MB of TEMP)
 MAX_DAYS = 3650
 LIVE_SEED = 20_261_123  # live traffic is seeded too: a store's live day replays identically
@@ -430,12 +432,19 @@ def _sqlite_writer_turn(*, wait: bool = True):
     The turn's commit does not checkpoint the WAL (copy its pages into the database file, which
     SQLite otherwise does in the commit of whichever transaction crosses 1000 pages): that copy
     runs after the turn, while the next worker writes (checkpoints and a writer run side by
-    side in WAL mode), instead of inside the one-writer-at-a-time part.
+    side in WAL mode), instead of inside the one-writer-at-a-time part. But the next writer
+    starts before that copy ends, so SQLite never gets to reuse the WAL from its start and the
+    file only grows: a turn that finds it over WAL_TRUNCATE_BYTES first copies what is left
+    (little: the last turn's pages) and empties it, with every other writer held off.
+
+    The writer's page cache (WRITER_CACHE_KIB, kept by the connection) serves the index
+    inserts of big batches.
     """
     if connection.vendor != "sqlite":
         yield True
         return
-    with open(f"{connection.settings_dict['NAME']}.writer-lock", "a") as handle:
+    name = connection.settings_dict["NAME"]
+    with open(f"{name}.writer-lock", "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -445,6 +454,12 @@ def _sqlite_writer_turn(*, wait: bool = True):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint = 0")
             cursor.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+            with suppress(OSError):
+                if (
+                    not connection.in_atomic_block
+                    and os.path.getsize(f"{name}-wal") > WAL_TRUNCATE_BYTES
+                ):
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         try:
             yield True
         finally:
@@ -827,8 +842,9 @@ class OrderBatch:
                 ).values_list("number", "pk")
             )
             ids = np.array([found[number] for number in self.numbers], dtype=object)
-            self.lines.set_column("order_id", np.repeat(ids, self.line_counts))
-            write(cursor, self.lines.insert_sql(), self.lines.tuples())
+            lines = replace(self.lines, values=self.lines.values.copy())  # the batch stays as built
+            lines.set_column("order_id", np.repeat(ids, self.line_counts))
+            write(cursor, lines.insert_sql(), lines.tuples())
         return len(ids)
 
     def _insert_staged(self) -> int:
