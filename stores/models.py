@@ -620,9 +620,10 @@ class Order(models.Model):
     class Meta:
         ordering = ["-placed_at"]
         # (store, placed_date) and (run, store) also serve lookups by store or run alone; only
-        # shoppers' orders have a customer, so its index skips the synthetic ones. Dropping
-        # the three single-column indexes cut the write turn of a simulated year by ~20% on
-        # SQLite (benchmarks/simulation_write_path.py).
+        # shoppers' orders have a customer, so its index skips the synthetic ones. Each index
+        # left out is one less B-tree insert per order inside SQLite's one-writer turn (with
+        # the writer's larger page cache, that turn went from 9.3 to 6.7 s per worker for a
+        # simulated year; benchmarks/simulation_write_path.py measures the whole path).
         indexes = [
             models.Index(fields=["store", "placed_date"]),
             models.Index(fields=["run", "store"]),
