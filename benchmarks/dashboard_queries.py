@@ -51,7 +51,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from stores import metrics, services  # noqa: E402
 from stores.models import (  # noqa: E402
-    ORDER_COST_FIELDS,
+    ORDER_COST_LINES,
     Channel,
     DailyFunnel,
     Order,
@@ -169,7 +169,7 @@ def naive_aggregation(stores: list[Store], as_of: date) -> list[dict]:
             returned=Count("id", filter=mature & Q(status=OrderStatus.RETURNED)),
             cod_shipped=Count("id", filter=mature & Q(payment_method="cod", shipped_at__isnull=False)),
             cod_refused=Count("id", filter=mature & Q(status=OrderStatus.REFUSED)),
-            **{c: Sum(c) for c in ("gross_sales", "discount", "refund", *ORDER_COST_FIELDS)},
+            **{c: Sum(c) for c in ("gross_sales", "discount", "refund", *ORDER_COST_LINES)},
         )
         .order_by()
     )  # fmt: skip

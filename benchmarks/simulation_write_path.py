@@ -136,7 +136,7 @@ def compare_writers(stores) -> dict:
 
     from stores import services
     from stores.models import DailyFunnel, Order, OrderLine, SimulationRun
-    from stores.services import simulation as sim
+    from stores.services import bulk_write, engine_params, rollup, runs
     from stores.simulation import engine
 
     start = date(2025, 1, 1)
@@ -145,7 +145,7 @@ def compare_writers(stores) -> dict:
     # 1. The full write path, as a worker runs it.
     run = services.create_run(days=SAMPLE_DAYS, seed=1, stores=stores, start_date=start)
     t = time.perf_counter()
-    for chunk_id in sim.pending_chunk_ids(run):
+    for chunk_id in runs.pending_chunk_ids(run):
         services.write_chunk(chunk_id, now=now)
     write_path = time.perf_counter() - t
     orders = Order.objects.filter(run=run).count()
@@ -154,7 +154,7 @@ def compare_writers(stores) -> dict:
     # The same rows, prepared in advance, for the other writers (new numbers: they are unique).
     prepared = []
     for i, store in enumerate(stores):
-        params = sim.store_params(store)
+        params = engine_params.store_params(store)
         result = engine.simulate(params, seed=1, first_day=start, days=SAMPLE_DAYS)
         prepared.append((store, params, result, i))
 
@@ -171,7 +171,7 @@ def compare_writers(stores) -> dict:
                 store,
                 params,
                 result,
-                sim.OrderBatch.build(
+                bulk_write.OrderBatch.build(
                     store, params, result, numbers=numbers, run_id=run_id, as_of=now
                 ),
             )
@@ -186,22 +186,22 @@ def compare_writers(stores) -> dict:
             with transaction.atomic():
                 batch.insert()
                 days = [start + timedelta(days=k) for k in range(SAMPLE_DAYS)]
-                funnel = sim._funnel_rows(store.pk, run.pk, params, result, days, now)
+                funnel = rollup.funnel_rows_from_result(store.pk, run.pk, params, result, days, now)
                 with connection.cursor() as cursor:
-                    sim._insert_many(cursor, funnel.insert_sql(), funnel.tuples())
+                    bulk_write.insert_many(cursor, funnel.insert_sql(), funnel.tuples())
         return orders / (time.perf_counter() - t)
 
     if connection.vendor == "postgresql":
         out["copy"] = insert_prepared("C")
     # The floor: plain executemany of the same rows, whatever the path does on this backend
     # (staged INSERT ... SELECT on SQLite, COPY on PostgreSQL).
-    path_insert, path_staged = sim._insert_many, sim.OrderBatch._insert_staged
-    sim._insert_many = lambda cursor, sql, rows: cursor.executemany(sql, rows)
-    sim.OrderBatch._insert_staged = _executemany_insert
+    path_insert, path_staged = bulk_write.insert_many, bulk_write.OrderBatch._insert_staged
+    bulk_write.insert_many = lambda cursor, sql, rows: cursor.executemany(sql, rows)
+    bulk_write.OrderBatch._insert_staged = _executemany_insert
     try:
         out["executemany"] = insert_prepared("X")
     finally:
-        sim._insert_many, sim.OrderBatch._insert_staged = path_insert, path_staged
+        bulk_write.insert_many, bulk_write.OrderBatch._insert_staged = path_insert, path_staged
 
     # 3. bulk_create and 4. save() of model instances carrying the same values.
     def instances(run_id, tag, limit=None):
@@ -308,10 +308,10 @@ def full_run(stores, days: int, workers: int) -> dict:
 
     from stores import services
     from stores.models import Order
-    from stores.services import simulation as sim
+    from stores.services import runs
 
     run = services.create_run(days=days, seed=2, stores=stores)
-    ids = sim.pending_chunk_ids(run)
+    ids = runs.pending_chunk_ids(run)
     connections.close_all()  # each worker process opens its own connection
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()

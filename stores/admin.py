@@ -183,13 +183,18 @@ class StoreAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        # Every store starts from its model's preset: the full form needs to know the model
+        # first, so without ?preset= it sends the trainer to pick one.
+        if request.method == "GET" and request.GET.get("preset") not in PRESETS:
+            return HttpResponseRedirect(reverse("admin:stores_store_from_preset"))
+        return super().add_view(request, form_url, extra_context)
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)
         key = request.GET.get("preset")
         if key in PRESETS:
-            preset = PRESETS[key]
-            initial.update(preset.store_values())
-            initial.update(preset.theme)
+            initial.update(PRESETS[key].defaults())
             initial["business_model"] = key
         return initial
 
@@ -203,17 +208,13 @@ class StoreAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         store = form.instance
-        if not change and not store.channels.exists() and store.business_model in PRESETS:
+        if not change:
             # The full add form leaves the traffic inline empty: without channels a store would
             # get no simulated visits, so it starts with its model's channels (editable below).
-            preset = PRESETS[store.business_model]
-            StoreChannel.objects.bulk_create(
-                StoreChannel(store=store, **values)
-                for values in preset.channel_values(store.owns_customer_data)
-            )
-        if not change and not form.instance.products.exists():
-            created = services.generate_catalogue(form.instance)
-            self.message_user(request, f"Generated a catalogue of {created} products.")
+            services.add_preset_channels(store)
+            created = services.generate_catalogue(store)
+            if created:
+                self.message_user(request, f"Generated a catalogue of {created} products.")
 
     def add_from_preset_view(self, request: HttpRequest):
         if not self.has_add_permission(request):
@@ -391,7 +392,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Contribution (before ads)")
     def margin(self, obj: Order):
-        return obj.contribution
+        return obj.order_contribution
 
 
 @admin.register(Customer)

@@ -7,6 +7,7 @@ rollup the dashboards read (one row per store x day x channel x source x run).
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,93 +17,55 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-
-class BusinessModel(models.TextChoices):
-    GENERAL = "general", "General store (product flooding)"
-    DROPSHIP = "dropship", "Dropshipping"
-    COD = "cod", "Cash on delivery"
-    POD = "pod", "Print on demand"
-    SINGLE_PRODUCT = "single_product", "Single product"
-    VERTICAL = "vertical", "Vertical boutique"
-    BRAND = "brand", "DTC brand"
-    MARKETPLACE = "marketplace", "Marketplace seller (baseline)"
-
-
-class Channel(models.TextChoices):
-    PAID_SOCIAL = "paid_social", "Paid social"
-    PAID_SEARCH = "paid_search", "Paid search"
-    ORGANIC_SEARCH = "organic_search", "Organic search"
-    EMAIL = "email", "Email"
-    DIRECT = "direct", "Direct"
-    REFERRAL = "referral", "Referral / influencer"
+from .choices import (  # noqa: F401 - the vocabularies are re-exported for `stores.models` users
+    FINAL_STATUSES,
+    PAID_CHANNELS,
+    BusinessModel,
+    Channel,
+    ChunkStatus,
+    Currency,
+    Market,
+    OrderStatus,
+    PaymentMethod,
+    ReturnShippingPayer,
+    RunStatus,
+    Source,
+)
+from .presets import DEFAULT_THEME, PRESETS, default
+from .simulation import ledger
 
 
-PAID_CHANNELS = frozenset({Channel.PAID_SOCIAL, Channel.PAID_SEARCH})
-
-
-class PaymentMethod(models.TextChoices):
-    CARD = "card", "Card"
-    PAYPAL = "paypal", "PayPal"
-    UPI = "upi", "UPI"
-    COD = "cod", "Cash on delivery"
-
-
-class Market(models.TextChoices):
-    US = "US", "United States"
-    EU = "EU", "European Union"
-    UK = "UK", "United Kingdom"
-    IN = "IN", "India"
-    AE = "AE", "United Arab Emirates"
-    SA = "SA", "Saudi Arabia"
-    ID = "ID", "Indonesia"
-
-
-class Currency(models.TextChoices):
-    USD = "USD", "US dollar"
-    EUR = "EUR", "Euro"
-    GBP = "GBP", "Pound sterling"
-    INR = "INR", "Indian rupee"
-    AED = "AED", "UAE dirham"
-    SAR = "SAR", "Saudi riyal"
-    IDR = "IDR", "Indonesian rupiah"
-
-
-class Source(models.TextChoices):
-    SYNTHETIC = "synthetic", "Synthetic"
-    SHOPPER = "shopper", "Shopper"
-
-
-class ReturnShippingPayer(models.TextChoices):
-    STORE = "store", "Store pays"
-    CUSTOMER = "customer", "Customer pays"
-
-
-def rate_field(default: float, help_text: str, *, maximum: float = 1.0) -> models.DecimalField:
+def rate_field(value: Decimal, help_text: str, *, maximum: float = 1.0) -> models.DecimalField:
     """A probability or share in 0..1 (or a multiplier up to `maximum`), four decimal places."""
     return models.DecimalField(
         max_digits=7,
         decimal_places=4,
-        default=Decimal(str(default)),
+        default=Decimal(str(value)),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal(str(maximum)))],
         help_text=help_text,
     )
 
 
-def money_field(default: str = "0", help_text: str = "", **kwargs) -> models.DecimalField:
+def money_field(value: Decimal | str = "0", help_text: str = "", **kwargs) -> models.DecimalField:
     return models.DecimalField(
         max_digits=12,
         decimal_places=2,
-        default=Decimal(default),
+        default=Decimal(value),
         validators=[MinValueValidator(Decimal("0"))],
         help_text=help_text,
         **kwargs,
     )
 
 
-def days_field(default: int, help_text: str) -> models.PositiveSmallIntegerField:
+def days_field(value: int, help_text: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
-        default=default, validators=[MaxValueValidator(365)], help_text=help_text
+        default=value, validators=[MaxValueValidator(365)], help_text=help_text
     )
+
+
+def default_payment_methods() -> list[str]:
+    """The payment methods a store offers unless its preset says otherwise (a fresh list)."""
+    return list(default("payment_methods"))
 
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, e.g. #1f6feb.")
@@ -131,88 +94,159 @@ class Store(models.Model):
     )
     business_model = models.CharField(max_length=20, choices=BusinessModel.choices)
     description = models.TextField(blank=True)
-    market = models.CharField(max_length=2, choices=Market.choices, default=Market.US)
-    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    market = models.CharField(max_length=2, choices=Market.choices, default=default("market"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=default("currency"))
 
     # Theme
-    primary_colour = models.CharField(max_length=7, default="#1f4e79", validators=[hex_colour])
-    accent_colour = models.CharField(max_length=7, default="#f2a900", validators=[hex_colour])
+    primary_colour = models.CharField(
+        max_length=7, default=DEFAULT_THEME["primary_colour"], validators=[hex_colour]
+    )
+    accent_colour = models.CharField(
+        max_length=7, default=DEFAULT_THEME["accent_colour"], validators=[hex_colour]
+    )
     tagline = models.CharField(max_length=160, blank=True)
     banner_text = models.CharField(max_length=200, blank=True)
 
     # Payments
     payment_methods = models.JSONField(
-        default=list, help_text="Payment methods offered at checkout (card, paypal, upi, cod)."
+        default=default_payment_methods,
+        help_text="Payment methods offered at checkout (card, paypal, upi, cod).",
     )
     default_payment_method = models.CharField(
-        max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CARD
+        max_length=10, choices=PaymentMethod.choices, default=default("default_payment_method")
     )
-    card_fee_rate = rate_field(0.029, "Card/wallet fee as a share of the order (Stripe: 2.9%).")
-    card_fee_fixed = money_field("0.30", "Fixed card fee per order (Stripe: $0.30).")
-    chargeback_rate = rate_field(0.004, "Share of prepaid orders disputed regardless of delivery.")
-    dispute_fee = money_field("15.00", "Fee per chargeback (Stripe: $15).")
+    card_fee_rate = rate_field(
+        default("card_fee_rate"), "Card/wallet fee as a share of the order (Stripe: 2.9%)."
+    )
+    card_fee_fixed = money_field(
+        default("card_fee_fixed"), "Fixed card fee per order (Stripe: $0.30)."
+    )
+    chargeback_rate = rate_field(
+        default("chargeback_rate"), "Share of prepaid orders disputed regardless of delivery."
+    )
+    dispute_fee = money_field(default("dispute_fee"), "Fee per chargeback (Stripe: $15).")
 
     # Cash on delivery
-    cod_share = rate_field(0.0, "Share of orders paid by COD where COD is offered.")
-    cod_conversion_uplift = rate_field(
-        0.0, "Relative conversion uplift when COD is offered (0.3 = +30%).", maximum=2
+    cod_share = rate_field(
+        default("cod_share"), "Share of orders paid by COD where COD is offered."
     )
-    cod_fee_rate = rate_field(0.02, "Courier COD fee as a share of order value.")
-    cod_fee_min = money_field("0.50", "Minimum COD fee per order.")
-    cod_refusal_base = rate_field(0.0, "Refusal at the door for a COD order delivered in 2 days.")
-    cod_refusal_per_day = rate_field(0.0, "Extra refusal probability per day of delivery beyond 2.")
-    cod_remittance_days = days_field(14, "Days from delivery until the courier remits COD cash.")
+    cod_conversion_uplift = rate_field(
+        default("cod_conversion_uplift"),
+        "Relative conversion uplift when COD is offered (0.3 = +30%).",
+        maximum=2,
+    )
+    cod_fee_rate = rate_field(default("cod_fee_rate"), "Courier COD fee as a share of order value.")
+    cod_fee_min = money_field(default("cod_fee_min"), "Minimum COD fee per order.")
+    cod_refusal_base = rate_field(
+        default("cod_refusal_base"), "Refusal at the door for a COD order delivered in 2 days."
+    )
+    cod_refusal_per_day = rate_field(
+        default("cod_refusal_per_day"), "Extra refusal probability per day of delivery beyond 2."
+    )
+    cod_remittance_days = days_field(
+        default("cod_remittance_days"), "Days from delivery until the courier remits COD cash."
+    )
 
     # Fulfilment and shipping
-    shipping_cost = money_field("5.00", "Forward shipping the store pays per order.")
+    shipping_cost = money_field(
+        default("shipping_cost"), "Forward shipping the store pays per order."
+    )
     return_shipping_cost = money_field(
-        "5.00", "Reverse leg per returned or refused order (a cross-border return costs more)."
+        default("return_shipping_cost"),
+        "Reverse leg per returned or refused order (a cross-border return costs more).",
     )
-    handling_days_min = days_field(1, "Days from order to dispatch (supplier or production), min.")
-    handling_days_max = days_field(2, "Days from order to dispatch, max.")
-    delivery_days_min = days_field(2, "Transit days from dispatch to the door, min.")
-    delivery_days_max = days_field(5, "Transit days from dispatch to the door, max.")
+    handling_days_min = days_field(
+        default("handling_days_min"), "Days from order to dispatch (supplier or production), min."
+    )
+    handling_days_max = days_field(
+        default("handling_days_max"), "Days from order to dispatch, max."
+    )
+    delivery_days_min = days_field(
+        default("delivery_days_min"), "Transit days from dispatch to the door, min."
+    )
+    delivery_days_max = days_field(
+        default("delivery_days_max"), "Transit days from dispatch to the door, max."
+    )
     late_after_days = days_field(
-        21, "An order not at the door this many days after it was placed counts as late."
+        default("late_after_days"),
+        "An order not at the door this many days after it was placed counts as late.",
     )
-    late_refund_rate = rate_field(0.0, "Share of late prepaid orders the buyer asks back.")
-    late_chargeback_share = rate_field(0.0, "Of those, the share that becomes a chargeback.")
+    late_refund_rate = rate_field(
+        default("late_refund_rate"), "Share of late prepaid orders the buyer asks back."
+    )
+    late_chargeback_share = rate_field(
+        default("late_chargeback_share"), "Of those, the share that becomes a chargeback."
+    )
 
     # Returns
-    return_window_days = days_field(30, "Days after delivery during which a return is accepted.")
-    return_shipping_paid_by = models.CharField(
-        max_length=10, choices=ReturnShippingPayer.choices, default=ReturnShippingPayer.STORE
+    return_window_days = days_field(
+        default("return_window_days"), "Days after delivery during which a return is accepted."
     )
-    return_rate = rate_field(0.15, "Share of delivered orders returned for a refund.")
-    defect_rate = rate_field(0.01, "Share of delivered orders faulty or wrong (refunded).")
+    return_shipping_paid_by = models.CharField(
+        max_length=10,
+        choices=ReturnShippingPayer.choices,
+        default=default("return_shipping_paid_by"),
+    )
+    return_rate = rate_field(
+        default("return_rate"), "Share of delivered orders returned for a refund."
+    )
+    defect_rate = rate_field(
+        default("defect_rate"), "Share of delivered orders faulty or wrong (refunded)."
+    )
     returns_restockable = models.BooleanField(
-        default=True, help_text="Returned goods go back to stock (else they are written off)."
+        default=default("returns_restockable"),
+        help_text="Returned goods go back to stock (else they are written off).",
     )
 
     # Pricing, funnel and basket
-    markup = rate_field(2.5, "Default price / unit cost for generated products.", maximum=20)
-    price_elasticity = rate_field(
-        0.0, "How much a price above market lowers conversion (0 = none).", maximum=5
+    markup = rate_field(
+        default("markup"), "Default price / unit cost for generated products.", maximum=20
     )
-    product_view_rate = rate_field(0.55, "Share of sessions that view a product.")
-    add_to_cart_rate = rate_field(0.059, "Share of sessions that add to cart (Littledata: 5.9%).")
-    checkout_rate = rate_field(0.55, "Share of sessions with a cart that reach checkout.")
-    extra_items_mean = rate_field(0.3, "Mean extra lines per order beyond the first.", maximum=10)
-    bundle_take_rate = rate_field(0.0, "Share of single-product buyers who take a bundle.")
-    bundle_discount = rate_field(0.0, "Discount on a bundle as a share of its list price.")
-    repeat_purchase_rate = rate_field(0.1, "Share of orders from returning customers.")
+    price_elasticity = rate_field(
+        default("price_elasticity"),
+        "How much a price above market lowers conversion (0 = none).",
+        maximum=5,
+    )
+    product_view_rate = rate_field(
+        default("product_view_rate"), "Share of sessions that view a product."
+    )
+    add_to_cart_rate = rate_field(
+        default("add_to_cart_rate"), "Share of sessions that add to cart (Littledata: 5.9%)."
+    )
+    checkout_rate = rate_field(
+        default("checkout_rate"), "Share of sessions with a cart that reach checkout."
+    )
+    extra_items_mean = rate_field(
+        default("extra_items_mean"), "Mean extra lines per order beyond the first.", maximum=10
+    )
+    bundle_take_rate = rate_field(
+        default("bundle_take_rate"), "Share of single-product buyers who take a bundle."
+    )
+    bundle_discount = rate_field(
+        default("bundle_discount"), "Discount on a bundle as a share of its list price."
+    )
+    repeat_purchase_rate = rate_field(
+        default("repeat_purchase_rate"), "Share of orders from returning customers."
+    )
 
     # Model-specific operating mechanics
     ad_fatigue_per_day = rate_field(
-        0.0, "Daily relative rise in cost per click as an audience tires (0.003 = +0.3%/day)."
+        default("ad_fatigue_per_day"),
+        "Daily relative rise in cost per click as an audience tires (0.003 = +0.3%/day).",
     )
-    stockout_rate = rate_field(0.0, "Share of would-be orders lost to an item out of stock.")
+    stockout_rate = rate_field(
+        default("stockout_rate"), "Share of would-be orders lost to an item out of stock."
+    )
     sku_daily_cost = money_field(
-        "0", "Operating cost per active SKU per day (listing, sourcing, support)."
+        default("sku_daily_cost"),
+        "Operating cost per active SKU per day (listing, sourcing, support).",
     )
-    platform_fee_rate = rate_field(0.0, "Platform commission on sales (marketplace baseline).")
+    platform_fee_rate = rate_field(
+        default("platform_fee_rate"), "Platform commission on sales (marketplace baseline)."
+    )
     owns_customer_data = models.BooleanField(
-        default=True, help_text="The store can email its buyers (no on a marketplace)."
+        default=default("owns_customer_data"),
+        help_text="The store can email its buyers (no on a marketplace).",
     )
 
     is_active = models.BooleanField(default=True, help_text="Inactive stores answer 404.")
@@ -235,6 +269,15 @@ class Store(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        # A new store built for a business model starts from that model's preset, whatever
+        # builds it (the ORM, a form, a service): the field defaults above are only the values
+        # every model shares. Rows loaded from the database arrive as positional args.
+        preset = PRESETS.get(kwargs.get("business_model")) if not args else None
+        if preset is not None:
+            kwargs = {**preset.defaults(), "preset": preset.key, **kwargs}
+        super().__init__(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
@@ -413,14 +456,6 @@ class Customer(models.Model):
         return self.email
 
 
-class RunStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
 class SimulationRun(models.Model):
     """A batch of simulated days for a set of stores, fanned out over Celery workers in chunks."""
 
@@ -450,11 +485,12 @@ class SimulationRun(models.Model):
     def progress(self) -> float:
         return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
 
-
-class ChunkStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
+    @property
+    def as_of(self) -> datetime:
+        """The moment a run's rows are realised at: the end of its last day. Its figures depend
+        on its seed and this date only, never on when it was written or read."""
+        end = datetime.combine(self.start_date + timedelta(days=self.days), time(0))
+        return timezone.make_aware(end)
 
 
 class RunChunk(models.Model):
@@ -477,40 +513,6 @@ class RunChunk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "store", "first_day"], name="one_chunk_per_span")
         ]
-
-
-class OrderStatus(models.TextChoices):
-    PLACED = "placed", "Placed"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    REFUSED = "refused", "Refused at the door"
-    RETURNED = "returned", "Returned"
-    REFUNDED = "refunded", "Refunded (not returned)"
-    CHARGED_BACK = "charged_back", "Charged back"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-FINAL_STATUSES = frozenset(
-    {
-        OrderStatus.REFUSED,
-        OrderStatus.RETURNED,
-        OrderStatus.REFUNDED,
-        OrderStatus.CHARGED_BACK,
-        OrderStatus.CANCELLED,
-    }
-)
-
-# The money columns of an order, in waterfall order. Revenue first, then every cost line.
-ORDER_REVENUE_FIELDS = ("gross_sales", "discount", "refund")
-ORDER_COST_FIELDS = (
-    "goods_cost",
-    "shipping_cost",
-    "return_shipping_cost",
-    "payment_fee",
-    "cod_fee",
-    "chargeback_fee",
-    "platform_fee",
-)
 
 
 # DailyFunnel's columns by what writes them: the funnel counts (simulation and storefront) and
@@ -636,18 +638,19 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    # The money of one order, by the ledger's definitions (stores/simulation/ledger.py).
     @property
     def net_sales(self) -> Decimal:
-        return self.gross_sales - self.discount - self.refund
+        return ledger.net_sales(self)
 
     @property
-    def total_cost(self) -> Decimal:
-        return sum((getattr(self, f) for f in ORDER_COST_FIELDS), Decimal("0"))
+    def order_costs(self) -> Decimal:
+        return ledger.order_costs(self)
 
     @property
-    def contribution(self) -> Decimal:
-        """Order-level contribution (ad spend is booked per day and channel, not per order)."""
-        return self.net_sales - self.total_cost
+    def order_contribution(self) -> Decimal:
+        """Before ad spend and operating costs, which are booked per day and channel."""
+        return ledger.order_contribution(self)
 
 
 class OrderLine(models.Model):
@@ -726,7 +729,10 @@ class DailyFunnel(models.Model):
     cod_orders = models.PositiveIntegerField(default=0)
     cod_shipped = models.PositiveIntegerField(default=0)
     cod_refused = models.PositiveIntegerField(default=0)
-    cash_collected = money_field()
+    cash_received = money_field(
+        help_text="What buyers paid, once it reached the store (COD: when the courier remits)."
+    )
+    refunds_paid = money_field(help_text="Refunds of money once taken (not refused parcels).")
     cash_lag_days = models.PositiveIntegerField(default=0, help_text="Sum of days order -> cash.")
     cash_orders = models.PositiveIntegerField(default=0)
 

@@ -1,8 +1,10 @@
 """Default parameters of each store model, each default with its public source.
 
-A store is created from a preset (services.create_store_from_preset), then every value can be
-edited in the admin. The figures come from ../shared/product/PARAMETERS.md; where a figure is a
-modelling choice of ours rather than a published number, the source says "model choice".
+The only source of a store's defaults: the Store model's field defaults are COMMON's values, and
+a store built for a business model (ORM, admin add form, clone, `create_store_from_preset`) takes
+that model's preset for every parameter not given. Every value can then be edited in the admin.
+The figures come from ../shared/product/PARAMETERS.md; where a figure is a modelling choice of
+ours rather than a published number, the source says "model choice".
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .models import BusinessModel, Channel, Market, PaymentMethod
+from .choices import BusinessModel, Channel, Market, PaymentMethod, ReturnShippingPayer
 from .simulation.catalogue import CatalogueSpec
 
 
@@ -51,6 +53,9 @@ POD_RETURNS = (
 SINGLE_ADS = "Marketing blog (2026): ad spend 20-30% of sales for single-product stores"
 MARKETPLACE_FEES = "Marketplace fee schedules: referral fee mostly 8-15%"
 MODEL_CHOICE = "model choice (no public figure): tune in the admin"
+OFF = "off unless the model needs it (its preset turns it on)"
+# A channel's conversion rate when nothing else is known: the average store (Littledata).
+CHANNEL_CONVERSION = Decimal("0.014")
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,15 @@ class Preset:
     store: dict[str, Cited]
     channels: tuple[ChannelPreset, ...]
     catalogue: CatalogueSpec
-    theme: dict[str, str] = field(default_factory=dict)
+    theme: dict[str, str] = field(default_factory=dict)  # colours, tagline, banner
 
     def store_values(self) -> dict[str, Any]:
-        return {name: cited.value for name, cited in self.store.items()}
+        """Every parameter of a store of this model (lists copied: callers may change them)."""
+        return {name: _copy(cited.value) for name, cited in self.store.items()}
+
+    def defaults(self) -> dict[str, Any]:
+        """Every value a new store of this model starts with: parameters and theme."""
+        return {**self.store_values(), **DEFAULT_THEME, **self.theme}
 
     def sources(self) -> dict[str, str]:
         return {name: cited.source for name, cited in self.store.items()}
@@ -95,7 +105,12 @@ class Preset:
 
 D = Decimal
 
-# Defaults every model shares unless its preset says otherwise.
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+# Defaults every model shares unless its preset says otherwise: every parameter of a store.
 COMMON: dict[str, Cited] = {
     "market": cite(Market.US, MODEL_CHOICE),
     "currency": cite("USD", "one currency across demo stores so margins compare directly"),
@@ -105,12 +120,13 @@ COMMON: dict[str, Cited] = {
     "card_fee_fixed": cite(D("0.30"), STRIPE),
     "dispute_fee": cite(D("15.00"), STRIPE),
     "chargeback_rate": cite(D("0.004"), CHARGEBACKS),
-    "product_view_rate": cite(D("0.55"), MODEL_CHOICE),
-    "add_to_cart_rate": cite(D("0.059"), LITTLEDATA_ATC),
-    "checkout_rate": cite(D("0.50"), BAYMARD),
-    "return_rate": cite(D("0.15"), NRF_RETURNS),
-    "defect_rate": cite(D("0.01"), MODEL_CHOICE),
-    "return_window_days": cite(30, MODEL_CHOICE),
+    "cod_share": cite(D("0"), OFF),
+    "cod_conversion_uplift": cite(D("0"), OFF),
+    "cod_fee_rate": cite(D("0.02"), COD_FEE),
+    "cod_fee_min": cite(D("0.50"), COD_FEE),
+    "cod_refusal_base": cite(D("0"), OFF),
+    "cod_refusal_per_day": cite(D("0"), OFF),
+    "cod_remittance_days": cite(14, COD_REMIT),
     "shipping_cost": cite(D("5.00"), MODEL_CHOICE),
     "return_shipping_cost": cite(D("6.00"), MODEL_CHOICE),
     "handling_days_min": cite(1, MODEL_CHOICE),
@@ -118,13 +134,40 @@ COMMON: dict[str, Cited] = {
     "delivery_days_min": cite(3, MODEL_CHOICE),
     "delivery_days_max": cite(6, MODEL_CHOICE),
     "late_after_days": cite(21, MODEL_CHOICE),
+    "late_refund_rate": cite(D("0"), OFF),
+    "late_chargeback_share": cite(D("0"), OFF),
+    "return_window_days": cite(30, MODEL_CHOICE),
+    "return_shipping_paid_by": cite(ReturnShippingPayer.STORE, MODEL_CHOICE),
+    "return_rate": cite(D("0.15"), NRF_RETURNS),
+    "defect_rate": cite(D("0.01"), MODEL_CHOICE),
+    "returns_restockable": cite(True, MODEL_CHOICE),
     "markup": cite(D("2.5"), MODEL_CHOICE),
+    "price_elasticity": cite(D("0"), OFF),
+    "product_view_rate": cite(D("0.55"), MODEL_CHOICE),
+    "add_to_cart_rate": cite(D("0.059"), LITTLEDATA_ATC),
+    "checkout_rate": cite(D("0.50"), BAYMARD),
     "extra_items_mean": cite(D("0.3"), MODEL_CHOICE),
+    "bundle_take_rate": cite(D("0"), OFF),
+    "bundle_discount": cite(D("0"), OFF),
     "repeat_purchase_rate": cite(D("0.10"), MODEL_CHOICE),
-    "cod_fee_rate": cite(D("0.02"), COD_FEE),
-    "cod_fee_min": cite(D("0.50"), COD_FEE),
-    "cod_remittance_days": cite(14, COD_REMIT),
+    "ad_fatigue_per_day": cite(D("0"), OFF),
+    "stockout_rate": cite(D("0"), OFF),
+    "sku_daily_cost": cite(D("0"), OFF),
+    "platform_fee_rate": cite(D("0"), OFF),
+    "owns_customer_data": cite(True, "an independent store owns its customer data (seed 002)"),
 }
+# The look of a store with no theme of its own.
+DEFAULT_THEME = {
+    "primary_colour": "#1f4e79",
+    "accent_colour": "#f2a900",
+    "tagline": "",
+    "banner_text": "",
+}
+
+
+def default(name: str):
+    """COMMON's value of one parameter: the Store model's field default."""
+    return COMMON[name].value
 
 
 def _store(**overrides: Cited) -> dict[str, Cited]:

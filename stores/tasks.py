@@ -15,7 +15,7 @@ RETRY_ON = (OperationalError, InterfaceError, IntegrityError)
 class ChunkTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         # Called once retries are exhausted (not on each retry): the run shows why it stopped.
-        services.simulation.fail_run(args[0], f"chunk {args[0]}: {exc!r}")
+        services.runs.fail_run(args[0], f"chunk {args[0]}: {exc!r}")
 
 
 @shared_task(
@@ -37,8 +37,3 @@ def live_tick() -> dict:
     """Celery beat, every LIVE_TICK_SECONDS: traffic and orders "now" for live stores, and
     every order's lifecycle moved along as its dates pass."""
     return services.live_tick().as_dict()
-
-
-@shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
-def advance_lifecycle() -> int:
-    return services.advance_lifecycle()

@@ -13,7 +13,8 @@ from stores.models import DailyFunnel
 
 REQUIRED = {
     "slug", "model", "sessions", "orders", "conversion_rate", "aov", "net_sales", "returns_rate",
-    "cod_refusal_rate", "gross_profit", "contribution_margin", "ad_spend",
+    "cod_refusal_rate", "gross_profit", "contribution", "contribution_margin", "ad_spend",
+    "cash_collected",
 }  # fmt: skip
 
 

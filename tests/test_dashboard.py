@@ -138,7 +138,8 @@ def test_table_json_matches_the_command_contract(staff_client, pair):
     assert data["selection"]["run"] is None
     hand = next(s for s in data["stores"] if s["slug"] == "hand")
     assert hand["net_sales"] == "320.00" and hand["orders"] == 7
-    assert hand["contribution_margin"] == "34.35"
+    assert hand["contribution"] == "34.35"  # dollars
+    assert hand["contribution_margin"] == pytest.approx(34.35 / 320, abs=1e-6)  # a rate
 
 
 def test_daily_series_exports(staff_client, pair):

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from stores import metrics
-from stores.models import ORDER_COST_FIELDS, DailyFunnel, Order
-from stores.services import simulation
+from stores import services as simulation
+from stores.models import DailyFunnel, Order
+from stores.simulation.ledger import ORDER_COST_LINES
 
 
 @pytest.fixture
@@ -24,11 +25,11 @@ def simulated(make_store):
 
 def _order_sums(store, run) -> dict:
     orders = list(Order.objects.filter(store=store, run=run))
-    sums = {c: sum((getattr(o, c) for o in orders), Decimal("0")) for c in ORDER_COST_FIELDS}
+    sums = {c: sum((getattr(o, c) for o in orders), Decimal("0")) for c in ORDER_COST_LINES}
     sums["orders"] = len(orders)
     sums["gross_sales"] = sum((o.gross_sales for o in orders), Decimal("0"))
     sums["net_sales"] = sum((o.net_sales for o in orders), Decimal("0"))
-    sums["order_contribution"] = sum((o.contribution for o in orders), Decimal("0"))
+    sums["order_contribution"] = sum((o.order_contribution for o in orders), Decimal("0"))
     return sums
 
 
@@ -46,16 +47,16 @@ def test_totals_reconcile_with_orders_and_funnel_rows_to_the_cent(simulated):
         assert row.orders == sums["orders"]
         assert row.gross_sales == sums["gross_sales"]
         assert row.net_sales == sums["net_sales"]
-        for column in ORDER_COST_FIELDS:
+        for column in ORDER_COST_LINES:
             assert getattr(row, column) == sums[column], (store.slug, column)
         assert row.sessions == sum(f.sessions for f in funnel)
         assert row.converted == sum(f.converted for f in funnel)
         assert row.ad_spend == sum((f.ad_spend for f in funnel), Decimal("0"))
         spend = sum((f.ad_spend + f.other_cost for f in funnel), Decimal("0"))
-        assert row.contribution_margin == sums["order_contribution"] - spend
+        assert row.contribution == sums["order_contribution"] - spend
         assert sum(p.net_sales for p in comparison.daily if p.slug == store.slug) == row.net_sales
         assert sum(p.contribution for p in comparison.daily if p.slug == store.slug) == (
-            row.contribution_margin
+            row.contribution
         )
     assert total_orders > 50  # the run really wrote orders
 

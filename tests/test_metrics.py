@@ -1,7 +1,9 @@
 """Every dashboard figure on a small fixture whose answers were worked out by hand.
 
-The fixture (one general store, as_of 2026-06-30, maturity window 2 + 6 + 30 = 38 days, so
-cohorts up to 2026-05-23 are mature):
+The fixture (one general store, as_of the end of 2026-06-30). A parcel is at the door within
+2 handling + 6 transit = 8 days, so by the timeline's horizons cohorts are mature for refusals
+up to 2026-06-22 (8 days), for returns up to 2026-05-23 (8 + 30-day window = 38 days) and for
+chargebacks up to 2026-04-23 (8 + 60 = 68 days: day 1 is not):
 
 day 1 = 2026-05-01, synthetic
   direct       200 sessions, 100 views, 20 carts, 12 checkouts, 4 converted, other cost 10
@@ -182,7 +184,7 @@ def test_margin_figures_and_waterfall_match_the_hand_computation(shop):
 
     assert row.gross_profit == D("165.00")  # 320 - 155 goods
     # 320 - (155 goods + 35 ship + 18 return legs + 11.45 card + 1.20 COD + 15 dispute) - 40 - 10
-    assert row.contribution_margin == D("34.35")
+    assert row.contribution == D("34.35")
     assert row.gross_margin == pytest.approx(165 / 320)
     steps = {key: amount for key, _, amount, _ in row.waterfall()}
     assert steps == {
@@ -193,26 +195,40 @@ def test_margin_figures_and_waterfall_match_the_hand_computation(shop):
         "ad_spend": D("40.00"),
         "return_shipping_cost": D("18.00"),
         "other_cost": D("10.00"),
-        "contribution_margin": D("34.35"),
+        "contribution": D("34.35"),
     }
-    costs = sum(v for k, v in steps.items() if k not in ("net_sales", "contribution_margin"))
-    assert steps["net_sales"] - costs == steps["contribution_margin"]
+    assert row.contribution_margin == pytest.approx(34.35 / 320)
 
 
 def test_lagged_outcomes_count_mature_cohorts_only(shop):
     row = metrics.compare_stores([shop], as_of=AS_OF).rows[0]
 
-    assert row.mature_through == date(2026, 5, 23)
+    assert row.mature_through == {
+        "refusal": date(2026, 6, 22),
+        "returns": date(2026, 5, 23),
+        "chargeback": date(2026, 4, 23),
+    }
     # Day 1 only: delivered o1 o2 o4 o5 o7, returned o2 (o6 on day 2 is not mature yet).
     assert (row.returns_numerator, row.returns_denominator) == (1, 5)
     assert row.returns_rate == pytest.approx(0.2)
-    assert row.cod_refusal_rate == pytest.approx(0.5)  # o3 refused of o3, o4 shipped
-    assert row.chargeback_rate == pytest.approx(1 / 4)  # o5 of 4 prepaid orders on day 1
     assert not row.returns_provisional
+    assert row.cod_refusal_rate == pytest.approx(0.5)  # o3 refused of o3, o4 shipped
+    assert not row.cod_refusal_provisional
+    # No cohort is old enough for its disputes: every cohort, flagged provisional.
+    assert row.chargeback_rate == pytest.approx(1 / 5)  # o5 of 5 prepaid orders
+    assert row.chargeback_provisional
+
+
+def test_the_chargeback_rate_waits_for_the_disputes_of_its_cohorts(shop):
+    row = metrics.compare_stores([shop], as_of=date(2026, 7, 10)).rows[0]
+
+    assert row.mature_through["chargeback"] == date(2026, 5, 3)
+    assert row.chargeback_rate == pytest.approx(1 / 4)  # o5 of 4 prepaid orders on day 1
+    assert not row.chargeback_provisional
 
 
 def test_lagged_outcomes_fall_back_to_every_cohort_marked_provisional(shop):
-    row = metrics.compare_stores([shop], as_of=date(2026, 5, 10)).rows[0]
+    row = metrics.compare_stores([shop], as_of=date(2026, 5, 5)).rows[0]
 
     assert row.returns_provisional and row.cod_refusal_provisional
     assert row.returns_rate == pytest.approx(2 / 6)  # o2 and o6 of 6 delivered, all cohorts
@@ -226,7 +242,9 @@ def test_acquisition_and_cash_figures(shop):
     assert row.new_customers == 6
     assert row.cac == D("6.67")  # 40 / 6
     assert row.roas == pytest.approx(90 / 40)  # paid orders' net sales (0 + 90) / ad spend
-    assert row.cash_collected == D("400.00")  # gross - discount of o1 o2 o4 o5 o6 o7
+    assert row.cash_received == D("400.00")  # gross - discount of o1 o2 o4 o5 o6 o7
+    assert row.refunds_paid == D("160.00")  # o2 o5 o6 (o3 was refused: never paid)
+    assert row.cash_collected == D("240.00")
     assert row.cash_lag_days == pytest.approx(14 / 6)
 
 
@@ -252,7 +270,8 @@ def test_channel_breakdown_adds_up_to_the_store(shop):
 
     assert [p.channel for p in parts] == ["direct", "paid_social"]
     assert sum(p.sessions for p in parts) == 400
-    assert sum(p.contribution_margin for p in parts) == D("34.35")
+    assert sum(p.contribution for p in parts) == D("34.35")
+    assert sum(p.returns_numerator for p in parts) == 1  # the mature cohorts, as for the store
 
 
 def test_daily_series_per_store_and_day(shop):
@@ -294,16 +313,17 @@ def test_dashboard_totals_reconcile_with_the_order_rows_to_the_cent(shop):
     for column in ("gross_sales", "goods_cost", "shipping_cost", "payment_fee", "cod_fee"):
         assert getattr(row, column) == sum(getattr(o, column) for o in orders), column
     funnel = DailyFunnel.objects.filter(store=shop)
-    order_contribution = sum(o.contribution for o in orders)
+    order_contribution = sum(o.order_contribution for o in orders)
     spend = sum(f.ad_spend + f.other_cost for f in funnel)
-    assert row.contribution_margin == order_contribution - spend
+    assert row.contribution == order_contribution - spend
 
 
 def test_comparison_query_count_is_constant(shop, make_store, django_assert_num_queries):
     stores = [shop, make_store("cod", with_catalogue=False)]
-    with django_assert_num_queries(1):  # the span is known: one query
+    # The span is known: the stores' supplier lead times (for maturity) and the sums.
+    with django_assert_num_queries(2):
         metrics.compare_stores(stores, date_from=DAY1, date_to=DAY2, as_of=AS_OF)
-    with django_assert_num_queries(2):  # plus the first and last day, to pick day or week
+    with django_assert_num_queries(3):  # plus the first and last day, to pick day or week
         metrics.compare_stores(stores, as_of=AS_OF)
 
 
@@ -313,7 +333,7 @@ def test_weekly_series_keep_the_totals_and_merge_a_week_cut_by_maturity(make_sto
     for day in (monday, wednesday):
         _funnel(store, day, "direct", "synthetic", sessions=100, converted=3, orders=3,
                 delivered_orders=3, returned_orders=1, gross_sales=D("90"))  # fmt: skip
-    as_of = date(2026, 5, 5) + timedelta(days=38)  # cohorts up to Tuesday 5 May are mature
+    as_of = date(2026, 5, 5) + timedelta(days=38)  # returns: up to Tuesday 5 May are mature
 
     daily = metrics.compare_stores([store], as_of=as_of)
     weekly = metrics.compare_stores([store], as_of=as_of, series="week")
@@ -344,7 +364,7 @@ def test_weekly_series_count_each_mature_day_once_whatever_the_weekday_of_the_cu
         as_of = cutoff + timedelta(days=38)
         for series in ("day", "week"):
             row = metrics.compare_stores([store], as_of=as_of, series=series).rows[0]
-            assert row.mature_through == cutoff and row.sessions == 400
+            assert row.mature_through["returns"] == cutoff and row.sessions == 400
             # With no mature day the rate falls back to every day (provisional).
             expected = (mature_days, 3 * mature_days) if mature_days else (4, 12)
             assert (row.returns_numerator, row.returns_denominator) == expected, (cutoff, series)

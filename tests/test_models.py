@@ -87,5 +87,5 @@ def test_order_money_identities(make_store):
         payment_fee=Decimal("2.91"),
     )
 
-    assert order.net_sales == Decimal("60.00")
-    assert order.contribution == Decimal("60.00") - Decimal("33.91")
+    assert order.net_sales == Decimal("60.00")  # 100 - 10 - 30
+    assert order.order_contribution == Decimal("26.09")  # 60 - 20 - 5 - 6 - 2.91

@@ -50,7 +50,7 @@ def test_rollup_sums_orders_by_day_channel_and_source(make_store):
     assert direct.return_shipping_cost == Decimal("3.85")
     assert (direct.cod_orders, direct.cod_shipped, direct.cod_refused) == (1, 1, 1)
     email = DailyFunnel.objects.get(store=store, date=day, channel="email")
-    assert (email.cash_orders, email.cash_lag_days, email.cash_collected) == (
+    assert (email.cash_orders, email.cash_lag_days, email.cash_received) == (
         1,
         14,
         Decimal("50.00"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Sum
@@ -17,7 +18,6 @@ from django.utils import timezone
 
 from stores import services
 from stores.models import (
-    ORDER_COST_FIELDS,
     ChunkStatus,
     DailyFunnel,
     Order,
@@ -27,8 +27,12 @@ from stores.models import (
     RunStatus,
     Source,
 )
-from stores.services import simulation
+from stores.services import bulk_write, runs
+from stores.services import live as live_service
 from stores.services.rollup import ROLLUP_FIELDS
+from stores.simulation import engine
+from stores.simulation.ledger import ORDER_COST_LINES
+from stores.simulation.params import STATUSES
 
 START = date(2026, 1, 5)
 START_UTC = datetime(2026, 1, 5, tzinfo=UTC)
@@ -117,22 +121,19 @@ def test_money_is_exact_to_the_cent_and_the_identities_hold_per_order(two_stores
     orders = list(Order.objects.filter(run=run))
     assert {o.status for o in orders} >= {OrderStatus.DELIVERED, OrderStatus.REFUSED}
     for o in orders:
-        money = [o.gross_sales, o.discount, o.refund, *(getattr(o, f) for f in ORDER_COST_FIELDS)]
+        money = [o.gross_sales, o.discount, o.refund, *(getattr(o, f) for f in ORDER_COST_LINES)]
         assert all(m == m.quantize(Decimal("0.01")) and m >= 0 for m in money)
-        assert o.net_sales == o.gross_sales - o.discount - o.refund
-        costs = sum(getattr(o, f) for f in ORDER_COST_FIELDS)
-        assert o.contribution == o.net_sales - costs
         lines = sum(line.unit_price * line.quantity for line in o.lines.all())
         assert lines == o.gross_sales
         if o.status == OrderStatus.REFUSED:
             assert o.delivered_at is None and o.cod_fee == 0 and o.return_shipping_cost > 0
             assert o.net_sales == 0
     day = DailyFunnel.objects.filter(run=run).aggregate(
-        **{f: Sum(f) for f in ("gross_sales", "discount", "refund", *ORDER_COST_FIELDS)}
+        **{f: Sum(f) for f in ("gross_sales", "discount", "refund", *ORDER_COST_LINES)}
     )
     assert day["gross_sales"] == sum(o.gross_sales for o in orders)
     assert day["refund"] == sum(o.refund for o in orders)
-    assert sum(day[f] for f in ORDER_COST_FIELDS) == sum(o.total_cost for o in orders)
+    assert sum(day[f] for f in ORDER_COST_LINES) == sum(o.order_costs for o in orders)
 
 
 def test_a_chunk_written_twice_or_redone_after_a_crash_leaves_one_copy(two_stores):
@@ -182,26 +183,59 @@ def test_a_cancelled_run_writes_nothing_more(two_stores):
     assert (run.status, run.chunks_done) == (RunStatus.CANCELLED, 1)
 
 
-def test_the_lifecycle_realises_outcomes_as_dates_pass_like_a_later_write(two_stores):
+def test_a_run_stands_as_of_its_end_whenever_it_is_written_and_the_lifecycle_leaves_it(
+    two_stores,
+):
     early = services.create_run(days=8, seed=8, stores=two_stores, start_date=START, chunk_days=8)
     late = services.create_run(days=8, seed=8, stores=two_stores, start_date=START, chunk_days=8)
     write_all(early, now=start_plus(9))
     write_all(late, now=start_plus(80))
-    open_before = Order.objects.filter(
-        run=early, status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]
-    )
-    assert open_before.exists()
 
-    changed = services.advance_lifecycle(now=start_plus(80))
-
-    assert changed > 0
-    assert not Order.objects.filter(
+    assert early.as_of == start_plus(8)
+    # The last days' orders are still under way as of the run's end ...
+    assert Order.objects.filter(
         run=early, status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]
     ).exists()
+    # ... and stay so: the same seed gives the same rows whatever the wall clock said.
     assert order_rows(early) == order_rows(late)
     rollup = lambda run: [r[1:] for r in funnel_rows(run)]  # noqa: E731
     assert rollup(early) == rollup(late)
-    assert services.advance_lifecycle(now=start_plus(80)) == 0
+    before = order_rows(early)
+    assert services.advance_lifecycle(now=start_plus(200)) == 0
+    assert order_rows(early) == before
+
+
+def test_the_lifecycle_moves_live_orders_as_a_later_realisation_would(make_store):
+    store = make_store("cod")
+    day = date(2026, 3, 2)
+    morning = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    services.set_live([store], True, now=morning)
+    services.live_tick(now=morning + timedelta(hours=20))
+    live = Order.objects.filter(store=store, run=None)
+    assert live.filter(status=OrderStatus.PLACED).exists()
+    later = morning + timedelta(days=90)
+
+    assert services.advance_lifecycle(now=later) > 0
+
+    params = services.store_params(store).with_traffic_scaled(settings.LIVE_TRAFFIC_SCALE)
+    result = engine.simulate(params, seed=live_service.LIVE_SEED, first_day=day, days=1)
+    real = engine.realise_orders(params, result.orders, int(later.timestamp()))
+    expected = {
+        f"L-S{store.pk}-{day:%Y%m%d}-{seq}": (STATUSES[code], refund / 100, cod_fee / 100)
+        for seq, code, refund, cod_fee in zip(
+            result.orders.seq.tolist(),
+            real.status.tolist(),
+            real.refund.tolist(),
+            real.cod_fee.tolist(),
+            strict=True,
+        )
+    }
+    rows = live.values_list("number", "status", "refund", "cod_fee")
+    assert {n: (st, float(r), float(c)) for n, st, r, c in rows} == {
+        n: expected[n] for n, *_ in rows
+    }
+    assert {st for _, st, _, _ in rows} >= {OrderStatus.DELIVERED, OrderStatus.REFUSED}
+    assert services.advance_lifecycle(now=later) == 0
 
 
 def test_live_ticks_reveal_the_day_once_and_count_the_funnel(make_store):
@@ -292,8 +326,8 @@ def test_a_huge_chunk_streamed_in_batches_writes_the_same_rows(
 ):
     whole = services.create_run(days=5, seed=10, stores=two_stores, start_date=START, chunk_days=5)
     write_all(whole)
-    monkeypatch.setattr(services.simulation, "WRITE_BATCH", 7)
-    monkeypatch.setattr(services.simulation, "STAGE_LIMIT", stage_limit)
+    monkeypatch.setattr(runs, "WRITE_BATCH", 7)
+    monkeypatch.setattr(runs, "STAGE_LIMIT", stage_limit)
     streamed = services.create_run(
         days=5, seed=10, stores=two_stores, start_date=START, chunk_days=5
     )
@@ -313,7 +347,7 @@ def test_a_chunk_that_gives_up_fails_its_run_with_the_reason(two_stores):
     chunk = run.chunks.get()
     services.dispatch_run(run)  # queued after commit; nothing consumes it here
 
-    services.simulation.fail_run(chunk.pk, "chunk 1: OperationalError('disk full')")
+    runs.fail_run(chunk.pk, "chunk 1: OperationalError('disk full')")
 
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "disk full" in run.error
@@ -361,14 +395,14 @@ def test_a_chunk_claimed_while_another_worker_writes_still_counts_its_attempt(tw
     with open(lock_path, "a") as other_worker:  # another process's turn, as flock sees it
         fcntl.flock(other_worker, fcntl.LOCK_EX)
         try:
-            assert simulation._try_claim(chunk.pk, run.pk, START_UTC) is False
+            assert runs._try_claim(chunk.pk, run.pk, START_UTC) is False
         finally:
             fcntl.flock(other_worker, fcntl.LOCK_UN)
     chunk.refresh_from_db()
     assert chunk.status == ChunkStatus.PENDING and chunk.attempts == 0  # nothing written
 
-    with patch.object(simulation, "_try_claim", return_value=False):  # busy at claim time
-        assert simulation.write_chunk(chunk.pk) == simulation.WRITTEN
+    with patch.object(runs, "_try_claim", return_value=False):  # busy at claim time
+        assert runs.write_chunk(chunk.pk) == runs.WRITTEN
     chunk.refresh_from_db()
     run.refresh_from_db()
     assert chunk.status == ChunkStatus.DONE and chunk.attempts == 1
@@ -376,7 +410,7 @@ def test_a_chunk_claimed_while_another_worker_writes_still_counts_its_attempt(tw
     # The turn leaves the connection checkpointing again for whatever else it writes.
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
-        assert cursor.fetchone()[0] == simulation.WAL_AUTOCHECKPOINT
+        assert cursor.fetchone()[0] == bulk_write.WAL_AUTOCHECKPOINT
 
 
 def test_deleting_a_product_or_customer_keeps_the_orders_that_name_them(two_stores):
@@ -439,9 +473,9 @@ def test_a_write_turn_empties_a_write_ahead_log_grown_past_its_limit(make_store,
     grown = wal.stat().st_size
     assert grown > 0
 
-    with simulation._sqlite_writer_turn():
+    with bulk_write.writer_turn():
         assert wal.stat().st_size == grown  # under the limit: left alone
-    monkeypatch.setattr(simulation, "WAL_TRUNCATE_BYTES", grown - 1)
-    with simulation._sqlite_writer_turn():
+    monkeypatch.setattr(bulk_write, "WAL_TRUNCATE_BYTES", grown - 1)
+    with bulk_write.writer_turn():
         assert wal.stat().st_size == 0
     assert Order.objects.filter(run=run).exists()  # every page made it to the database

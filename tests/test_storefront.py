@@ -143,12 +143,12 @@ def test_product_page_shows_price_and_delivery_estimate(client, general):
     assert f"({low}-{high} days)" in page
 
 
-def test_dropship_estimate_adds_supplier_lead_time(client, make_store):
+def test_dropship_estimate_is_the_supplier_lead_time_then_transit(client, make_store):
     store = make_store("dropship")
     product = store.products.exclude(supplier_lead_days=None).first()
     page = client.get(product.get_absolute_url()).content.decode()
-    low = store.handling_days_min + product.supplier_lead_days + store.delivery_days_min
-    high = store.handling_days_max + product.supplier_lead_days + store.delivery_days_max
+    low = product.supplier_lead_days + store.delivery_days_min
+    high = product.supplier_lead_days + store.delivery_days_max
     assert f"({low}-{high} days)" in page
     assert f"Ships from our supplier in {product.supplier_lead_days} day" in page
 

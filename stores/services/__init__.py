@@ -1,29 +1,25 @@
 """Writes. Views, admin actions, commands and tasks call these; none of them writes models directly.
 
-- stores: create a store from a preset, generate its catalogue, clone it, reset its data.
-- rollup: rebuild the order columns of the daily funnel table from the order rows.
+- stores: create a store from a preset, its channels and catalogue; clone it, reset its data.
+- engine_params: a Store as the engine's frozen parameters (money in cents, date rules).
+- runs: seeded simulation runs in chunks over the Celery workers (create, dispatch, write a
+  chunk, resume, cancel); bulk_write stores a chunk's rows fast on SQLite and PostgreSQL.
+- lifecycle: move orders along their planned timeline as the dates pass.
+- live: live mode's trickle of traffic and orders.
+- rollup: keep DailyFunnel's order columns equal to the sums over the order rows.
 - checkout: place a shopper's order (prices, fees and stock from the server).
 - funnel: count shopper visits and funnel steps into the daily funnel table.
-- simulation: seeded runs in chunks, order lifecycles, live ticks (engine in stores/simulation).
 """
 
 from .checkout import CheckoutError, PricesChanged, delivery_estimate, place_order
+from .engine_params import params_from_preset, store_params
 from .funnel import channel_for, record_step, touch_visit
+from .lifecycle import advance_lifecycle
+from .live import live_tick, set_live
 from .rollup import rebuild_rollup
-from .simulation import (
-    advance_lifecycle,
-    cancel_run,
-    create_run,
-    dispatch_run,
-    live_tick,
-    resume_run,
-    run_in_process,
-    run_summary,
-    set_live,
-    store_params,
-    write_chunk,
-)
+from .runs import cancel_run, create_run, dispatch_run, resume_run, run_in_process, write_chunk
 from .stores import (
+    add_preset_channels,
     clone_store,
     create_store_from_preset,
     generate_catalogue,
@@ -34,26 +30,27 @@ from .stores import (
 __all__ = [
     "CheckoutError",
     "PricesChanged",
-    "channel_for",
-    "delivery_estimate",
-    "place_order",
-    "record_step",
-    "touch_visit",
-    "clone_store",
-    "create_store_from_preset",
-    "generate_catalogue",
-    "rebuild_rollup",
+    "add_preset_channels",
     "advance_lifecycle",
     "cancel_run",
+    "channel_for",
+    "clone_store",
     "create_run",
+    "create_store_from_preset",
+    "delivery_estimate",
     "dispatch_run",
+    "generate_catalogue",
     "live_tick",
-    "set_live",
+    "params_from_preset",
+    "place_order",
+    "rebuild_rollup",
+    "record_step",
+    "reset_store_data",
     "resume_run",
     "run_in_process",
-    "run_summary",
-    "store_params",
-    "write_chunk",
-    "reset_store_data",
     "seed_demo_stores",
+    "set_live",
+    "store_params",
+    "touch_visit",
+    "write_chunk",
 ]

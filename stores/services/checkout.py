@@ -19,7 +19,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
-    BusinessModel,
     Customer,
     Order,
     OrderLine,
@@ -29,6 +28,8 @@ from ..models import (
     Source,
     Store,
 )
+from ..simulation import timeline
+from .engine_params import timeline_rules
 from .funnel import ensure_row
 from .rollup import rebuild_rollup
 
@@ -84,14 +85,16 @@ class DeliveryEstimate:
 def delivery_estimate(
     store: Store, products: list[Product] | tuple[Product, ...] = (), today: date | None = None
 ) -> DeliveryEstimate:
-    """The honest estimate: handling + transit; dropship adds the slowest supplier's lead days."""
+    """The honest estimate, by the same rules the simulation plans orders with (timeline.py):
+    the slowest supplier's lead time where a product has one, else the store's handling; then
+    the courier's transit."""
     today = today or timezone.localdate()
-    lead = 0
-    if store.business_model == BusinessModel.DROPSHIP:
-        lead = max((p.supplier_lead_days or 0 for p in products), default=0)
-    low = store.handling_days_min + lead + store.delivery_days_min
-    high = store.handling_days_max + lead + store.delivery_days_max
+    low, high = timeline.door_range(timeline_rules(store), _lead_days(products))
     return DeliveryEstimate(low, high, today + timedelta(days=low), today + timedelta(days=high))
+
+
+def _lead_days(products) -> int:
+    return max((p.supplier_lead_days or 0 for p in products), default=0)
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ def place_order(
 
         now = timezone.now()
         placed_date = timezone.localdate(now)
+        dispatch_days, door_days = timeline.middle_days(
+            timeline_rules(store), _lead_days(p for p, _ in pairs)
+        )
         customer, created = Customer.objects.get_or_create(
             store=store, email=email, defaults={"name": address.name, "source": Source.SHOPPER}
         )
@@ -196,12 +202,11 @@ def place_order(
             "placed_at": now,
             "placed_date": placed_date,
             "planned_outcome": OrderStatus.DELIVERED,
-            # The promised timeline, so the lifecycle service ships and delivers it like any
-            # order (and books the COD fee and cash when the courier collects).
-            "planned_shipped_at": now
-            + timedelta(days=q.estimate.min_days - store.delivery_days_min),
-            "planned_delivered_at": now
-            + timedelta(days=(q.estimate.min_days + q.estimate.max_days) // 2),
+            # A typical timeline by the store's rules, so the lifecycle service ships and
+            # delivers it like any order (and books the COD fee and cash when the courier
+            # collects).
+            "planned_shipped_at": now + timedelta(days=dispatch_days),
+            "planned_delivered_at": now + timedelta(days=door_days),
             # Card and wallets are captured at placement; COD cash arrives with the courier.
             "cash_collected_at": now if prepaid else None,
             "gross_sales": q.gross_sales,

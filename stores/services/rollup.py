@@ -1,38 +1,64 @@
-"""Keep the order columns of DailyFunnel equal to the sums over the order rows.
+"""The order rollup: DailyFunnel's order columns, the sums of the order rows by placement day.
 
 The dashboards read DailyFunnel only, so every write that creates orders or changes their status
-or money must call rebuild_rollup for the (store, run, placement days) it touched.
+or money must refresh the rollup of the (store, run, placement days) it touched. The rule has two
+forms: `rebuild_rollup` sums the order rows in SQL (checkout, the lifecycle, live mode), and
+`rollup_from_result` sums the engine's arrays before they are written (a simulated chunk of
+~25,000 orders, where reading them back would cost more than writing them). A test holds the two
+equal (tests/test_simulation_services.py). Money lines are the ledger's (simulation/ledger.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from ..models import (
-    ORDER_COST_FIELDS,
-    ORDER_REVENUE_FIELDS,
     ROLLUP_COUNT_FIELDS,
     DailyFunnel,
     Order,
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    Source,
 )
+from ..simulation import engine, ledger
+from ..simulation.params import (
+    CHANNELS,
+    CHARGED_BACK,
+    REFUNDED,
+    REFUSED,
+    RETURNED,
+    StoreParams,
+)
+from .bulk_write import TableRows
 
-MONEY_FIELDS = ORDER_REVENUE_FIELDS + ORDER_COST_FIELDS
+MONEY_FIELDS = ledger.ORDER_LINES + ledger.CASH_LINES
 COUNT_FIELDS = ROLLUP_COUNT_FIELDS
-ROLLUP_FIELDS = MONEY_FIELDS + COUNT_FIELDS + ("cash_collected",)
+ROLLUP_FIELDS = MONEY_FIELDS + COUNT_FIELDS
 ZERO = Decimal("0")
+
+
+class _Columns:
+    """The ledger's lines as F() expressions, so its formulas build SQL."""
+
+    def __getattr__(self, name: str) -> F:
+        return F(name)
+
+
+COLUMNS = _Columns()
 
 _cash = Q(cash_collected_at__isnull=False)
 _cod = Q(payment_method=PaymentMethod.COD)
 AGGREGATES = {
-    **{name: Sum(name) for name in MONEY_FIELDS},
+    **{name: Sum(name) for name in ledger.ORDER_LINES},
+    "cash_received": Sum(ledger.charged(COLUMNS), filter=_cash),
+    "refunds_paid": Sum("refund", filter=~Q(status=OrderStatus.REFUSED)),
     "orders": Count("id"),
     "new_customers": Count("id", filter=Q(is_new_customer=True)),
     "delivered_orders": Count("id", filter=Q(delivered_at__isnull=False)),
@@ -43,7 +69,6 @@ AGGREGATES = {
     "cod_shipped": Count("id", filter=_cod & Q(shipped_at__isnull=False)),
     "cod_refused": Count("id", filter=_cod & Q(status=OrderStatus.REFUSED)),
     "cash_orders": Count("id", filter=_cash),
-    "cash_collected": Sum(F("gross_sales") - F("discount"), filter=_cash),
     "cash_lag": Sum(
         ExpressionWrapper(F("cash_collected_at") - F("placed_at"), output_field=DurationField()),
         filter=_cash,
@@ -134,9 +159,96 @@ def _update(rows: list[DailyFunnel]) -> None:
 
 def _fill(row: DailyFunnel, total: dict | None) -> None:
     total = total or {}
-    for name in MONEY_FIELDS + ("cash_collected",):
+    for name in MONEY_FIELDS:
         setattr(row, name, total.get(name) or ZERO)
     for name in COUNT_FIELDS:
         if name != "cash_lag_days":
             setattr(row, name, total.get(name) or 0)
     row.cash_lag_days = _as_days(total.get("cash_lag"))
+
+
+def funnel_rows_from_result(
+    store_id: int,
+    run_id: int | None,
+    params: StoreParams,
+    result: engine.SimulationResult,
+    days: list[date],
+    as_of: datetime,
+) -> TableRows:
+    """A simulated chunk's funnel rows, with the order rollup of the same arrays the orders
+    came from (equal to what rebuild_rollup would compute from the rows once written)."""
+    f = result.funnel
+    rollup = rollup_from_result(params, result, as_of)
+    records = []
+    for i, day in enumerate(days):
+        for j, channel in enumerate(f.channels):
+            record = {
+                "date": day.isoformat(),
+                "channel": channel,
+                "sessions": int(f.sessions[i, j]),
+                "product_views": int(f.product_views[i, j]),
+                "adds_to_cart": int(f.adds_to_cart[i, j]),
+                "reached_checkout": int(f.reached_checkout[i, j]),
+                "converted": int(f.converted[i, j]),
+                "ad_spend": int(f.ad_spend[i, j]) / 100,
+                "other_cost": int(f.other_cost[i, j]) / 100,
+            }
+            record.update(rollup.get((i, CHANNELS.index(channel)), {}))
+            records.append(record)
+    names = sorted({name for record in records for name in record})
+    return TableRows.of(
+        DailyFunnel,
+        {name: [r.get(name, 0) for r in records] for name in names},
+        store_id=store_id,
+        run_id=run_id,
+        source=Source.SYNTHETIC.value,
+    )
+
+
+def rollup_from_result(
+    params: StoreParams, result: engine.SimulationResult, as_of: datetime
+) -> dict[tuple[int, int], dict]:
+    """Per (day index, channel code): the order columns of DailyFunnel, from the arrays."""
+    o = result.orders
+    if not len(o):
+        return {}
+    real = engine.realise_orders(params, o, int(as_of.timestamp()))
+    n_ch = len(CHANNELS)
+    key = o.day * n_ch + o.channel
+    size = result.days * n_ch
+    is_cod = o.is_cod
+    cash = real.cash_at >= 0
+
+    def total(values, where=None) -> np.ndarray:
+        values = np.asarray(values, dtype=np.int64)
+        if where is not None:
+            values = values * where
+        return np.bincount(key, weights=values, minlength=size).round().astype(np.int64)
+
+    items = np.bincount(
+        key[result.lines.order], weights=result.lines.quantity, minlength=size
+    ).astype(np.int64)
+    money = {name: total(v) for name, v in engine.money_lines(o, real).items()}
+    money["cash_received"] = total(ledger.charged(o), cash)
+    money["refunds_paid"] = total(real.refunds_paid)
+    counts = {
+        "orders": total(np.ones(len(o))),
+        "new_customers": total(o.is_new),
+        "items": items,
+        "delivered_orders": total(real.delivered_at >= 0),
+        "returned_orders": total(real.status == RETURNED),
+        "refunded_orders": total(real.status == REFUNDED),
+        "chargebacks": total(real.status == CHARGED_BACK),
+        "cod_orders": total(is_cod),
+        "cod_shipped": total(is_cod & (real.shipped_at >= 0)),
+        "cod_refused": total(is_cod & (real.status == REFUSED)),
+        "cash_orders": total(cash),
+    }
+    lag_seconds = total(real.cash_at - o.placed_at, cash)
+    out = {}
+    for k in np.flatnonzero(counts["orders"]).tolist():
+        row = {name: int(v[k]) / 100 for name, v in money.items()}
+        row.update({name: int(v[k]) for name, v in counts.items()})
+        row["cash_lag_days"] = round(int(lag_seconds[k]) / engine.DAY)
+        out[divmod(k, n_ch)] = row
+    return out

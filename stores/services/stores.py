@@ -1,6 +1,7 @@
-"""Writes: create stores from presets, generate catalogues, clone and reset stores.
+"""Stores: create one from a preset with its channels and catalogue, clone it, reset its data.
 
-Views, admin actions, commands and tasks call these; none of them writes models directly.
+The admin, the commands and the scenarios create stores through these, so every store of a
+model starts from the same preset values (stores/presets.py).
 """
 
 from __future__ import annotations
@@ -40,24 +41,29 @@ def create_store_from_preset(
     Raises ValidationError naming the field when an override is out of range; nothing is saved.
     """
     preset = get_preset(preset_key)
-    values = {**preset.store_values(), **preset.theme, **overrides}
+    # Store() fills every parameter not overridden from the preset (see Store.__init__).
     store = Store(
-        name=name,
-        slug=slug or slugify(name)[:60],
-        business_model=preset.key,
-        preset=preset.key,
-        **values,
+        name=name, slug=slug or slugify(name)[:60], business_model=preset.key, **overrides
     )
     store.full_clean()
     store.save()
-    channels = [
-        StoreChannel(store=store, **values)
-        for values in preset.channel_values(store.owns_customer_data)
-    ]
-    StoreChannel.objects.bulk_create(channels)
+    add_preset_channels(store)
     if with_catalogue:
         generate_catalogue(store, seed=catalogue_seed)
     return store
+
+
+def add_preset_channels(store: Store) -> int:
+    """Give a store without traffic channels its model's channels (the preset's defaults);
+    a store without its customers' data gets no email channel. Returns the number created."""
+    if store.channels.exists():
+        return 0
+    preset = get_preset(store.preset or store.business_model)
+    channels = StoreChannel.objects.bulk_create(
+        StoreChannel(store=store, **values)
+        for values in preset.channel_values(store.owns_customer_data)
+    )
+    return len(channels)
 
 
 @transaction.atomic

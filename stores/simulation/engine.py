@@ -28,7 +28,7 @@ from datetime import date
 
 import numpy as np
 
-from . import fees
+from . import fees, timeline
 from .params import (
     CHANNELS,
     CHARGED_BACK,
@@ -43,7 +43,7 @@ from .params import (
     StoreParams,
 )
 
-DAY = 86_400
+DAY = timeline.DAY
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # The markup at which price does not move conversion (model choice: a typical 2x keystone).
 REFERENCE_MARKUP = 2.0
@@ -54,9 +54,6 @@ CHANNEL_NOISE = 0.15  # and of each channel's own shock
 # Ad fatigue compounds daily but levels off: past this multiple the store would refresh its
 # creative or audience rather than pay more (model choice).
 AD_FATIGUE_CAP = 3.0
-# Prepaid money counts as collected when it is charged, at checkout (as the storefront's checkout
-# books it); the cash lag that matters is COD's remittance.
-PREPAID_PAYOUT_DAYS = 0
 SECOND_ITEM_QUANTITY = 0.08  # chance a line carries two units
 CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia & Sam", "Go!")
 CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green")
@@ -101,17 +98,18 @@ class Funnel:
 
 ORDER_ARRAYS = (
     "day", "seq", "channel", "payment", "is_new", "placed_at", "shipped_at", "delivered_at",
-    "outcome_at", "outcome", "gross", "discount", "goods", "shipping", "payment_fee",
-    "platform_fee", "line_start", "line_count",
+    "outcome_at", "outcome", "gross_sales", "discount", "goods_cost", "shipping_cost",
+    "payment_fee", "platform_fee", "line_start", "line_count",
 )  # fmt: skip
 LINE_ARRAYS = ("order", "product", "quantity", "unit_price", "unit_cost")
 
 
 @dataclass
 class Orders:
-    """One entry per order. Times in epoch seconds; money in cents; codes index the tuples in
-    params (CHANNELS, PAYMENT_METHODS, STATUSES). `outcome` is the planned final status and
-    `outcome_at` when it happens (the delivery itself for an order that is simply kept)."""
+    """One entry per order. Times in epoch seconds; money in cents, named as the ledger names
+    its lines; codes index the tuples in params (CHANNELS, PAYMENT_METHODS, STATUSES).
+    `outcome` is the planned final status and `outcome_at` when it happens (the delivery
+    itself for an order that is simply kept)."""
 
     day: np.ndarray
     seq: np.ndarray
@@ -123,10 +121,10 @@ class Orders:
     delivered_at: np.ndarray  # planned door date (the refusal date for a refused parcel)
     outcome_at: np.ndarray
     outcome: np.ndarray
-    gross: np.ndarray
+    gross_sales: np.ndarray
     discount: np.ndarray
-    goods: np.ndarray
-    shipping: np.ndarray
+    goods_cost: np.ndarray  # the goods shipped (the ledger's goods_cost until a restock)
+    shipping_cost: np.ndarray
     payment_fee: np.ndarray
     platform_fee: np.ndarray
     line_start: np.ndarray
@@ -394,7 +392,7 @@ def _orders_day(
     gross = np.bincount(line_order, weights=line_total, minlength=n).astype(np.int64)
     discount = np.bincount(line_order, weights=line_discount, minlength=n).astype(np.int64)
     goods = np.bincount(line_order, weights=unit_cost * quantity, minlength=n).astype(np.int64)
-    charged = gross - discount
+    charged = gross - discount  # ledger.charged
     payment_fee = np.where(cod, 0, fees.payment_fee_cents(p.fees, charged))
     platform_fee = fees.platform_fee_cents(p.fees, charged)
 
@@ -406,13 +404,16 @@ def _orders_day(
         for c, (a, b) in zip(prep.custom[product].tolist(), custom_u.tolist(), strict=True)
     ]
 
-    # Fulfilment: supplier processing (dropship) or the store's handling, then transit.
+    # Fulfilment (timeline.py): supplier processing where a line has a lead time, else the
+    # store's handling; then transit.
+    rules = p.rules
     lead = np.maximum.reduceat(prep.lead[product], line_start)
-    handling = np.where(lead > 0, lead, rng.integers(p.handling_days[0], p.handling_days[1] + 1, n))
-    transit = rng.integers(p.delivery_days[0], p.delivery_days[1] + 1, n)
-    shipped = placed + handling * DAY
+    handling = rng.integers(rules.handling_days[0], rules.handling_days[1] + 1, n)
+    dispatch = timeline.dispatch_days(rules, lead, handling)
+    transit = rng.integers(rules.delivery_days[0], rules.delivery_days[1] + 1, n)
+    shipped = placed + dispatch * DAY
     at_door = shipped + transit * DAY
-    door_days = handling + transit
+    door_days = dispatch + transit
 
     # Outcomes: a fixed number of draws per order, whichever branch it takes.
     u = rng.random((n, 7))
@@ -420,28 +421,23 @@ def _orders_day(
         p.cod_refusal_base + p.cod_refusal_per_day * np.maximum(0, door_days - 2), 0, 0.95
     )
     refused = cod & (u[:, 0] < refusal)
-    late = door_days > p.late_after_days
     random_chargeback = ~cod & (u[:, 1] < p.chargeback_rate)
-    late_claim = ~cod & late & (u[:, 2] < p.late_refund_rate)
+    late_claim = ~cod & timeline.is_late(rules, door_days) & (u[:, 2] < p.late_refund_rate)
     late_chargeback = late_claim & (u[:, 3] < p.late_chargeback_share)
     returned = (u[:, 4] < p.defect_rate) | (u[:, 5] < p.return_rate)
+    charged_back = random_chargeback | late_chargeback
+    lag = u[:, 6]
+    # Later rules win: a refusal stops everything, a chargeback overrides a refund claim.
     outcome = np.full(n, DELIVERED, dtype=np.int8)
     outcome_at = at_door.copy()
-    lag = u[:, 6]
-    window = max(p.return_window_days, 1)
-    outcome_at = np.where(
-        returned, at_door + ((1 + lag * (window - 1)) * DAY).astype(np.int64), outcome_at
-    )
-    outcome = np.where(returned, RETURNED, outcome)
-    outcome_at = np.where(late_claim, at_door + (lag * 7 * DAY).astype(np.int64), outcome_at)
-    outcome = np.where(late_claim, REFUNDED, outcome)
-    charged_back = random_chargeback | late_chargeback
-    outcome_at = np.where(
-        charged_back, at_door + ((7 + lag * 53) * DAY).astype(np.int64), outcome_at
-    )
-    outcome = np.where(charged_back, CHARGED_BACK, outcome)
-    outcome_at = np.where(refused, at_door, outcome_at)
-    outcome = np.where(refused, REFUSED, outcome).astype(np.int8)
+    for happens, status, after_door in (
+        (returned, RETURNED, timeline.return_after_door(rules, lag)),
+        (late_claim, REFUNDED, timeline.late_claim_after_door(lag)),
+        (charged_back, CHARGED_BACK, timeline.chargeback_after_door(lag)),
+        (refused, REFUSED, 0),
+    ):
+        outcome_at = np.where(happens, at_door + after_door, outcome_at)
+        outcome = np.where(happens, status, outcome).astype(np.int8)
 
     orders = {
         "day": np.full(n, i, dtype=np.int64),
@@ -454,10 +450,10 @@ def _orders_day(
         "delivered_at": at_door,
         "outcome_at": outcome_at,
         "outcome": outcome,
-        "gross": gross,
+        "gross_sales": gross,
         "discount": discount,
-        "goods": goods,
-        "shipping": np.full(n, p.shipping_cost_cents, dtype=np.int64),
+        "goods_cost": goods,
+        "shipping_cost": np.full(n, p.shipping_cost_cents, dtype=np.int64),
         "payment_fee": payment_fee.astype(np.int64),
         "platform_fee": np.asarray(platform_fee, dtype=np.int64),
         "line_start": line_start,
@@ -487,6 +483,11 @@ class Realised:
     cod_fee: np.ndarray
     chargeback_fee: np.ndarray
 
+    @property
+    def refunds_paid(self) -> np.ndarray:
+        """Refunds of money once taken: every refund but a refused parcel's (never paid for)."""
+        return np.where(self.status == REFUSED, 0, self.refund)
+
 
 def realise(
     p: StoreParams,
@@ -498,18 +499,18 @@ def realise(
     outcome_at: np.ndarray,
     outcome: np.ndarray,
     is_cod: np.ndarray,
-    gross: np.ndarray,
+    gross_sales: np.ndarray,
     discount: np.ndarray,
-    goods: np.ndarray,
+    goods_cost: np.ndarray,
 ) -> Realised:
     """The one rule for what has happened to orders by `as_of` (epoch seconds), and its money.
 
-    Booked at placement (not here): gross, discount, goods, forward shipping, payment and
+    Booked at placement (not here): gross sales, discount, goods, forward shipping, payment and
     platform fees. Booked when they happen: the COD fee when the courier collects the cash at the
     door; refund, return leg, dispute fee and restocked goods when the outcome arrives. A refused
     parcel pays no COD fee but costs both shipping legs; its goods come back to stock.
     """
-    charged = gross - discount
+    charged = gross_sales - discount
     has_shipped = shipped_at <= as_of
     reached_door = delivered_at <= as_of
     final = outcome_at <= as_of
@@ -521,14 +522,12 @@ def realise(
     done = final & (outcome != DELIVERED)
     refund = np.where(done, charged, 0)
     restocked = done & (refused | ((outcome == RETURNED) & p.returns_restockable))
-    goods_cost = np.where(restocked, 0, goods)
+    goods_kept = np.where(restocked, 0, goods_cost)
     pays_return = refused | ((outcome == RETURNED) & p.store_pays_returns)
     return_leg = np.where(done & pays_return, p.return_shipping_cost_cents, 0)
     cod_fee = np.where(is_cod & delivered, fees.cod_fee_cents(p.fees, charged), 0)
     chargeback_fee = np.where(done & (outcome == CHARGED_BACK), p.dispute_fee_cents, 0)
-    cash_due = np.where(
-        is_cod, delivered_at + p.cod_remittance_days * DAY, placed_at + PREPAID_PAYOUT_DAYS * DAY
-    )
+    cash_due = timeline.cash_due(p.rules, placed_at, delivered_at, is_cod)
     cash_at = np.where((cash_due <= as_of) & (~is_cod | delivered), cash_due, -1)
     return Realised(
         status=status,
@@ -536,11 +535,25 @@ def realise(
         delivered_at=np.where(delivered, delivered_at, -1),
         cash_at=cash_at,
         refund=refund.astype(np.int64),
-        goods_cost=goods_cost.astype(np.int64),
+        goods_cost=goods_kept.astype(np.int64),
         return_shipping_cost=return_leg.astype(np.int64),
         cod_fee=np.asarray(cod_fee, dtype=np.int64),
         chargeback_fee=chargeback_fee.astype(np.int64),
     )
+
+
+# The ledger's order lines by when they are booked: at placement (the Orders arrays), or when
+# an outcome happens (Realised; goods_cost drops there when goods come back to stock).
+PLACEMENT_LINES = ("gross_sales", "discount", "shipping_cost", "payment_fee", "platform_fee")
+OUTCOME_LINES = ("refund", "goods_cost", "return_shipping_cost", "cod_fee", "chargeback_fee")
+
+
+def money_lines(orders: Orders, real: Realised) -> dict[str, np.ndarray]:
+    """Every ledger line (ledger.ORDER_LINES) of each order as realised, in cents."""
+    return {
+        **{name: getattr(orders, name) for name in PLACEMENT_LINES},
+        **{name: getattr(real, name) for name in OUTCOME_LINES},
+    }
 
 
 def realise_orders(p: StoreParams, orders: Orders, as_of: int) -> Realised:
@@ -553,7 +566,7 @@ def realise_orders(p: StoreParams, orders: Orders, as_of: int) -> Realised:
         outcome_at=orders.outcome_at,
         outcome=orders.outcome,
         is_cod=orders.is_cod,
-        gross=orders.gross,
+        gross_sales=orders.gross_sales,
         discount=orders.discount,
-        goods=orders.goods,
+        goods_cost=orders.goods_cost,
     )

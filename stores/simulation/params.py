@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .fees import FeeSchedule
+from .timeline import Rules
 
 # Channel and payment-method names as the database stores them (stores.models mirrors these;
 # a test checks that the two lists agree).
@@ -25,10 +26,10 @@ PLACED, SHIPPED, DELIVERED, REFUSED, RETURNED, REFUNDED, CHARGED_BACK = range(le
 @dataclass(frozen=True)
 class ChannelParams:
     channel: str
+    conversion_rate: float
     daily_sessions: int = 0
     daily_budget_cents: int = 0
     cost_per_click_cents: int = 0
-    conversion_rate: float = 0.014
 
     @property
     def is_paid(self) -> bool:
@@ -54,44 +55,43 @@ class CatalogueSummary:
 
 @dataclass(frozen=True)
 class StoreParams:
+    """Every parameter the engine reads. No defaults for business numbers: the presets are the
+    only source of those, and services.engine_params builds this from a Store."""
+
     key: int  # the store's id: part of its random streams
     business_model: str
     channels: tuple[ChannelParams, ...]
     catalogue: CatalogueSummary
     fees: FeeSchedule
-    payment_methods: tuple[str, ...] = ("card",)
-    default_payment_method: str = "card"
-    chargeback_rate: float = 0.004
-    dispute_fee_cents: int = 1500
-    cod_share: float = 0.0
-    cod_conversion_uplift: float = 0.0
-    cod_refusal_base: float = 0.0
-    cod_refusal_per_day: float = 0.0
-    cod_remittance_days: int = 14
-    shipping_cost_cents: int = 500
-    return_shipping_cost_cents: int = 500
-    handling_days: tuple[int, int] = (1, 2)
-    delivery_days: tuple[int, int] = (2, 5)
-    late_after_days: int = 21
-    late_refund_rate: float = 0.0
-    late_chargeback_share: float = 0.0
-    return_window_days: int = 30
-    store_pays_returns: bool = True
-    return_rate: float = 0.15
-    defect_rate: float = 0.01
-    returns_restockable: bool = True
-    price_elasticity: float = 0.0
-    product_view_rate: float = 0.55
-    add_to_cart_rate: float = 0.059
-    checkout_rate: float = 0.55
-    extra_items_mean: float = 0.3
-    bundle_take_rate: float = 0.0
-    bundle_discount_e4: int = 0  # share in 1/10,000ths, so the discount is exact in cents
-    repeat_purchase_rate: float = 0.1
-    ad_fatigue_per_day: float = 0.0
-    stockout_rate: float = 0.0
-    sku_daily_cost_cents: int = 0
-    owns_customer_data: bool = True
+    rules: Rules  # every date rule (timeline.py)
+    payment_methods: tuple[str, ...]
+    default_payment_method: str
+    chargeback_rate: float
+    dispute_fee_cents: int
+    cod_share: float
+    cod_conversion_uplift: float
+    cod_refusal_base: float
+    cod_refusal_per_day: float
+    shipping_cost_cents: int
+    return_shipping_cost_cents: int
+    late_refund_rate: float
+    late_chargeback_share: float
+    store_pays_returns: bool
+    return_rate: float
+    defect_rate: float
+    returns_restockable: bool
+    price_elasticity: float
+    product_view_rate: float
+    add_to_cart_rate: float
+    checkout_rate: float
+    extra_items_mean: float
+    bundle_take_rate: float
+    bundle_discount_e4: int  # share in 1/10,000ths, so the discount is exact in cents
+    repeat_purchase_rate: float
+    ad_fatigue_per_day: float
+    stockout_rate: float
+    sku_daily_cost_cents: int
+    owns_customer_data: bool
     # Demand shape (model choices; not store fields yet).
     seasonality: float = 0.0  # amplitude of a yearly cycle, 0.2 = +/-20%
     season_peak_day: int = 335  # day of year of the peak (early December)

@@ -1,64 +1,28 @@
-"""Formatting for the dashboard: one place that decides how a rate, money or count reads."""
+"""Template filters for the dashboard: stores.formatting's functions, plus two template helpers."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from stores import formatting
+
 register = template.Library()
 
-
-@register.filter
-def pct(value: float | None, places: int = 1) -> str:
-    if value is None:
-        return "–"
-    return f"{float(value) * 100:.{int(places)}f}%"
-
-
-@register.filter
-def signed_pct(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{float(value) * 100:+.1f}%"
-
-
-@register.filter
-def money(value: Decimal | float | None) -> str:
-    if value is None:
-        return "–"
-    value = float(value)
-    sign = "−" if value < 0 else ""
-    return f"{sign}{abs(value):,.2f}"
-
-
-@register.filter
-def count(value: int | None) -> str:
-    return "–" if value is None else f"{int(value):,}"
-
-
-@register.filter
-def metric_value(value: Any, kind: str) -> str:
-    """Format a figure by its metric kind (see stores.metrics.MetricDef.kind)."""
-    if value is None:
-        return "–"
-    if kind == "count":
-        return count(value)
-    if kind in ("rate", "ratio"):
-        return pct(value)
-    if kind == "multiple":
-        return f"{float(value):.2f}×"
-    if kind == "days":
-        return f"{float(value):.1f} d"
-    return money(value)
-
-
-@register.filter
-def interval_text(interval: Any, kind: str) -> str:
-    if interval is None:
-        return ""
-    return f"{metric_value(interval.low, kind)} – {metric_value(interval.high, kind)}"
+for _name in (
+    "pct",
+    "signed_pct",
+    "money",
+    "count",
+    "metric_value",
+    "interval_text",
+    "bar_width",
+    "money_short",
+    "share",
+    "chance",
+):
+    register.filter(_name, getattr(formatting, _name))
 
 
 @register.filter
@@ -72,49 +36,5 @@ def querystring_with(querystring: str, pair: str) -> str:
 
 
 @register.filter
-def bar_width(part: int | None, whole: int | None) -> str:
-    """Percentage width of a funnel bar, at least a sliver so a zero step still shows."""
-    if not whole or not part:
-        return "0.5%"
-    return f"{max(0.5, 100 * part / whole):.1f}%"
-
-
-@register.filter
-def money_short(value: Decimal | float | None) -> str:
-    """12345.6 -> "12.3k": waterfall labels must fit over a narrow bar."""
-    if value is None:
-        return "–"
-    value = float(value)
-    sign = "−" if value < 0 else ""
-    value = abs(value)
-    if value >= 1_000_000:
-        return f"{sign}{value / 1_000_000:.1f}M"
-    if value >= 10_000:
-        return f"{sign}{value / 1000:.0f}k"
-    if value >= 1000:
-        return f"{sign}{value / 1000:.1f}k"
-    return f"{sign}{value:.0f}"
-
-
-@register.filter
-def share(part: int | None, whole: int | None) -> str:
-    if not whole or part is None:
-        return ""
-    return f"{100 * part / whole:.1f}%"
-
-
-@register.filter
 def get_item(mapping: dict, key: str) -> Any:
     return mapping.get(key)
-
-
-@register.filter
-def chance(value: float | None) -> str:
-    """A probability that never claims certainty: 0.99996 -> ">99.9%"."""
-    if value is None:
-        return "–"
-    if value > 0.999:
-        return ">99.9%"
-    if value < 0.001:
-        return "<0.1%"
-    return f"{value * 100:.0f}%" if 0.01 <= value <= 0.99 else f"{value * 100:.1f}%"

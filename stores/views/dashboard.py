@@ -20,10 +20,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from stores import formatting as fmt
 from stores import metrics
 from stores.forms_dashboard import DashboardFilterForm
 from stores.models import RunStatus, SimulationRun, Store
-from stores.templatetags import dashboard_tags as fmt
 
 from . import dashboard_charts as charts
 

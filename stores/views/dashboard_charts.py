@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from stores.templatetags.dashboard_tags import money, money_short
+from stores.formatting import money, money_short
 
 # Tableau 10: distinct on a projector and for most colour-blind viewers; cycles past ten stores.
 PALETTE = (
@@ -205,7 +205,7 @@ def waterfall(
     for key, _, amount, _ in steps:
         if key == "net_sales":
             running = amount
-        elif key != "contribution_margin":
+        elif key != "contribution":
             running -= amount
         levels.append(running)
     lo, hi = float(min(levels)), float(max(levels))
@@ -222,11 +222,11 @@ def waterfall(
     for i, (key, label, amount, text) in enumerate(steps):
         if key == "net_sales":
             start, end, kind = Decimal("0"), amount, "total"
-        elif key == "contribution_margin":
+        elif key == "contribution":
             start, end, kind = Decimal("0"), amount, "result"
         else:
             start, end, kind = running, running - amount, "cost"
-        running = end if key != "contribution_margin" else running
+        running = end if key != "contribution" else running
         y_a, y_b = y(float(start)), y(float(end))
         bar_x, bar_w = left + i * slot + slot * 0.1, slot * 0.8
         bars.append(
@@ -258,7 +258,7 @@ SHORT_LABELS = {
     "ad_spend": "Ads",
     "return_shipping_cost": "Returns",
     "other_cost": "Other",
-    "contribution_margin": "Contrib.",
+    "contribution": "Contrib.",
 }
 
 

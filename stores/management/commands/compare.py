@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores import metrics
+from stores.formatting import chance, money, pct
 from stores.forms_dashboard import DashboardFilterForm
-from stores.templatetags.dashboard_tags import chance
 
 FORMATS = ("table", "csv", "json")
 
@@ -67,14 +67,6 @@ class Command(BaseCommand):
             self.stdout.write(render_table(comparison))
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _money(value) -> str:
-    return "-" if value is None else f"{value:,.2f}"
-
-
 def render_table(comparison: metrics.Comparison) -> str:
     """A plain-text table, one line per store; rates with their 95% interval."""
     cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
@@ -85,20 +77,20 @@ def render_table(comparison: metrics.Comparison) -> str:
     lines = [headers]
     for row in comparison.rows:
         conv = cells[(row.slug, "conversion_rate")]
-        ci = f" ({_pct(conv.interval.low)}-{_pct(conv.interval.high)})" if conv.interval else ""
+        ci = f" ({pct(conv.interval.low)}-{pct(conv.interval.high)})" if conv.interval else ""
         line = [
             row.slug,
             row.model,
             f"{row.sessions:,}",
             f"{row.orders:,}",
-            _pct(row.conversion_rate) + ci,
-            _money(row.aov),
-            _money(row.net_sales),
-            _pct(row.returns_rate) + ("*" if row.returns_provisional else ""),
-            _pct(row.cod_refusal_rate) + ("*" if row.cod_refusal_provisional else ""),
-            _money(row.gross_profit),
-            _money(row.contribution_margin),
-            _money(row.ad_spend),
+            pct(row.conversion_rate) + ci,
+            money(row.aov),
+            money(row.net_sales),
+            pct(row.returns_rate) + ("*" if row.returns_provisional else ""),
+            pct(row.cod_refusal_rate) + ("*" if row.cod_refusal_provisional else ""),
+            money(row.gross_profit),
+            money(row.contribution),
+            money(row.ad_spend),
         ]
         if comparison.baseline:
             if conv.is_baseline:

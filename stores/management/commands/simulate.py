@@ -14,7 +14,10 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores import services
+from stores.formatting import money, pct
+from stores.metrics import compare_stores
 from stores.models import RunStatus, SimulationRun, Store
+from stores.services import runs
 
 BAR_WIDTH = 30
 STALL_HINT_SECONDS = 20
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--chunk-days", type=str, default="",
                             help="Days per task (default: even spans of at most "
-                                 f"{services.simulation.DEFAULT_CHUNK_DAYS}).")  # fmt: skip
+                                 f"{runs.DEFAULT_CHUNK_DAYS}).")  # fmt: skip
         parser.add_argument("--no-crn", action="store_true",
                             help="Give each store its own demand stream (no common random numbers).")  # fmt: skip
         parser.add_argument(
@@ -81,8 +84,8 @@ class Command(BaseCommand):
         days = positive_int(options["days"])
         seed = positive_int(options["seed"])
         chunk_days = positive_int(options["chunk_days"]) if options["chunk_days"] else None
-        if not 1 <= days <= services.simulation.MAX_DAYS:
-            raise CommandError(f"--days must be between 1 and {services.simulation.MAX_DAYS}.")
+        if not 1 <= days <= runs.MAX_DAYS:
+            raise CommandError(f"--days must be between 1 and {runs.MAX_DAYS}.")
         if seed < 0:
             raise CommandError("--seed must be zero or positive.")
         if chunk_days is not None and chunk_days < 1:
@@ -154,36 +157,15 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _summary(self, run: SimulationRun) -> None:
-        header = f"{'store':24} {'model':15} {'sessions':>9} {'orders':>7} {'conv':>6} {'AOV':>8} {'net sales':>12}"
-        try:
-            from stores.metrics import compare_stores
-
-            rows = compare_stores(run.stores.all(), run=run).rows
-        except ImportError:
-            rows = services.run_summary(run)
-            self.stdout.write(header + f" {'ad spend':>10}")
-            for r in rows:
-                self.stdout.write(
-                    f"{r.slug:24} {r.model:15} {r.sessions:>9} {r.orders:>7} "
-                    f"{_pct(r.conversion_rate):>6} {_money(r.aov):>8} {_money(r.net_sales):>12} "
-                    f"{_money(r.ad_spend):>10}"
-                )
-            return
+        rows = compare_stores(run.stores.all(), run=run).rows
         self.stdout.write(
-            header + f" {'returns':>7} {'COD RTO':>7} {'contrib.':>12} {'ad spend':>10}"
+            f"{'store':24} {'model':15} {'sessions':>9} {'orders':>7} {'conv':>6} {'AOV':>8} "
+            f"{'net sales':>12} {'returns':>7} {'COD RTO':>7} {'contrib.':>12} {'ad spend':>10}"
         )
         for r in rows:
             self.stdout.write(
                 f"{r.slug:24} {r.model:15} {r.sessions:>9} {r.orders:>7} "
-                f"{_pct(r.conversion_rate):>6} {_money(r.aov):>8} {_money(r.net_sales):>12} "
-                f"{_pct(r.returns_rate):>7} {_pct(r.cod_refusal_rate):>7} "
-                f"{_money(r.contribution_margin):>12} {_money(r.ad_spend):>10}"
+                f"{pct(r.conversion_rate):>6} {money(r.aov):>8} {money(r.net_sales):>12} "
+                f"{pct(r.returns_rate):>7} {pct(r.cod_refusal_rate):>7} "
+                f"{money(r.contribution):>12} {money(r.ad_spend):>10}"
             )
-
-
-def _pct(value) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _money(value) -> str:
-    return "-" if value is None else f"{value:,.2f}"

@@ -1,0 +1,162 @@
+"""What each dashboard figure means: its label, formula, direction, and when a cohort is final.
+
+One place for each definition: METRICS holds the label, numerator / denominator and direction of
+every figure; the dashboard's tooltips, the glossary page and docs/metrics.md say the same thing.
+Money formulas themselves live in the ledger (stores/simulation/ledger.py); the date rules that
+decide maturity in the timeline (stores/simulation/timeline.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from ..models import FUNNEL_COUNT_FIELDS, ROLLUP_COUNT_FIELDS
+from ..simulation import ledger, timeline
+
+LIVE = "live"  # run selector: rows outside any simulation run
+
+COUNT_COLUMNS = FUNNEL_COUNT_FIELDS + ROLLUP_COUNT_FIELDS
+MONEY_COLUMNS = ledger.ORDER_LINES + ledger.DAILY_COST_LINES + ledger.CASH_LINES
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    key: str
+    label: str
+    kind: str  # count | rate | money | money_ratio | ratio (a share) | multiple | days
+    definition: str
+    higher_is_better: bool | None = True  # None: neither (sessions of a store are not "better")
+    lagged: bool = False
+    # For rates: the StoreFigures attributes holding the numerator and the denominator.
+    numerator: str = ""
+    denominator: str = ""
+
+
+METRICS: tuple[MetricDef, ...] = (
+    MetricDef("sessions", "Sessions", "count", "Visits; a session ends after 30 minutes of inactivity.", None),
+    MetricDef("orders", "Orders", "count", "Orders placed (every status, cancelled included)."),
+    MetricDef(
+        "conversion_rate", "Conversion rate", "rate",
+        "Sessions that placed an order / sessions. Not orders / sessions.",
+        numerator="converted", denominator="sessions",
+    ),
+    MetricDef(
+        "add_to_cart_rate", "Add-to-cart rate", "rate",
+        "Sessions with an add to cart / sessions.",
+        numerator="adds_to_cart", denominator="sessions",
+    ),
+    MetricDef(
+        "cart_abandonment", "Cart abandonment", "rate",
+        "1 - converted sessions / sessions with an add to cart.",
+        higher_is_better=False, numerator="abandoned_carts", denominator="adds_to_cart",
+    ),
+    MetricDef(
+        "aov", "Average order value", "money_ratio",
+        "(Gross sales - discounts) / orders placed, before refunds. Interval: delta method, days as clusters.",
+    ),
+    MetricDef(
+        "net_sales", "Net sales", "money",
+        "Gross sales (price x quantity) - discounts - refunds, refunds booked when they happen.",
+    ),
+    MetricDef(
+        "net_sales_per_session", "Net sales per session", "money_ratio",
+        "Net sales / sessions. Interval: delta method, days as clusters.",
+    ),
+    MetricDef(
+        "returns_rate", "Returns rate", "rate",
+        "Orders returned or refunded / orders delivered, counted by orders, on mature cohorts "
+        "(placed long enough ago for every return window and refund claim to have closed).",
+        higher_is_better=False, lagged=True,
+        numerator="returns_numerator", denominator="returns_denominator",
+    ),
+    MetricDef(
+        "cod_refusal_rate", "COD refusal rate", "rate",
+        "COD orders refused at the door / COD orders shipped, on mature cohorts (placed long "
+        "enough ago for every parcel to have reached the door).",
+        higher_is_better=False, lagged=True,
+        numerator="refusal_numerator", denominator="refusal_denominator",
+    ),
+    MetricDef(
+        "chargeback_rate", "Chargeback rate", "rate",
+        "Orders charged back / prepaid (non-COD) orders, on mature cohorts (placed long enough "
+        "ago for a dispute to have landed: 60 days after the latest delivery).",
+        higher_is_better=False, lagged=True,
+        numerator="chargeback_numerator", denominator="chargeback_denominator",
+    ),
+    MetricDef("gross_profit", "Gross profit", "money", "Net sales - cost of goods (production cost for POD)."),
+    MetricDef("gross_margin", "Gross margin", "ratio", "Gross profit / net sales."),
+    MetricDef(
+        "contribution", "Contribution", "money",
+        "Net sales - goods - shipping (both legs) - payment, COD, chargeback and platform fees "
+        "- ad spend - other operating costs.",
+    ),
+    MetricDef(
+        "contribution_per_session", "Contribution per session", "money_ratio",
+        "Contribution / sessions. Interval: delta method, days as clusters.",
+    ),
+    MetricDef("contribution_margin", "Contribution margin", "ratio", "Contribution / net sales."),
+    MetricDef("ad_spend", "Ad spend", "money", "Spend on paid social and paid search.", None),
+    MetricDef("cac", "CAC", "money", "Ad spend / new customers.", higher_is_better=False),
+    MetricDef("roas", "ROAS", "multiple", "Net sales of orders from paid channels / ad spend."),
+    MetricDef(
+        "cash_collected", "Cash collected", "money",
+        "Money received from buyers (prepaid: when charged; COD: when the courier remits), "
+        "net of the refunds paid back to them.",
+    ),
+    MetricDef(
+        "cash_lag_days", "Cash lag", "days",
+        "Average days from order to cash arriving, over orders whose cash has arrived.",
+        higher_is_better=False,
+    ),
+)  # fmt: skip
+METRIC_BY_KEY = {m.key: m for m in METRICS}
+
+WATERFALL_STEPS = (
+    ("net_sales", "Net sales", "Gross sales - discounts - refunds."),
+    ("goods_cost", "Goods", "Cost of goods or production."),
+    ("shipping_cost", "Shipping", "Forward shipping to the buyer."),
+    ("fees", "Fees", "Payment, COD, chargeback and platform fees."),
+    ("ad_spend", "Ad spend", "Paid social and paid search."),
+    ("return_shipping_cost", "Returns & refusals", "Reverse shipping of returned or refused parcels."),
+    ("other_cost", "Other costs", "Operating costs (per-SKU upkeep)."),
+    ("contribution", "Contribution", "What is left."),
+)  # fmt: skip
+
+
+# --- Lagged outcomes and maturity ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LaggedOutcome:
+    """A rate whose outcomes arrive after the order: counted on cohorts old enough for every
+    such outcome to have happened (the timeline's horizon of that outcome)."""
+
+    key: str
+    horizon: str  # the timeline.Horizons attribute that bounds it
+    columns: tuple[str, ...]  # the rollup columns its numerator and denominator read
+
+
+LAGGED = (
+    LaggedOutcome("returns", "returns", ("returned_orders", "refunded_orders", "delivered_orders")),
+    LaggedOutcome("refusal", "refusal", ("cod_refused", "cod_shipped")),
+    LaggedOutcome("chargeback", "chargeback", ("chargebacks", "orders", "cod_orders")),
+)
+
+
+def as_of_instant(as_of: date | datetime) -> datetime:
+    """A report date as the moment it stands for: a date means the end of that day (in the
+    stores' calendar, settings.TIME_ZONE, as placement days are)."""
+    if isinstance(as_of, datetime):
+        return as_of
+    return timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time(0)))
+
+
+def mature_through(rules: timeline.Rules, as_of: datetime) -> dict[str, date]:
+    """For each lagged outcome, the last placement day whose outcomes have all happened by
+    `as_of`: an order placed on day d has every such outcome by the end of d + horizon."""
+    h = timeline.horizons(rules)
+    today = timezone.localdate(as_of)
+    return {o.key: today - timedelta(days=getattr(h, o.horizon) + 1) for o in LAGGED}

@@ -1,0 +1,118 @@
+"""Exports: the comparison as flat records (CSV, JSON, `manage.py compare`) with stable keys.
+
+Rates are fractions, money decimal strings to the cent, dates ISO. RECORD_KEYS is the contract
+of `compare --format json` and the CSV: scripts read these names.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .definitions import METRICS
+from .figures import Comparison
+
+CENT = Decimal("0.01")
+
+
+# Keys of a store record, in order: the contract of `manage.py compare --format json` and the CSV.
+RECORD_KEYS = (
+    "slug",
+    "name",
+    "model",
+    "sessions",
+    "orders",
+    "conversion_rate",
+    "add_to_cart_rate",
+    "cart_abandonment",
+    "aov",
+    "gross_sales",
+    "discount",
+    "refund",
+    "net_sales",
+    "net_sales_per_session",
+    "returns_rate",
+    "cod_refusal_rate",
+    "chargeback_rate",
+    "goods_cost",
+    "shipping_cost",
+    "return_shipping_cost",
+    "payment_fee",
+    "cod_fee",
+    "chargeback_fee",
+    "platform_fee",
+    "ad_spend",
+    "other_cost",
+    "gross_profit",
+    "gross_margin",
+    "contribution",
+    "contribution_per_session",
+    "contribution_margin",
+    "new_customers",
+    "cac",
+    "roas",
+    "cash_received",
+    "refunds_paid",
+    "cash_collected",
+    "cash_lag_days",
+)
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value.quantize(CENT))
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def comparison_records(comparison: Comparison) -> list[dict[str, Any]]:
+    """One flat dict per store: figures (rates as fractions, money as decimal strings) plus, per
+    metric with statistics, `<key>_low` / `_high` and, against the baseline, `<key>_vs_baseline`
+    (relative difference), `_vs_baseline_low` / `_high`, `_chance_to_beat`, `_q_value`."""
+    records = []
+    cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
+    for row in comparison.rows:
+        record = {key: plain(row.value(key)) for key in RECORD_KEYS}
+        record["baseline"] = bool(comparison.baseline and row.slug == comparison.baseline.slug)
+        for outcome, day in row.mature_through.items():
+            record[f"{outcome}_mature_through"] = plain(day)
+        for metric in METRICS:
+            cell = cells[(row.slug, metric.key)]
+            if metric.kind in ("rate", "money_ratio"):
+                record[f"{metric.key}_low"] = plain(cell.interval.low) if cell.interval else None
+                record[f"{metric.key}_high"] = plain(cell.interval.high) if cell.interval else None
+                record[f"{metric.key}_enough_data"] = cell.enough_data
+            if metric.lagged:
+                record[f"{metric.key}_provisional"] = cell.provisional
+            if comparison.baseline is None:
+                continue  # every record has the same keys (a CSV needs that); None on the baseline
+            record[f"{metric.key}_vs_baseline"] = plain(cell.relative)
+            if metric.kind in ("rate", "money_ratio"):
+                ri = cell.relative_interval
+                record[f"{metric.key}_vs_baseline_low"] = plain(ri.low) if ri else None
+                record[f"{metric.key}_vs_baseline_high"] = plain(ri.high) if ri else None
+                record[f"{metric.key}_chance_to_beat"] = plain(cell.chance_to_beat)
+                record[f"{metric.key}_q_value"] = plain(cell.q_value)
+        records.append(record)
+    return records
+
+
+DAILY_KEYS = (
+    "slug",
+    "date",
+    "sessions",
+    "converted",
+    "orders",
+    "conversion_rate",
+    "net_sales",
+    "ad_spend",
+    "contribution",
+)
+
+
+def daily_records(comparison: Comparison) -> list[dict[str, Any]]:
+    return [{k: plain(getattr(p, k)) for k in DAILY_KEYS} for p in comparison.daily]

@@ -1,0 +1,449 @@
+"""Reads: every dashboard figure, computed from the DailyFunnel rollup (never by scanning orders).
+
+Selection (the same for the dashboard, its exports and `manage.py compare`):
+- `run`: a SimulationRun (or its id) = that run's rows only; LIVE = rows outside any run (shoppers
+  and the live trickle); None = every row, in and outside runs. Two runs over the same days of
+  one store then add up, so the dashboard picks one run by default when there is any.
+- `date_from` / `date_to`: placement day (cohort), inclusive. `channel`: one acquisition channel.
+  `market`: the stores selling in that market (a store has one market). `source`: "synthetic",
+  "shopper" or None for both.
+
+`as_of` is the moment the figures stand at: for a run, the end of its last day (its rows are
+realised as of then); otherwise now. Lagged outcomes (returns, COD refusals, chargebacks) count
+the cohorts old enough for that outcome to have happened (definitions.mature_through); with no
+mature cohort in the selection a rate falls back to every cohort and is flagged provisional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from ..models import PAID_CHANNELS, DailyFunnel, Order, Product, SimulationRun, Source, Store
+from ..services.engine_params import timeline_rules
+from ..services.rollup import COLUMNS
+from ..simulation import ledger
+from .definitions import (
+    COUNT_COLUMNS,
+    LAGGED,
+    LIVE,
+    MONEY_COLUMNS,
+    as_of_instant,
+    mature_through,
+)
+from .figures import Comparison, DailySeries, StoreFigures
+from .table import build_table
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+FLOAT = FloatField()
+LAGGED_COLUMNS = tuple(dict.fromkeys(c for o in LAGGED for c in o.columns))
+
+Cutoffs = dict[int, dict[str, date]]  # store id -> lagged outcome -> last mature placement day
+
+
+def resolve_run(run: SimulationRun | int | str | None) -> SimulationRun | str | None:
+    if run is None or run == LIVE or isinstance(run, SimulationRun):
+        return run
+    return SimulationRun.objects.get(pk=int(run))
+
+
+def funnel_rows(
+    store_ids: Iterable[int],
+    *,
+    run: SimulationRun | str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    channel: str | None = None,
+    source: str | None = None,
+):
+    """The DailyFunnel rows of a selection (see the module docstring)."""
+    rows = DailyFunnel.objects.filter(store_id__in=list(store_ids))
+    if run == LIVE:
+        rows = rows.filter(run__isnull=True)
+    elif run is not None:
+        rows = rows.filter(run=run)
+    if date_from:
+        rows = rows.filter(date__gte=date_from)
+    if date_to:
+        rows = rows.filter(date__lte=date_to)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if source:
+        if source not in Source.values:
+            raise ValueError(f"source must be one of {', '.join(Source.values)}, not {source!r}")
+        rows = rows.filter(source=source)
+    return rows
+
+
+def as_of_for(run: SimulationRun | str | None) -> datetime:
+    """The moment a selection's figures stand at: a run's end (its rows are realised as of
+    then), or now for live and shoppers' data."""
+    if isinstance(run, SimulationRun):
+        return run.as_of
+    return timezone.now()
+
+
+def cutoffs_for(stores: list[Store], as_of: datetime) -> Cutoffs:
+    """Each store's last mature placement day per lagged outcome (one query for lead times)."""
+    leads = dict(
+        Product.objects.filter(store__in=[s.id for s in stores], is_active=True)
+        .values("store_id")
+        .annotate(lead=Max("supplier_lead_days"))
+        .values_list("store_id", "lead")
+        .order_by()
+    )
+    return {s.id: mature_through(timeline_rules(s, leads.get(s.id) or 0), as_of) for s in stores}
+
+
+def cents(value: Decimal | None) -> Decimal:
+    """A money sum to the cent. SQLite adds decimal columns as binary floats (8245.94999999999
+    for 8245.95); rounding to the cent is exact while the float error stays under half a cent,
+    which holds far beyond any sum the sandbox makes. PostgreSQL sums are exact already."""
+    return ZERO if value is None else value.quantize(CENT)
+
+
+def _paid_net_sales() -> Sum:
+    return Sum(ledger.net_sales(COLUMNS), filter=Q(channel__in=list(PAID_CHANNELS)))
+
+
+def _empty_figures(store: Store, cutoffs: dict[str, date], channel: str | None = None):
+    fig = StoreFigures(
+        slug=store.slug,
+        name=store.name,
+        model=store.business_model,
+        model_label=store.get_business_model_display(),
+        colour=store.primary_colour,
+        store_id=store.id,
+        channel=channel,
+        mature_through=cutoffs,
+    )
+    fig.totals = dict.fromkeys(COUNT_COLUMNS, 0)
+    fig.totals.update(dict.fromkeys(MONEY_COLUMNS, ZERO))
+    fig.mature = {o.key: dict.fromkeys(o.columns, 0) for o in LAGGED}
+    return fig
+
+
+def compare_stores(
+    stores: Iterable[Store],
+    *,
+    run: SimulationRun | int | str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    channel: str | None = None,
+    market: str | None = None,
+    source: str | None = None,
+    baseline: Store | str | None = None,
+    as_of: date | datetime | None = None,
+    series: str = "auto",
+) -> Comparison:
+    """Per-store figures, the KPI table against a baseline, and the time series.
+
+    Three queries: the stores' lead times (for maturity), the sums per store x period, and the
+    lagged counts of the days around each maturity date; one more when neither a run nor both
+    dates bound the span. `baseline` is a Store or a slug among `stores` (default: the first
+    store). Stores outside `market` are left out. `series` is "day", "week" or "auto": by day up
+    to SERIES_DAYS_MAX days, by week (Monday to Sunday) beyond. The intervals of money per
+    session use the same periods as clusters.
+    """
+    if series not in ("auto", "day", "week"):
+        raise ValueError(f"series must be auto, day or week, not {series!r}")
+    store_list = [s for s in _store_list(stores) if not market or s.market == market]
+    run = resolve_run(run)
+    as_of = as_of_instant(as_of) if as_of is not None else as_of_for(run)
+    cutoffs = cutoffs_for(store_list, as_of) if store_list else {}
+    rows = funnel_rows(
+        cutoffs, run=run, date_from=date_from, date_to=date_to, channel=channel, source=source
+    )
+
+    figures = {s.id: _empty_figures(s, cutoffs[s.id]) for s in store_list}
+    by_week = series == "week" or (
+        series == "auto" and _span_days(rows, run, date_from, date_to) > SERIES_DAYS_MAX
+    )
+    series_by_slug: dict[str, DailySeries] = {}
+    if store_list:
+        _fill_from_period_rows(rows, figures, series_by_slug, cutoffs, by_week)
+
+    row_list = [figures[s.id] for s in store_list]
+    base = _pick_baseline(row_list, baseline)
+    return Comparison(
+        rows=row_list,
+        baseline=base,
+        table=build_table(row_list, base),
+        series=series_by_slug,
+        granularity="week" if by_week else "day",
+        as_of=as_of,
+        selection={
+            "run": run.pk if isinstance(run, SimulationRun) else run,
+            "date_from": date_from,
+            "date_to": date_to,
+            "channel": channel,
+            "market": market,
+            "source": source,
+            "baseline": base.slug if base else None,
+        },
+    )
+
+
+# Past this many days the series (and the clusters of the intervals) are weekly: a year of daily
+# points per store is noise on a slide, and grouping by week makes the main query of a 20-store
+# year several times lighter (benchmarks/dashboard_queries.py).
+SERIES_DAYS_MAX = 120
+
+# The main query of compare_stores: every column summed per store x period. Store totals, the
+# series and the clusters of the intervals come from it; the mature cohort counts too, but for the
+# week holding a store's maturity dates (see _mature_counts).
+_PERIOD_SUMS = (
+    *((c, False) for c in COUNT_COLUMNS),
+    *((c, True) for c in MONEY_COLUMNS),
+    ("paid_net_sales", True),
+)
+
+
+class WeekStart(Func):
+    """The Monday of a date's week, with each database's built-in date functions (a Python
+    function registered in SQLite, as Django's TruncWeek is there, would run once per row).
+
+    On SQLite the expression must stay exactly as the index of migration 0003 spells it
+    (funnel_store_week): that index hands the rows over already in (store, week) order, so the
+    grouping streams instead of sorting 43,800 wide rows.
+    """
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '-6 days', 'weekday 1')", **extra)  # fmt: skip
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(DATE_TRUNC('week', %(expressions)s) AS date)", **extra)  # fmt: skip
+
+
+def _span_days(rows, run, date_from: date | None, date_to: date | None) -> int:
+    """Days between the first and the last day the selection can hold."""
+    if isinstance(run, SimulationRun):
+        first = max(run.start_date, date_from) if date_from else run.start_date
+        last = run.start_date + timedelta(days=run.days - 1)
+        last = min(last, date_to) if date_to else last
+    elif date_from and date_to:
+        first, last = date_from, date_to
+    else:
+        bounds = rows.aggregate(first=Min("date"), last=Max("date"))
+        first, last = date_from or bounds["first"], date_to or bounds["last"]
+    return (last - first).days + 1 if first and last else 0
+
+
+def _period_rows(rows, by_week: bool) -> list[tuple]:
+    """(store_id, period, *sums in _PERIOD_SUMS order), straight from the cursor.
+
+    Money is summed as double precision and rounded to the cent afterwards (exact far beyond any
+    sandbox total). Reading the cursor directly skips Django's per-value converters, which cost
+    more than the query itself on a year of 20 stores. Nothing but (store, period) in the GROUP
+    BY: both follow an index, so SQLite aggregates as it reads (a maturity flag there made it sort
+    every row first, half the time of the query).
+    """
+    annotations = {}
+    for name, is_money in _PERIOD_SUMS:
+        # Net sales, contribution and the like are differences of these sums, worked out per
+        # period in Python: an expression inside SUM() would cost an evaluation per row.
+        total = _paid_net_sales() if name == "paid_net_sales" else Sum(name)
+        annotations[f"s_{name}"] = Cast(total, FLOAT) if is_money else total
+    query = (
+        rows.annotate(period=WeekStart("date") if by_week else F("date"))
+        .values_list("store_id", "period")
+        .annotate(**annotations)
+        .order_by("store_id", "period")
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _mature_counts(
+    rows, period_rows: list[tuple], cutoffs: Cutoffs, by_week: bool
+) -> dict[int, dict[str, dict[str, int]]]:
+    """Each lagged outcome's columns summed over each store's placement days up to its cutoff.
+
+    Periods that end by the cutoff come from the period sums. By week, a cutoff's own week is
+    partly mature: its days are read by one more query over at most a few weeks per store
+    (summing every mature row there instead costs a third of the main query).
+    """
+    at = {name: i + 2 for i, (name, _) in enumerate(_PERIOD_SUMS)}
+    out = {s: {o.key: dict.fromkeys(o.columns, 0) for o in LAGGED} for s in cutoffs}
+    for row in period_rows:
+        period, counts = _as_date(row[1]), out[row[0]]
+        for o in LAGGED:
+            cutoff = cutoffs[row[0]][o.key]
+            # By day a period is mature when it is <= the cutoff; by week when its Monday comes
+            # before the Monday of the cutoff's week.
+            if (period < _week_start(cutoff)) if by_week else (period <= cutoff):
+                for c in o.columns:
+                    counts[o.key][c] += row[at[c]]
+    if by_week:
+        partial = Q()
+        for store_id, by_outcome in cutoffs.items():
+            first = min(_week_start(c) for c in by_outcome.values())
+            partial |= Q(store_id=store_id, date__gte=first, date__lte=max(by_outcome.values()))
+        sums = {c: Sum(c) for c in LAGGED_COLUMNS}
+        for v in rows.filter(partial).values("store_id", "date").annotate(**sums).order_by():
+            day, counts = _as_date(v["date"]), out[v["store_id"]]
+            for o in LAGGED:
+                cutoff = cutoffs[v["store_id"]][o.key]
+                if _week_start(cutoff) <= day <= cutoff:
+                    for c in o.columns:
+                        counts[o.key][c] += v[c] or 0
+    return out
+
+
+def _money(value: float | None) -> Decimal:
+    return Decimal(f"{value or 0.0:.2f}") + ZERO  # + ZERO turns -0.00 into 0.00
+
+
+def _fill_from_period_rows(
+    rows, figures: dict[int, StoreFigures], series: dict, cutoffs: Cutoffs, by_week: bool
+) -> None:
+    """Store totals, mature counts, the series and the interval clusters from the period sums.
+
+    Column-wise (zip, sum, map) rather than row by row: this runs on every dashboard request.
+    """
+    names = [name for name, _ in _PERIOD_SUMS]
+    at = {name: i + 2 for i, name in enumerate(names)}
+    period_rows = _period_rows(rows, by_week)
+    mature = _mature_counts(rows, period_rows, cutoffs, by_week)
+    for store_id, group in groupby(period_rows, key=itemgetter(0)):
+        group = list(group)
+        fig = figures[store_id]
+        columns = list(zip(*group, strict=True))
+        col = {name: columns[at[name]] for name in names}
+        fig.totals = {c: int(sum(col[c])) for c in COUNT_COLUMNS}
+        fig.totals.update({c: _money(sum(col[c])) for c in MONEY_COLUMNS})
+        # No paid-channel row in a period gives NULL there.
+        fig.paid_net_sales = _money(sum(filter(None, col["paid_net_sales"])))
+        fig.mature = mature[store_id]
+
+        # The ledger's formulas over the periods' columns (floats, rounded to the cent).
+        lines = ledger.Lines({c: np.asarray(col[c], dtype=float) for c in MONEY_COLUMNS})
+        money = [ledger.charged(lines), ledger.net_sales(lines), ledger.contribution(lines)]
+        values = [
+            [_as_date(d) for d in columns[1]],
+            list(col["sessions"]),
+            list(col["converted"]),
+            list(col["orders"]),
+            *(np.round(m, 2).tolist() for m in money),
+            np.round(lines.ad_spend, 2).tolist(),
+        ]
+        fig.series = series[fig.slug] = DailySeries(fig.slug, *values)
+        fig.days = len(values[0])
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands dates back as ISO strings when the cursor is read directly.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _store_list(stores) -> list[Store]:
+    if isinstance(stores, Store):
+        return [stores]
+    return list(stores)
+
+
+def _pick_baseline(rows: list[StoreFigures], baseline) -> StoreFigures | None:
+    if not rows:
+        return None
+    if baseline is None:
+        return rows[0]
+    slug = baseline.slug if isinstance(baseline, Store) else str(baseline)
+    for row in rows:
+        if row.slug == slug:
+            return row
+    raise ValueError(f"The baseline {slug!r} is not among the compared stores.")
+
+
+def channel_breakdown(store: Store, **selection: Any) -> list[StoreFigures]:
+    """The figures of one store split by acquisition channel (two queries)."""
+    run = resolve_run(selection.pop("run", None))
+    as_of = selection.pop("as_of", None)
+    as_of = as_of_instant(as_of) if as_of is not None else as_of_for(run)
+    selection.pop("market", None)
+    selection.pop("baseline", None)
+    cutoffs = cutoffs_for([store], as_of)[store.id]
+    rows = funnel_rows([store.id], run=run, **selection)
+    # One flag per lagged outcome: is the row's placement day mature for it?
+    flags = {
+        f"m_{o.key}": Case(
+            When(date__lte=cutoffs[o.key], then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for o in LAGGED
+    }
+    sums = {f"t_{c}": Sum(c) for c in COUNT_COLUMNS + MONEY_COLUMNS}
+    grouped = (
+        rows.annotate(**flags)
+        .values("channel", *flags)
+        .annotate(**sums, t_paid_net_sales=_paid_net_sales())
+        .order_by()
+    )
+    figures: dict[str, StoreFigures] = {}
+    for v in grouped:
+        fig = figures.get(v["channel"])
+        if fig is None:
+            fig = figures[v["channel"]] = _empty_figures(store, cutoffs, channel=v["channel"])
+        for c in COUNT_COLUMNS:
+            fig.totals[c] += v[f"t_{c}"] or 0
+        for c in MONEY_COLUMNS:
+            fig.totals[c] = cents(fig.totals[c] + (v[f"t_{c}"] or ZERO))
+        fig.paid_net_sales = cents(fig.paid_net_sales + (v["t_paid_net_sales"] or ZERO))
+        for o in LAGGED:
+            if v[f"m_{o.key}"]:
+                for c in o.columns:
+                    fig.mature[o.key][c] += v[f"t_{c}"] or 0
+    return [figures[c] for c in sorted(figures)]
+
+
+def store_orders(store: Store, **selection: Any):
+    """The order rows behind a store's figures (drill-down list; paginate it)."""
+    run = resolve_run(selection.get("run"))
+    orders = Order.objects.filter(store=store)
+    if run == LIVE:
+        orders = orders.filter(run__isnull=True)
+    elif run is not None:
+        orders = orders.filter(run=run)
+    if selection.get("date_from"):
+        orders = orders.filter(placed_date__gte=selection["date_from"])
+    if selection.get("date_to"):
+        orders = orders.filter(placed_date__lte=selection["date_to"])
+    if selection.get("channel"):
+        orders = orders.filter(channel=selection["channel"])
+    if selection.get("source"):
+        orders = orders.filter(source=selection["source"])
+    return orders.order_by("-placed_at", "-id")
