@@ -1,0 +1,1 @@
+"""The stores app: mock stores configured as business models, simulated and compared."""

@@ -1,3 +1,5 @@
+"""The stores app: mock stores, their simulation, storefronts and dashboard."""
+
 from django.apps import AppConfig
 
 

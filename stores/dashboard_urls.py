@@ -1,3 +1,5 @@
+"""URLs of the comparison dashboard (/dashboard/): the page, a store's drill-down, exports, glossary."""
+
 from django.urls import path
 
 from .views import dashboard

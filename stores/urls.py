@@ -1,3 +1,5 @@
+"""URLs of the storefronts (/s/<slug>/...): catalogue, product, cart, checkout, orders."""
+
 from django.urls import path
 
 from .views import storefront

@@ -179,7 +179,9 @@ def test_query_count_does_not_grow_with_the_number_of_orders(staff_client, pair)
 
 def test_page_query_budget(staff_client, pair, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
-        staff_client.get(URL)
+        response = staff_client.get(URL)
+    assert response.status_code == 200
+    assert b'id="kpi-table"' in response.content
 
 
 def test_drill_down_lists_the_store_orders_a_page_at_a_time(staff_client, pair):

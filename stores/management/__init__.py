@@ -1,0 +1,1 @@
+"""Management commands: every capability a trainer uses in a page, scriptable."""

@@ -101,26 +101,14 @@ def store_params(
 def params_from_preset(preset_key: str, *, store_key: int = 1, **overrides: Any) -> StoreParams:
     """A preset's parameters with its generated catalogue, without touching the database."""
     from ..presets import get_preset
-    from ..simulation.catalogue import generate_catalogue as catalogue_specs
-    from .stores import CATALOGUE_SEED
+    from .stores import catalogue_products
 
     preset = get_preset(preset_key)
     store = Store(pk=store_key, business_model=preset.key, **overrides)
     channels = [StoreChannel(**v) for v in preset.channel_values(store.owns_customer_data)]
-    specs = catalogue_specs(preset.catalogue, float(store.markup), CATALOGUE_SEED)
-    products = [
-        Product(
-            pk=i,
-            title=s.title,
-            price=s.price,
-            unit_cost=s.unit_cost,
-            popularity=s.popularity,
-            is_customizable=s.is_customizable,
-            bundle_quantity=s.bundle_quantity,
-            supplier_lead_days=s.supplier_lead_days,
-        )
-        for i, s in enumerate(specs, start=1)
-    ]
+    products = catalogue_products(store)
+    for i, product in enumerate(products, start=1):
+        product.pk = i
     return store_params(store, channels=channels, products=products)
 
 

@@ -77,9 +77,14 @@ def generate_catalogue(store: Store, *, seed: int = CATALOGUE_SEED, replace: boo
         if not replace:
             return 0
         store.products.all().delete()
+    products = Product.objects.bulk_create(catalogue_products(store, seed=seed))
+    return len(products)
+
+
+def catalogue_products(store: Store, *, seed: int = CATALOGUE_SEED) -> list[Product]:
+    """The unsaved products of a store's generated catalogue (its model's preset, its markup)."""
     preset = get_preset(store.preset or store.business_model)
-    specs = generate_catalogue_specs(preset.catalogue, float(store.markup), seed)
-    Product.objects.bulk_create(
+    return [
         Product(
             store=store,
             title=s.title,
@@ -95,9 +100,8 @@ def generate_catalogue(store: Store, *, seed: int = CATALOGUE_SEED, replace: boo
             is_customizable=s.is_customizable,
             bundle_quantity=s.bundle_quantity,
         )
-        for s in specs
-    )
-    return len(specs)
+        for s in generate_catalogue_specs(preset.catalogue, float(store.markup), seed)
+    ]
 
 
 @transaction.atomic

@@ -1,0 +1,1 @@
+"""Template filters: the dashboard's formatting and the storefront's money."""

@@ -1,0 +1,1 @@
+"""Views: the storefronts and the comparison dashboard (thin adapters over services and metrics)."""

@@ -1,0 +1,1 @@
+"""manage.py commands: seed_demo, simulate, compare, describe_presets, run_sandbox."""

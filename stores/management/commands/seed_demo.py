@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: one demo store per business model, with its catalogue (idempotent)."""
+
 from django.core.management.base import BaseCommand
 
 from stores.services import seed_demo_stores

@@ -1,74 +1,35 @@
-"""The store domain: stores configured as business models, their catalogues, orders and daily funnel.
-
-Money is Decimal with two places everywhere. Every revenue and cost line of an order has its own
-column so that the margin waterfall reconciles with the rows. The daily funnel table doubles as the
-rollup the dashboards read (one row per store x day x channel x source x run).
-"""
+"""Stores and what they sell: a store configured as a business model (every parameter the
+simulation reads, its defaults from stores/presets.py), its traffic channels, products and
+customers."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .choices import (  # noqa: F401 - the vocabularies are re-exported for `stores.models` users
-    FINAL_STATUSES,
+from ..choices import (
     PAID_CHANNELS,
     BusinessModel,
     Channel,
-    ChunkStatus,
     Currency,
     Market,
-    OrderStatus,
     PaymentMethod,
     ReturnShippingPayer,
-    RunStatus,
     Source,
 )
-from .presets import DEFAULT_THEME, PRESETS, default
-from .simulation import ledger
-
-
-def rate_field(value: Decimal, help_text: str, *, maximum: float = 1.0) -> models.DecimalField:
-    """A probability or share in 0..1 (or a multiplier up to `maximum`), four decimal places."""
-    return models.DecimalField(
-        max_digits=7,
-        decimal_places=4,
-        default=Decimal(str(value)),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal(str(maximum)))],
-        help_text=help_text,
-    )
-
-
-def money_field(value: Decimal | str = "0", help_text: str = "", **kwargs) -> models.DecimalField:
-    return models.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        default=Decimal(value),
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text=help_text,
-        **kwargs,
-    )
-
-
-def days_field(value: int, help_text: str) -> models.PositiveSmallIntegerField:
-    return models.PositiveSmallIntegerField(
-        default=value, validators=[MaxValueValidator(365)], help_text=help_text
-    )
+from ..presets import DEFAULT_THEME, PRESETS, default
+from .fields import days_field, hex_colour, money_field, rate_field
 
 
 def default_payment_methods() -> list[str]:
     """The payment methods a store offers unless its preset says otherwise (a fresh list)."""
     return list(default("payment_methods"))
 
-
-hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, e.g. #1f6feb.")
 
 # (minimum field, maximum field) pairs checked by Store.clean(): min must not exceed max.
 STORE_RANGES = (
@@ -282,12 +243,20 @@ class Store(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # The methods offered are a set; kept in one order (the checkout lists them so), which
+        # also makes two stores offering the same methods hold the same value.
+        if isinstance(self.payment_methods, list):
+            known = [m for m in PaymentMethod.values if m in self.payment_methods]
+            self.payment_methods = known + [m for m in self.payment_methods if m not in known]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("storefront:home", kwargs={"slug": self.slug})
 
     @property
     def fee_schedule(self):
-        from .simulation.fees import FeeSchedule
+        from ..simulation.fees import FeeSchedule
 
         return FeeSchedule(
             card_fee_rate=self.card_fee_rate,
@@ -454,303 +423,3 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.email
-
-
-class SimulationRun(models.Model):
-    """A batch of simulated days for a set of stores, fanned out over Celery workers in chunks."""
-
-    seed = models.PositiveBigIntegerField()
-    start_date = models.DateField()
-    days = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3650)])
-    chunk_days = models.PositiveSmallIntegerField(default=30, validators=[MinValueValidator(1)])
-    common_random_numbers = models.BooleanField(
-        default=True, help_text="Every store sees the same demand stream (less noise between them)."
-    )
-    stores = models.ManyToManyField(Store, related_name="runs")
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Run #{self.pk} ({self.days} days, seed {self.seed})"
-
-    @property
-    def progress(self) -> float:
-        return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
-
-    @property
-    def as_of(self) -> datetime:
-        """The moment a run's rows are realised at: the end of its last day. Its figures depend
-        on its seed and this date only, never on when it was written or read."""
-        end = datetime.combine(self.start_date + timedelta(days=self.days), time(0))
-        return timezone.make_aware(end)
-
-
-class RunChunk(models.Model):
-    """One store x span of days of a run: the unit of work a Celery task claims."""
-
-    run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="chunks")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
-    first_day = models.PositiveIntegerField(help_text="Day offset from the run's start date.")
-    day_count = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    orders_written = models.PositiveIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["run", "store", "first_day"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "store", "first_day"], name="one_chunk_per_span")
-        ]
-
-
-# DailyFunnel's columns by what writes them: the funnel counts (simulation and storefront) and
-# the order rollup's counts (services.rebuild_rollup). Metrics sum both.
-FUNNEL_COUNT_FIELDS = ("sessions", "product_views", "adds_to_cart", "reached_checkout", "converted")
-ROLLUP_COUNT_FIELDS = (
-    "orders",
-    "new_customers",
-    "items",
-    "delivered_orders",
-    "returned_orders",
-    "refunded_orders",
-    "chargebacks",
-    "cod_orders",
-    "cod_shipped",
-    "cod_refused",
-    "cash_orders",
-    "cash_lag_days",
-)
-
-
-class OrderQuerySet(models.QuerySet):
-    def synthetic(self) -> OrderQuerySet:
-        return self.filter(source=Source.SYNTHETIC)
-
-    def shopper(self) -> OrderQuerySet:
-        return self.filter(source=Source.SHOPPER)
-
-
-class Order(models.Model):
-    """One order. Money columns hold what has happened so far (realised), as of `status`.
-
-    The planned outcome and its date are known at placement for synthetic orders; the lifecycle
-    service moves `status` and the realised money columns forward as those dates pass.
-    """
-
-    # The foreign keys' own indexes are left out where Meta.indexes covers them: every index is
-    # written for each of the millions of orders a run inserts (see the Meta comment).
-    store = models.ForeignKey(
-        Store, on_delete=models.CASCADE, related_name="orders", db_index=False
-    )
-    number = models.CharField(max_length=40, unique=True)
-    customer = models.ForeignKey(
-        Customer,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="orders",
-        db_index=False,
-    )
-    email = models.EmailField(blank=True)
-    run = models.ForeignKey(
-        SimulationRun,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="orders",
-        db_index=False,
-    )
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SHOPPER)
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)
-    payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
-    is_new_customer = models.BooleanField(default=True)
-    status = models.CharField(
-        max_length=14, choices=OrderStatus.choices, default=OrderStatus.PLACED
-    )
-
-    placed_at = models.DateTimeField(default=timezone.now)
-    placed_date = models.DateField(help_text="Day of placement in the store's calendar (cohort).")
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    planned_outcome = models.CharField(
-        max_length=14, choices=OrderStatus.choices, default=OrderStatus.DELIVERED,
-        help_text="Where this order will end up (known in advance for synthetic orders).",
-    )  # fmt: skip
-    outcome_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a return, refusal, refund or chargeback happens."
-    )
-    cash_collected_at = models.DateTimeField(null=True, blank=True)
-    # Synthetic orders know their timeline in advance; the lifecycle service copies these into
-    # shipped_at / delivered_at when the dates pass (the realised columns stay empty until then).
-    planned_shipped_at = models.DateTimeField(null=True, blank=True)
-    planned_delivered_at = models.DateTimeField(
-        null=True, blank=True, help_text="Delivery (or, for a refused parcel, attempt) date."
-    )
-
-    gross_sales = money_field()
-    discount = money_field()
-    refund = money_field()
-    goods_cost = money_field()
-    shipping_cost = money_field()
-    return_shipping_cost = money_field()
-    payment_fee = money_field()
-    cod_fee = money_field()
-    chargeback_fee = money_field()
-    platform_fee = money_field()
-
-    ship_name = models.CharField(max_length=120, blank=True)
-    ship_address = models.CharField(max_length=200, blank=True)
-    ship_city = models.CharField(max_length=80, blank=True)
-    ship_postcode = models.CharField(max_length=20, blank=True)
-    ship_country = models.CharField(max_length=2, blank=True)
-    phone = models.CharField(max_length=30, blank=True)
-
-    objects = OrderQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-placed_at"]
-        # (store, placed_date) and (run, store) also serve lookups by store or run alone; only
-        # shoppers' orders have a customer, so its index skips the synthetic ones. Each index
-        # left out is one less B-tree insert per order inside SQLite's one-writer turn (with
-        # the writer's larger page cache, that turn went from 9.3 to 6.7 s per worker for a
-        # simulated year; benchmarks/simulation_write_path.py measures the whole path).
-        indexes = [
-            models.Index(fields=["store", "placed_date"]),
-            models.Index(fields=["run", "store"]),
-            models.Index(fields=["status", "outcome_at"]),
-            models.Index(
-                fields=["customer"], condition=Q(customer__isnull=False), name="order_customer"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    # The money of one order, by the ledger's definitions (stores/simulation/ledger.py).
-    @property
-    def net_sales(self) -> Decimal:
-        return ledger.net_sales(self)
-
-    @property
-    def order_costs(self) -> Decimal:
-        return ledger.order_costs(self)
-
-    @property
-    def order_contribution(self) -> Decimal:
-        """Before ad spend and operating costs, which are booked per day and channel."""
-        return ledger.order_contribution(self)
-
-
-class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    # Indexed although nothing reads lines by product: deleting a product checks its foreign
-    # key against the lines, and without the index both databases scan every line per product.
-    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
-    title = models.CharField(max_length=200, help_text="Product title at the time of the order.")
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    unit_price = money_field()
-    unit_cost = money_field()
-    customization = models.JSONField(default=dict, blank=True, help_text="POD: text and colour.")
-
-    def __str__(self) -> str:
-        return f"{self.quantity} x {self.title}"
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.unit_price * self.quantity
-
-
-class DailyFunnel(models.Model):
-    """Per store x day x channel x source (x run): funnel counts, ad spend and order rollups.
-
-    Sessions are counted here, not stored one by one. The order columns are a rollup of the order
-    rows by placement day (cohort), rebuilt by the services whenever those orders change, so the
-    dashboards never scan the order table.
-    """
-
-    # Lookups by store or run alone use the (store, date) and (run, store) indexes.
-    store = models.ForeignKey(
-        Store, on_delete=models.CASCADE, related_name="funnel_days", db_index=False
-    )
-    date = models.DateField()
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    source = models.CharField(max_length=10, choices=Source.choices)
-    run = models.ForeignKey(
-        SimulationRun,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="funnel_days",
-        db_index=False,
-    )
-
-    sessions = models.PositiveIntegerField(default=0)
-    product_views = models.PositiveIntegerField(
-        default=0, help_text="Sessions with a product view."
-    )
-    adds_to_cart = models.PositiveIntegerField(default=0, help_text="Sessions with an add to cart.")
-    reached_checkout = models.PositiveIntegerField(default=0)
-    converted = models.PositiveIntegerField(default=0, help_text="Sessions that placed an order.")
-    ad_spend = money_field()
-    other_cost = money_field(help_text="Operating cost (per-SKU upkeep) allocated by sessions.")
-
-    # Rollup of the orders placed this day through this channel.
-    orders = models.PositiveIntegerField(default=0)
-    new_customers = models.PositiveIntegerField(default=0)
-    items = models.PositiveIntegerField(default=0)
-    gross_sales = money_field()
-    discount = money_field()
-    refund = money_field()
-    goods_cost = money_field()
-    shipping_cost = money_field()
-    return_shipping_cost = money_field()
-    payment_fee = money_field()
-    cod_fee = money_field()
-    chargeback_fee = money_field()
-    platform_fee = money_field()
-    delivered_orders = models.PositiveIntegerField(
-        default=0, help_text="Reached the door, kept or not."
-    )
-    returned_orders = models.PositiveIntegerField(default=0)
-    refunded_orders = models.PositiveIntegerField(default=0)
-    chargebacks = models.PositiveIntegerField(default=0)
-    cod_orders = models.PositiveIntegerField(default=0)
-    cod_shipped = models.PositiveIntegerField(default=0)
-    cod_refused = models.PositiveIntegerField(default=0)
-    cash_received = money_field(
-        help_text="What buyers paid, once it reached the store (COD: when the courier remits)."
-    )
-    refunds_paid = money_field(help_text="Refunds of money once taken (not refused parcels).")
-    cash_lag_days = models.PositiveIntegerField(default=0, help_text="Sum of days order -> cash.")
-    cash_orders = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["store", "date", "channel"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["store", "date", "channel", "source", "run"],
-                condition=Q(run__isnull=False),
-                name="funnel_row_unique_in_run",
-            ),
-            models.UniqueConstraint(
-                fields=["store", "date", "channel", "source"],
-                condition=Q(run__isnull=True),
-                name="funnel_row_unique_outside_runs",
-            ),
-        ]
-        indexes = [models.Index(fields=["store", "date"]), models.Index(fields=["run", "store"])]
-
-    def __str__(self) -> str:
-        return f"{self.store_id} {self.date} {self.channel} {self.source}"

@@ -1,0 +1,67 @@
+"""The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel.
+
+`from stores.models import X` finds every model and every vocabulary (stores/choices.py).
+"""
+
+from ..choices import (
+    FINAL_STATUSES,
+    PAID_CHANNELS,
+    BusinessModel,
+    Channel,
+    ChunkStatus,
+    Currency,
+    Market,
+    OrderStatus,
+    PaymentMethod,
+    ReturnShippingPayer,
+    RunStatus,
+    Source,
+)
+from .orders import (
+    FUNNEL_COUNT_FIELDS,
+    ROLLUP_COUNT_FIELDS,
+    DailyFunnel,
+    Order,
+    OrderLine,
+    OrderQuerySet,
+)
+from .runs import RunChunk, SimulationRun
+from .stores import (
+    STORE_RANGES,
+    Customer,
+    Product,
+    Store,
+    StoreChannel,
+    StoreQuerySet,
+    default_payment_methods,
+)
+
+__all__ = [
+    "FINAL_STATUSES",
+    "FUNNEL_COUNT_FIELDS",
+    "PAID_CHANNELS",
+    "ROLLUP_COUNT_FIELDS",
+    "STORE_RANGES",
+    "BusinessModel",
+    "Channel",
+    "ChunkStatus",
+    "Currency",
+    "Customer",
+    "DailyFunnel",
+    "Market",
+    "Order",
+    "OrderLine",
+    "OrderQuerySet",
+    "OrderStatus",
+    "PaymentMethod",
+    "Product",
+    "ReturnShippingPayer",
+    "RunChunk",
+    "RunStatus",
+    "SimulationRun",
+    "Source",
+    "Store",
+    "StoreChannel",
+    "StoreQuerySet",
+    "default_payment_methods",
+]
