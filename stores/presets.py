@@ -35,6 +35,7 @@ BAYMARD = "Baymard Institute: ~70% cart abandonment (average of 46 studies)"
 CHANNEL_CR = "Agency benchmarks (2026): email 4-5.5%, direct 3-3.8%, organic 2-2.8%, paid search 1.5-3%, referral ~2%, paid social 0.8-1.5%"  # noqa: E501
 NRF_RETURNS = "NRF / Appriss (2021-2024): online returns ~17.6-20.8% of sales"
 STRIPE = "Stripe public pricing: 2.9% + $0.30, $15 per dispute"
+STRIPE_PAYOUT = "Stripe docs (payout schedule): US accounts are paid out daily, 2 business days after the charge"  # noqa: E501
 CHARGEBACKS = "Payment processors' guides: typical chargeback rate 0.3-0.9%"
 DROP_TRANSIT = (
     "Carriers' and marketplace guides (2025): China->US ePacket 7-15 business days, standard 15-45"  # noqa: E501
@@ -51,6 +52,21 @@ POD_RETURNS = (
     "POD providers' policies: reprint/refund only faulty or wrong items; no change-of-mind returns"  # noqa: E501
 )
 SINGLE_ADS = "Marketing blog (2026): ad spend 20-30% of sales for single-product stores"
+RETURNS_BY_CATEGORY = "Retail analytics blog: returns by category: home 10-15%, electronics 8-12%, beauty 5-10%, apparel 20-30%"  # noqa: E501
+DROP_MARGIN = "Industry blogs: dropship net margin 10-15% on average, 15-20% good"
+DROP_PROMISE = "the store's own promise ('arrives in 10-25 days'): a buyer claims once it is broken"  # noqa: E501
+POD_MARGIN = (
+    "POD guides (2025): margin ~20% typical, 30%+ strong ($20 price - $10 to make - $5 to ship)"  # noqa: E501
+)
+CREATIVE_REFRESH = (
+    "model choice: ad creative refreshed every two months, after which an audience tires again"  # noqa: E501
+)
+AMAZON_PAYOUT = "Amazon seller payments (2023-): funds released 7 days after delivery (DD+7), paid out every 14 days"  # noqa: E501
+PAID_CPP = "SuperAds, $3B of ad spend (2025): ~$44 paid social cost per purchase; First Page Sage (2024): CAC $61-91"  # noqa: E501
+COD_REMIT_TARGET = "Regional study (2024): COD cash ~2 weeks after delivery"
+DOMESTIC_COURIER = (
+    "model choice: a domestic courier in the UAE dispatches next day and delivers in 1-3 days"  # noqa: E501
+)
 MARKETPLACE_FEES = "Marketplace fee schedules: referral fee mostly 8-15%"
 MODEL_CHOICE = "model choice (no public figure): tune in the admin"
 OFF = "off unless the model needs it (its preset turns it on)"
@@ -68,6 +84,17 @@ class ChannelPreset:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A cited range an outcome of the model should land in (stores/simulation/calibration.py).
+
+    `low`/`high` bound the mean over seeds; `source` says where the range comes from."""
+
+    low: float
+    high: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Preset:
     key: str
     label: str
@@ -76,6 +103,9 @@ class Preset:
     channels: tuple[ChannelPreset, ...]
     catalogue: CatalogueSpec
     theme: dict[str, str] = field(default_factory=dict)  # colours, tagline, banner
+    # Outcomes the sources cite for this model, and why an outcome is not judged here.
+    targets: dict[str, Target] = field(default_factory=dict)
+    not_judged: dict[str, str] = field(default_factory=dict)
 
     def store_values(self) -> dict[str, Any]:
         """Every parameter of a store of this model (lists copied: callers may change them)."""
@@ -120,6 +150,9 @@ COMMON: dict[str, Cited] = {
     "card_fee_fixed": cite(D("0.30"), STRIPE),
     "dispute_fee": cite(D("15.00"), STRIPE),
     "chargeback_rate": cite(D("0.004"), CHARGEBACKS),
+    "payout_days": cite(2, STRIPE_PAYOUT),
+    "payout_cycle_days": cite(0, STRIPE_PAYOUT),
+    "platform_collects_payment": cite(False, "an independent store takes its own payments"),
     "cod_share": cite(D("0"), OFF),
     "cod_conversion_uplift": cite(D("0"), OFF),
     "cod_fee_rate": cite(D("0.02"), COD_FEE),
@@ -138,7 +171,7 @@ COMMON: dict[str, Cited] = {
     "late_chargeback_share": cite(D("0"), OFF),
     "return_window_days": cite(30, MODEL_CHOICE),
     "return_shipping_paid_by": cite(ReturnShippingPayer.STORE, MODEL_CHOICE),
-    "return_rate": cite(D("0.15"), NRF_RETURNS),
+    "return_rate": cite(D("0.18"), NRF_RETURNS),
     "defect_rate": cite(D("0.01"), MODEL_CHOICE),
     "returns_restockable": cite(True, MODEL_CHOICE),
     "markup": cite(D("2.5"), MODEL_CHOICE),
@@ -148,9 +181,9 @@ COMMON: dict[str, Cited] = {
     "checkout_rate": cite(D("0.50"), BAYMARD),
     "extra_items_mean": cite(D("0.3"), MODEL_CHOICE),
     "bundle_take_rate": cite(D("0"), OFF),
-    "bundle_discount": cite(D("0"), OFF),
     "repeat_purchase_rate": cite(D("0.10"), MODEL_CHOICE),
     "ad_fatigue_per_day": cite(D("0"), OFF),
+    "ad_refresh_days": cite(0, OFF),
     "stockout_rate": cite(D("0"), OFF),
     "sku_daily_cost": cite(D("0"), OFF),
     "platform_fee_rate": cite(D("0"), OFF),
@@ -170,6 +203,27 @@ def default(name: str):
     return COMMON[name].value
 
 
+# Outcomes every model is held to unless its preset says otherwise (calibration.OUTCOMES keys).
+ORDINARY_CONVERSION = Target(
+    0.008, 0.032,
+    "Littledata (2023): 1.4% average, top 20% >= 3.2%; the range runs from about half the average to the top fifth",  # noqa: E501
+)  # fmt: skip
+COMMON_TARGETS: dict[str, Target] = {
+    "conversion_rate": ORDINARY_CONVERSION,
+    "cart_abandonment": Target(0.65, 0.75, BAYMARD + ", within 5 points"),
+    "chargeback_rate": Target(0.003, 0.009, CHARGEBACKS),
+    "cash_lag_prepaid": Target(1.5, 3.0, STRIPE_PAYOUT),
+}
+NOT_JUDGED = {
+    "aov": "no cited basket size for this model (Triple Whale's category AOVs describe brands)",
+    "contribution_margin": "no cited figure for this model",
+}
+
+
+def _targets(**overrides: Target) -> dict[str, Target]:
+    return {**COMMON_TARGETS, **overrides}
+
+
 def _store(**overrides: Cited) -> dict[str, Cited]:
     return {**COMMON, **overrides}
 
@@ -179,11 +233,15 @@ PRESETS: dict[str, Preset] = {
         key=BusinessModel.GENERAL,
         label="General store",
         summary="Hundreds of unrelated SKUs, thin markup, long-tail demand, prepaid.",
+        targets=_targets(
+            returns_rate=Target(0.08, 0.15, RETURNS_BY_CATEGORY), paid_cac=Target(25, 95, PAID_CPP)
+        ),
+        not_judged=NOT_JUDGED,
         store=_store(
             markup=cite(D("1.7"), "seed 000/003: homogeneous products, price war -> thin markup"),
             price_elasticity=cite(D("0.8"), MODEL_CHOICE),
             add_to_cart_rate=cite(D("0.045"), LITTLEDATA_ATC),
-            return_rate=cite(D("0.12"), NRF_RETURNS),
+            return_rate=cite(D("0.12"), RETURNS_BY_CATEGORY),
             stockout_rate=cite(D("0.06"), "seed 000: stockouts from limited supplier visibility"),
             sku_daily_cost=cite(D("0.02"), MODEL_CHOICE),
             extra_items_mean=cite(D("0.45"), MODEL_CHOICE),
@@ -230,20 +288,34 @@ PRESETS: dict[str, Preset] = {
         key=BusinessModel.DROPSHIP,
         label="Dropshipping store",
         summary="No inventory: suppliers ship from abroad in 1-3 weeks; thin margins, late refunds.",
+        targets=_targets(
+            returns_rate=Target(0.16, 0.20, DROP_RETURNS),
+            contribution_margin=Target(0.10, 0.20, DROP_MARGIN),
+            delivery_days=Target(
+                10,
+                26,
+                "supplier processing 1-5 days + ePacket 7-15 business days (carriers' guides)",
+            ),  # noqa: E501
+            paid_cac=Target(25, 95, PAID_CPP),
+        ),
+        not_judged={"aov": NOT_JUDGED["aov"]},
         store=_store(
-            markup=cite(D("2.2"), "Industry blogs: dropship net margin 10-15% after costs"),
+            markup=cite(D("2.7"), DROP_MARGIN),
             shipping_cost=cite(D("3.50"), DROP_TRANSIT),
             return_shipping_cost=cite(D("22.00"), DROP_RETURNS),
             returns_restockable=cite(False, DROP_RETURNS),
-            return_rate=cite(D("0.16"), DROP_RETURNS),
+            # with 1% defects and the late parcels' refunds: the cited 16-20% refunded
+            return_rate=cite(D("0.14"), DROP_RETURNS),
             handling_days_min=cite(1, DROP_PROCESSING),
             handling_days_max=cite(5, DROP_PROCESSING),
             delivery_days_min=cite(9, DROP_TRANSIT),
             delivery_days_max=cite(25, DROP_TRANSIT),
-            late_after_days=cite(21, MODEL_CHOICE),
+            late_after_days=cite(25, DROP_PROMISE),
             late_refund_rate=cite(D("0.25"), MODEL_CHOICE),
-            late_chargeback_share=cite(D("0.30"), MODEL_CHOICE),
-            chargeback_rate=cite(D("0.006"), CHARGEBACKS),
+            # most buyers ask the store first; the tenth who go to their bank keep the store's
+            # chargebacks (0.4% + late claims) inside the cited 0.3-0.9%
+            late_chargeback_share=cite(D("0.10"), CHARGEBACKS),
+            chargeback_rate=cite(D("0.004"), CHARGEBACKS),
         ),
         # Budgets are a model choice: at a ~$30 basket, paid clicks at 1.1% conversion cost more
         # than they sell, so a dropshipper lives mostly on organic and referral traffic.
@@ -282,20 +354,37 @@ PRESETS: dict[str, Preset] = {
         key=BusinessModel.COD,
         label="Cash-on-delivery store",
         summary="Middle East market, pay the courier at the door; uplift, refusals, late cash.",
+        targets=_targets(
+            cod_refusal_rate=Target(
+                0.19,
+                0.27,
+                "seed 002: ~20% rejected; Aramex (Middle East): 19%; Unicommerce (India): 26%",
+            ),  # noqa: E501
+            cod_refusal_1_2_days=Target(0.20, 0.24, COD_REFUSAL),
+            cod_refusal_3_5_days=Target(0.25, 0.29, COD_REFUSAL),
+            cod_refusal_6_plus_days=Target(0.31, 0.39, COD_REFUSAL),
+            cash_lag_cod=Target(14, 21, COD_REMIT_TARGET),
+            aov=Target(60, 100, "Triple Whale (2024): AOV $88 fashion accessories, $73 pet"),
+            paid_cac=Target(25, 95, PAID_CPP),
+        ),
+        not_judged={"contribution_margin": NOT_JUDGED["contribution_margin"]},
         store=_store(
             market=cite(Market.AE, COD_SHARE),
             payment_methods=cite([PaymentMethod.COD, PaymentMethod.CARD], COD_SHARE),
             default_payment_method=cite(PaymentMethod.COD, COD_SHARE),
             cod_share=cite(D("0.75"), COD_SHARE),
             cod_conversion_uplift=cite(D("0.30"), COD_UPLIFT),
-            cod_refusal_base=cite(D("0.14"), COD_REFUSAL),
-            cod_refusal_per_day=cite(D("0.02"), COD_REFUSAL),
+            cod_refusal_base=cite(D("0.22"), COD_REFUSAL),  # at the door within 2 days
+            cod_refusal_per_day=cite(D("0.025"), COD_REFUSAL),  # 27% mid 3-5 days, 35% at 7
             cod_fee_rate=cite(D("0.02"), COD_FEE),
             cod_fee_min=cite(D("1.00"), COD_FEE),
             shipping_cost=cite(D("5.50"), MODEL_CHOICE),
             return_shipping_cost=cite(D("3.85"), COD_FEE),
-            delivery_days_min=cite(2, MODEL_CHOICE),
-            delivery_days_max=cite(5, MODEL_CHOICE),
+            handling_days_min=cite(1, DOMESTIC_COURIER),
+            handling_days_max=cite(1, DOMESTIC_COURIER),
+            delivery_days_min=cite(1, DOMESTIC_COURIER),
+            delivery_days_max=cite(3, DOMESTIC_COURIER),
+            add_to_cart_rate=cite(D("0.065"), LITTLEDATA_ATC),
             return_rate=cite(D("0.08"), MODEL_CHOICE),
             return_window_days=cite(14, MODEL_CHOICE),
         ),
@@ -327,6 +416,13 @@ PRESETS: dict[str, Preset] = {
         key=BusinessModel.POD,
         label="Print-on-demand store",
         summary="Made to order with your text; high base cost, production delay, few returns.",
+        targets=_targets(
+            returns_rate=Target(0.0, 0.05, POD_RETURNS),
+            margin_after_fulfilment=Target(0.20, 0.40, POD_MARGIN),
+            aov=Target(20, 45, POD_COST),
+            paid_cac=Target(25, 95, PAID_CPP),
+        ),
+        not_judged={"contribution_margin": "the POD guides' margin is after making and shipping"},
         store=_store(
             markup=cite(D("2.1"), POD_COST),
             price_elasticity=cite(D("0.2"), "seed 000: differentiation avoids the price war"),
@@ -366,18 +462,31 @@ PRESETS: dict[str, Preset] = {
         key=BusinessModel.SINGLE_PRODUCT,
         label="Single-product store",
         summary="One hero product on a landing page, bundles, heavy ad spend that fatigues.",
+        targets=_targets(
+            conversion_rate=Target(
+                0.032, 0.047, "Littledata (2023): top 20% >= 3.2%, top 10% >= 4.7%; AOV < $60 ~4.6%"
+            ),  # noqa: E501
+            ad_share=Target(0.20, 0.30, SINGLE_ADS),
+            returns_rate=Target(0.176, 0.208, NRF_RETURNS),
+        ),
+        not_judged={
+            "paid_cac": "judged by its ad share: at a $50 basket, ads at 20-30% of sales cost ~$13 a buyer, not the $44 average",  # noqa: E501
+            **NOT_JUDGED,
+        },
         store=_store(
-            markup=cite(D("3.2"), MODEL_CHOICE),
+            # a hero product sold at 3.5x cost keeps ads inside the cited 20-30% of sales
+            markup=cite(D("3.5"), SINGLE_ADS),
             product_view_rate=cite(
                 D("0.85"), "one landing page: nearly every visit sees the product"
             ),
-            add_to_cart_rate=cite(D("0.10"), LITTLEDATA_ATC),
+            # the top fifth (> 9.8%): with its ~4% conversion, Baymard's ~70% abandonment
+            add_to_cart_rate=cite(D("0.13"), LITTLEDATA_ATC),
             checkout_rate=cite(D("0.60"), BAYMARD),
             extra_items_mean=cite(D("0"), "one product: baskets grow through bundles"),
             bundle_take_rate=cite(D("0.35"), MODEL_CHOICE),
-            bundle_discount=cite(D("0.15"), MODEL_CHOICE),
             ad_fatigue_per_day=cite(D("0.003"), MODEL_CHOICE),
-            return_rate=cite(D("0.10"), NRF_RETURNS),
+            ad_refresh_days=cite(60, CREATIVE_REFRESH),
+            return_rate=cite(D("0.175"), NRF_RETURNS),  # with 1% defects: ~18% returned
             repeat_purchase_rate=cite(D("0.04"), MODEL_CHOICE),
         ),
         channels=(
@@ -414,6 +523,8 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
     key=BusinessModel.VERTICAL,
     label="Vertical boutique",
     summary="One category done well: fewer SKUs, better conversion, more repeat buyers.",
+    targets=_targets(returns_rate=Target(0.176, 0.208, NRF_RETURNS)),
+    not_judged=NOT_JUDGED,
     store=_store(
         markup=cite(D("2.6"), MODEL_CHOICE),
         repeat_purchase_rate=cite(D("0.22"), MODEL_CHOICE),
@@ -428,11 +539,13 @@ PRESETS[BusinessModel.BRAND] = Preset(
     key=BusinessModel.BRAND,
     label="DTC brand",
     summary="Own brand, owned channels: email and repeat buyers carry more of the sales.",
+    targets=_targets(returns_rate=Target(0.05, 0.10, RETURNS_BY_CATEGORY)),
+    not_judged=NOT_JUDGED,
     store=_store(
         markup=cite(D("3.0"), MODEL_CHOICE),
         repeat_purchase_rate=cite(D("0.30"), "seed 000/002: brands cultivate repeat purchases"),
-        add_to_cart_rate=cite(D("0.08"), LITTLEDATA_ATC),
-        return_rate=cite(D("0.12"), NRF_RETURNS),
+        add_to_cart_rate=cite(D("0.10"), LITTLEDATA_ATC),  # top fifth; Baymard ~70% at ~3.1%
+        return_rate=cite(D("0.07"), RETURNS_BY_CATEGORY),  # a beauty catalogue
     ),
     channels=(
         ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.013"), CHANNEL_CR), 0, D("80"), D("0.70")),
@@ -447,11 +560,21 @@ PRESETS[BusinessModel.MARKETPLACE] = Preset(
     key=BusinessModel.MARKETPLACE,
     label="Marketplace seller",
     summary="Baseline: platform traffic and commission, no customer data, no email.",
+    targets=_targets(
+        returns_rate=Target(0.10, 0.15, RETURNS_BY_CATEGORY),
+        cash_lag_prepaid=Target(13, 28, AMAZON_PAYOUT),
+    ),
+    not_judged=NOT_JUDGED,
     store=_store(
         platform_fee_rate=cite(D("0.15"), MARKETPLACE_FEES),
         owns_customer_data=cite(False, "seed 002: marketplaces keep the customer data"),
         markup=cite(D("2.0"), MODEL_CHOICE),
         repeat_purchase_rate=cite(D("0.02"), MODEL_CHOICE),
+        add_to_cart_rate=cite(D("0.085"), LITTLEDATA_ATC),  # Baymard ~70% at its ~2.5%
+        return_rate=cite(D("0.12"), RETURNS_BY_CATEGORY),  # home decor and kitchen
+        platform_collects_payment=cite(True, AMAZON_PAYOUT),
+        payout_days=cite(7, AMAZON_PAYOUT),
+        payout_cycle_days=cite(14, AMAZON_PAYOUT),
     ),
     channels=(
         ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.025"), CHANNEL_CR), 800),

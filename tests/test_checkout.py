@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from stores.models import (
     Product,
     Source,
 )
+from stores.services import advance_lifecycle
 from stores.services import checkout as service
 
 CARD_OK = "4242 4242 4242 4242"
@@ -99,7 +101,7 @@ def test_card_checkout_places_a_real_order_with_every_money_line(cart_client, ge
     assert order.shipping_cost == general.shipping_cost
     assert order.payment_fee == fees.payment_fee("card", gross)
     assert order.cod_fee == 0 and order.platform_fee == fees.platform_fee(gross)
-    assert order.cash_collected_at == order.placed_at
+    assert order.cash_collected_at is None  # the processor pays out 2 days after the charge
     assert order.placed_date == timezone.localdate()
     assert order.planned_outcome == OrderStatus.DELIVERED
     assert order.shipped_at is None and order.delivered_at is None
@@ -119,7 +121,14 @@ def test_card_checkout_places_a_real_order_with_every_money_line(cart_client, ge
     )
     assert (row.sessions, row.adds_to_cart, row.reached_checkout, row.converted) == (1, 1, 1, 1)
     assert (row.orders, row.items, row.gross_sales) == (1, 3, gross)
-    assert row.payment_fee == order.payment_fee and row.cash_received == gross
+    assert row.payment_fee == order.payment_fee and row.cash_received == 0
+
+    advance_lifecycle(now=order.placed_at + timedelta(days=general.payout_days, seconds=1))
+    order.refresh_from_db()
+    row.refresh_from_db()
+    due = order.placed_at.replace(microsecond=0) + timedelta(days=general.payout_days)
+    assert order.cash_collected_at == due  # the lifecycle keeps whole seconds
+    assert row.cash_received == gross
 
     page = cart_client.get(response["Location"]).content.decode()
     assert order.number in page and "Thank you" in page

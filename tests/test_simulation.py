@@ -166,13 +166,20 @@ def test_funnel_steps_are_nested_and_orders_equal_converted_sessions():
 
 
 def test_cod_refusal_rises_with_delivery_time_and_loses_both_legs():
-    p, result, real = year("cod")
+    # A slow courier (3-8 days in transit) puts parcels in every band of the cited curve:
+    # Unicommerce/Shipway's India RTO, 22% at 1-2 days, 27% at 3-5, 35% after 5.
+    p = params_from_preset("cod", delivery_days_min=1, delivery_days_max=8)
+    result = engine.simulate(p, seed=11, first_day=START, days=365)
+    real = engine.realise_orders(p, result.orders, FAR_FUTURE)
     o = result.orders
     door_days = (o.delivered_at - o.placed_at) // engine.DAY
     cod = o.is_cod
-    fast = (real.status[cod & (door_days <= 4)] == REFUSED).mean()
-    slow = (real.status[cod & (door_days >= 6)] == REFUSED).mean()
-    assert slow > fast
+    rate = lambda lo, hi: (  # noqa: E731
+        real.status[cod & (door_days >= lo) & (door_days <= hi)] == REFUSED
+    ).mean()
+    assert 0.19 < rate(1, 2) < 0.25
+    assert rate(1, 2) < rate(3, 5) < rate(6, 99)
+    assert 0.31 < rate(6, 99) < 0.39
     refused = real.status == REFUSED
     assert (real.return_shipping_cost[refused] == p.return_shipping_cost_cents).all()
     assert (o.shipping_cost[refused] == p.shipping_cost_cents).all()
@@ -239,10 +246,19 @@ def test_single_product_bundles_raise_the_basket_and_ad_fatigue_raises_the_click
     o = result.orders
     hero_price = min(p.catalogue.prices_cents)
     assert (o.gross_sales > hero_price).mean() > 0.2
+    assert (o.discount == 0).all()  # a pack's price carries its saving: nothing more comes off
     f = result.funnel
     paid = [j for j, c in enumerate(f.channels) if c in ("paid_social", "paid_search")]
     cpc = f.ad_spend[:, paid].sum(axis=1) / f.sessions[:, paid].sum(axis=1)
-    assert cpc[-30:].mean() > cpc[:30].mean() * 2
+    cycle = p.ad_refresh_days
+    assert cycle == 60
+    # The audience tires over a creative's life; a refresh brings the price per click back.
+    assert cpc[cycle - 10 : cycle].mean() > cpc[:10].mean() * 1.12
+    assert cpc[cycle : cycle + 10].mean() < cpc[cycle - 10 : cycle].mean() * 0.9
+    tired = replace(p, ad_refresh_days=0)
+    f = engine.simulate(tired, seed=1, first_day=START, days=365).funnel
+    never = f.ad_spend[:, paid].sum(axis=1) / f.sessions[:, paid].sum(axis=1)
+    assert never[-30:].mean() > never[:30].mean() * 2  # never refreshed: up to the cap
 
 
 def test_general_store_sells_a_long_tail_and_pays_per_sku_upkeep():
@@ -291,8 +307,9 @@ def figures():
     return {key: _figures(key) for key in ("general", "dropship", "cod", "pod", "single_product")}
 
 
-def test_cod_refuses_about_a_fifth_of_shipped_cod_orders(figures):
-    assert 0.17 <= figures["cod"]["refusal"] <= 0.23
+def test_cod_refuses_about_a_fifth_to_a_quarter_of_shipped_cod_orders(figures):
+    # seed 002: "about 20%"; Aramex (Middle East) 19%; Unicommerce (India) 26%.
+    assert 0.19 <= figures["cod"]["refusal"] <= 0.27
 
 
 def test_dropship_delivers_slower_than_a_general_store(figures):

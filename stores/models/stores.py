@@ -86,6 +86,20 @@ class Store(models.Model):
         default("chargeback_rate"), "Share of prepaid orders disputed regardless of delivery."
     )
     dispute_fee = money_field(default("dispute_fee"), "Fee per chargeback (Stripe: $15).")
+    payout_days = days_field(
+        default("payout_days"),
+        "Days until a prepaid order's money reaches the store: after the charge (processor), "
+        "or after delivery where the platform collects the payment.",
+    )
+    payout_cycle_days = days_field(
+        default("payout_cycle_days"),
+        "Payouts settle in cycles of this many days (0 = every day).",
+    )
+    platform_collects_payment = models.BooleanField(
+        default=default("platform_collects_payment"),
+        help_text="A marketplace takes the buyer's payment: no card fee for the seller, and the "
+        "money comes after delivery, on the platform's settlement cycle.",
+    )
 
     # Cash on delivery
     cod_share = rate_field(
@@ -183,9 +197,6 @@ class Store(models.Model):
     bundle_take_rate = rate_field(
         default("bundle_take_rate"), "Share of single-product buyers who take a bundle."
     )
-    bundle_discount = rate_field(
-        default("bundle_discount"), "Discount on a bundle as a share of its list price."
-    )
     repeat_purchase_rate = rate_field(
         default("repeat_purchase_rate"), "Share of orders from returning customers."
     )
@@ -194,6 +205,10 @@ class Store(models.Model):
     ad_fatigue_per_day = rate_field(
         default("ad_fatigue_per_day"),
         "Daily relative rise in cost per click as an audience tires (0.003 = +0.3%/day).",
+    )
+    ad_refresh_days = days_field(
+        default("ad_refresh_days"),
+        "Days between creative refreshes; ad fatigue starts over at each (0 = never refreshed).",
     )
     stockout_rate = rate_field(
         default("stockout_rate"), "Share of would-be orders lost to an item out of stock."
@@ -264,6 +279,7 @@ class Store(models.Model):
             cod_fee_rate=self.cod_fee_rate,
             cod_fee_min=self.cod_fee_min,
             platform_fee_rate=self.platform_fee_rate,
+            platform_collects_payment=self.platform_collects_payment,
         )
 
     @property

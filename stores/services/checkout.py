@@ -188,7 +188,6 @@ def place_order(
         )
         is_new = created or not customer.orders.exists()
         fees = store.fee_schedule
-        prepaid = payment_method in PREPAID
         order_fields = {
             "store": store,
             "customer": customer,
@@ -207,8 +206,9 @@ def place_order(
             # collects).
             "planned_shipped_at": now + timedelta(days=dispatch_days),
             "planned_delivered_at": now + timedelta(days=door_days),
-            # Card and wallets are captured at placement; COD cash arrives with the courier.
-            "cash_collected_at": now if prepaid else None,
+            # The money arrives later, by the timeline's rules: a processor's payout after the
+            # charge, a courier's remittance after delivery (the lifecycle books it).
+            "cash_collected_at": None,
             "gross_sales": q.gross_sales,
             "discount": ZERO,
             "goods_cost": q.goods_cost,

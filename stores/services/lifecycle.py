@@ -9,7 +9,7 @@ charged back, cash collected) with the money each step books, through the engine
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 from django.db import connection, transaction
@@ -43,24 +43,17 @@ def _epoch(values: list[datetime | None]) -> np.ndarray:
 
 
 def _due(store: Store, now: datetime) -> list[Q]:
-    """Filters for a store's synthetic orders whose next planned event may have come.
+    """Filters for a store's orders whose next planned event may have come: not yet at the
+    door, an outcome due, or money still to arrive (a processor's payout, a COD remittance).
 
-    One filter per kind of event, each narrow enough for an index, rather than one OR that
-    would scan every order a year-long run wrote; the lifecycle rule itself decides what moved.
+    One filter per kind of event, each narrow enough for an index, rather than one OR; the
+    lifecycle rule itself (engine.realise) decides what moved.
     """
-    due = [
+    return [
         Q(status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]),
         Q(status=OrderStatus.DELIVERED, outcome_at__lte=now),  # kept orders have no outcome_at
+        Q(cash_collected_at__isnull=True, placed_at__lte=now) & ~Q(status=OrderStatus.REFUSED),
     ]
-    if store.offers_cod or store.cod_share:
-        due.append(
-            Q(
-                payment_method=PaymentMethod.COD,
-                cash_collected_at__isnull=True,
-                delivered_at__lte=now - timedelta(days=store.cod_remittance_days),
-            )
-        )
-    return due
 
 
 def advance_lifecycle(

@@ -257,7 +257,7 @@ def simulate(
     order_parts: list[dict] = []
     line_parts: list[dict] = []
     customs: list = []
-    n_orders = 0
+    n_orders = n_lines = 0
     for i in range(days):
         day = date.fromordinal(first + i)
         demand, rng = day_streams(
@@ -268,8 +268,9 @@ def simulate(
             continue
         o, ln, custom = _orders_day(params, prep, rng, day, i, orders_by_channel)
         ln["order"] += n_orders
-        o["line_start"] += sum(len(part["order"]) for part in line_parts)
+        o["line_start"] += n_lines
         n_orders += len(o["day"])
+        n_lines += len(ln["order"])
         order_parts.append(o)
         line_parts.append(ln)
         customs.extend(custom)
@@ -304,6 +305,8 @@ def _funnel_day(
         doy = day.timetuple().tm_yday
         rhythm *= 1 + p.seasonality * np.cos(2 * np.pi * (doy - p.season_peak_day) / 365.25)
     age = max(0, (day - origin).days)
+    if p.ad_refresh_days:  # fatigue counts from the last creative refresh
+        age %= p.ad_refresh_days
     cpc = prep.cpc * min(AD_FATIGUE_CAP, (1 + p.ad_fatigue_per_day) ** age)
     clicks = np.where(prep.is_paid & (cpc > 0), prep.budget / np.where(cpc > 0, cpc, 1), 0.0)
     expected = np.where(prep.is_paid, clicks, prep.level) * rhythm * shock
@@ -384,13 +387,10 @@ def _orders_day(
     unit_price = prep.prices[product]
     unit_cost = prep.costs[product]
     line_total = unit_price * quantity
-    # Bundles carry the store's bundle discount at checkout, exact in cents.
-    is_bundle = prep.bundle_qty[product] > 1
-    line_discount = np.where(
-        is_bundle, (2 * line_total * p.bundle_discount_e4 + 10_000) // 20_000, 0
-    )
+    # A bundle is a product whose price carries its pack saving, in the shop and here alike:
+    # nothing more comes off at checkout.
     gross = np.bincount(line_order, weights=line_total, minlength=n).astype(np.int64)
-    discount = np.bincount(line_order, weights=line_discount, minlength=n).astype(np.int64)
+    discount = np.zeros(n, dtype=np.int64)
     goods = np.bincount(line_order, weights=unit_cost * quantity, minlength=n).astype(np.int64)
     charged = gross - discount  # ledger.charged
     payment_fee = np.where(cod, 0, fees.payment_fee_cents(p.fees, charged))

@@ -24,10 +24,12 @@ class FeeSchedule:
     cod_fee_rate: Decimal
     cod_fee_min: Decimal
     platform_fee_rate: Decimal = ZERO
+    # A marketplace takes the buyer's payment itself; its commission covers the processing.
+    platform_collects_payment: bool = False
 
     def payment_fee(self, method: str, charged: Decimal) -> Decimal:
         """Processor fee on a prepaid order (card, PayPal, UPI), booked when it is paid."""
-        if method == "cod" or charged <= 0:
+        if method == "cod" or charged <= 0 or self.platform_collects_payment:
             return ZERO
         return cents(charged * self.card_fee_rate + self.card_fee_fixed)
 
@@ -69,7 +71,7 @@ def payment_fee_cents(schedule: FeeSchedule, charged_cents):
     fee = _cents_times_rate(charged_cents, schedule.card_fee_rate) + _to_cents(
         schedule.card_fee_fixed
     )
-    return fee * (charged_cents > 0)
+    return fee * (charged_cents > 0) * (not schedule.platform_collects_payment)
 
 
 def cod_fee_cents(schedule: FeeSchedule, charged_cents):

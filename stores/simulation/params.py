@@ -86,9 +86,9 @@ class StoreParams:
     checkout_rate: float
     extra_items_mean: float
     bundle_take_rate: float
-    bundle_discount_e4: int  # share in 1/10,000ths, so the discount is exact in cents
     repeat_purchase_rate: float
     ad_fatigue_per_day: float
+    ad_refresh_days: int  # 0: the creative is never refreshed (fatigue runs to the cap)
     stockout_rate: float
     sku_daily_cost_cents: int
     owns_customer_data: bool

@@ -13,8 +13,10 @@ An order's life, in days from placement:
   back within LATE_CLAIM_DAYS of delivery;
 - returned: inside the return window after delivery;
 - charged back: CHARGEBACK_DAYS after delivery (a dispute takes weeks to land);
-- cash: a prepaid order's money at placement plus the processor's payout days; a COD order's
-  when the courier remits it, remittance days after delivery.
+- cash: a prepaid order's money when the processor pays it out, payout days after the charge
+  (or, where a platform collects the payment, payout days after delivery), rounded up to the
+  next settlement of a payout cycle; a COD order's when the courier remits it, remittance days
+  after delivery.
 
 `Horizons` bounds each of these: no outcome of an order placed on day d happens after the end
 of day d + its horizon (tests/test_timeline.py checks every preset's orders against it).
@@ -44,7 +46,9 @@ class Rules:
     return_window_days: int
     late_after_days: int
     cod_remittance_days: int
-    prepaid_payout_days: int = 0
+    payout_days: int = 0
+    payout_after_delivery: bool = False  # a platform collects the payment, pays after delivery
+    payout_cycle_days: int = 0  # 0: paid out every day
     max_lead_days: int = 0  # the longest supplier lead time among the store's products
 
 
@@ -94,11 +98,12 @@ def chargeback_after_door(u):
 def cash_due(rules: Rules, placed_at, door_at, is_cod):
     """When an order's money reaches the store (epoch seconds): COD when the courier remits,
     prepaid when the processor pays out."""
-    return np.where(
-        is_cod,
-        door_at + rules.cod_remittance_days * DAY,
-        placed_at + rules.prepaid_payout_days * DAY,
-    )
+    anchor = door_at if rules.payout_after_delivery else placed_at
+    prepaid = anchor + rules.payout_days * DAY
+    if rules.payout_cycle_days:
+        cycle = rules.payout_cycle_days * DAY
+        prepaid = -(-prepaid // cycle) * cycle  # the next settlement day
+    return np.where(is_cod, door_at + rules.cod_remittance_days * DAY, prepaid)
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,8 @@ def horizons(rules: Rules) -> Horizons:
     window = max(rules.return_window_days, 1)
     # A parcel can only be late if the slowest delivery comes after the lateness threshold.
     late = door + LATE_CLAIM_DAYS[1] if door > rules.late_after_days else 0
-    cash = max(door + rules.cod_remittance_days, rules.prepaid_payout_days)
+    prepaid = (door if rules.payout_after_delivery else 0) + rules.payout_days
+    cash = max(door + rules.cod_remittance_days, prepaid + rules.payout_cycle_days)
     return Horizons(
         dispatch=dispatch,
         door=door,
