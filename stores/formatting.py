@@ -94,3 +94,36 @@ def chance(value: float | None) -> str:
     if value < 0.001:
         return "<0.1%"
     return f"{value * 100:.0f}%" if 0.01 <= value <= 0.99 else f"{value * 100:.1f}%"
+
+
+def signed_points(fraction: float | None) -> str:
+    """A difference of two rates as percentage points: 0.007 -> "+0.7 pp"."""
+    if fraction is None:
+        return "–"
+    return f"{_sign(fraction)}{abs(fraction) * 100:.1f} pp"
+
+
+def signed_money(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{_sign(float(value))}{abs(float(value)):,.2f}"
+
+
+def difference(value: float | None, unit: str) -> str:
+    """A difference from the baseline in its unit (stores.metrics.MetricDef.difference_unit)."""
+    if value is None:
+        return "–"
+    if unit == "points":
+        return signed_points(value)
+    if unit == "percent":
+        return signed_pct(value)
+    if unit == "money":
+        return signed_money(value)
+    if unit == "days":
+        return f"{_sign(value)}{abs(value):.1f} d"
+    return f"{_sign(value)}{abs(value):.2f}×"
+
+
+def _sign(value: float) -> str:
+    # A difference that rounds to nothing reads as "±0", never "-0".
+    return "+" if value > 0 else ("−" if value < 0 else "±")

@@ -1,9 +1,12 @@
-"""Statistics for comparing stores: plain Python (math only), no Django, deterministic.
+"""Statistics for comparing stores: plain Python and numpy, no Django, deterministic.
 
 - Wilson score interval for a rate (conversion, returns, refusals).
+- Difference of two rates in percentage points with Newcombe's hybrid score interval (built
+  from the two Wilson intervals) and a two-proportion z test.
 - Chance to beat a baseline: Beta(1 + successes, 1 + failures) posteriors (a uniform prior), the
-  probability that one rate exceeds the other, by an exact finite sum when it is short and by the
-  normal approximation of the two Betas when the counts are large (both far from 0 and 1 there).
+  probability that one rate exceeds the other, by an exact finite sum when it is short and by
+  numerical integration of the two posteriors otherwise (within 0.1 percentage point anywhere:
+  tests/test_stats.py checks it against the exact sum and against posterior draws).
 - Relative difference of two rates with a 95% interval on the log of their ratio (Katz).
 - Money per session or per order (skewed, mostly zero): a ratio estimator whose variance comes
   from the delta method over daily totals, each day a cluster, so one big day does not pass for
@@ -18,16 +21,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 # Below this many trials (sessions, delivered orders, shipped COD orders) a comparison says
 # "not enough data yet" instead of an interval that would mislead.
 MIN_SAMPLE = 100
 # The exact Beta sum has as many terms as the smallest posterior parameter (about 1 us each, and
-# a 20-store table makes over a hundred comparisons). Once every parameter exceeds this, the two
-# Betas are close to normal: the approximation stays within 0.1 percentage point of the exact
-# sum (tests/test_stats.py checks it).
+# a 20-store table makes over a hundred comparisons). Past this, the two posteriors are
+# integrated numerically on grids around each (GRID_POINTS each).
 EXACT_TERMS_LIMIT = 100
+GRID_POINTS = 401  # within ~0.02 percentage point of the exact sum (tests/test_stats.py)
+GRID_SPAN_SD = 12  # each grid covers its posterior's mean +/- this many standard deviations
 
 
 @dataclass(frozen=True)
@@ -97,13 +103,65 @@ def chance_to_beat(
         (b1, lambda: 1 - _prob_beta_greater(b1, a1, b2, a2)),
     ]
     terms, exact = min(options, key=lambda o: o[0])
-    if terms <= EXACT_TERMS_LIMIT:
-        higher = exact()
-    else:
-        m1, v1 = _beta_moments(a1, b1)
-        m2, v2 = _beta_moments(a2, b2)
-        higher = normal_cdf((m1 - m2) / math.sqrt(v1 + v2))
+    higher = exact() if terms <= EXACT_TERMS_LIMIT else _prob_beta_greater_numeric(a1, b1, a2, b2)
     return 1 - higher if lower_is_better else higher
+
+
+def _prob_beta_greater_numeric(a1: float, b1: float, a2: float, b2: float) -> float:
+    """P(X > Y) = integral of f_X(x) F_Y(x) dx, by the trapezoid rule on the union of two grids,
+    each dense around one posterior (so a narrow one next to a wide one is still resolved).
+    Only used when every parameter is large, where both densities vanish at 0 and 1."""
+    grids = []
+    for a, b in ((a1, b1), (a2, b2)):
+        mean, var = _beta_moments(a, b)
+        half = GRID_SPAN_SD * math.sqrt(var)
+        grids.append(np.linspace(max(mean - half, 1e-12), min(mean + half, 1 - 1e-12), GRID_POINTS))
+    x = np.unique(np.concatenate(grids))
+    log_x, log_1mx = np.log(x), np.log1p(-x)
+    f_x = np.exp((a1 - 1) * log_x + (b1 - 1) * log_1mx - _lbeta(a1, b1))
+    f_y = np.exp((a2 - 1) * log_x + (b2 - 1) * log_1mx - _lbeta(a2, b2))
+    dx = np.diff(x)
+    cdf_y = np.concatenate(([0.0], np.cumsum((f_y[1:] + f_y[:-1]) / 2 * dx)))
+    cdf_y /= cdf_y[-1]
+    weight = f_x * cdf_y
+    total = float(((f_x[1:] + f_x[:-1]) / 2 * dx).sum())
+    return min(1.0, max(0.0, float(((weight[1:] + weight[:-1]) / 2 * dx).sum()) / total))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference from the baseline with its 95% interval and two-sided p-value."""
+
+    value: float
+    interval: Interval
+    p_value: float
+
+
+def difference_of_rates(
+    successes: int, trials: int, base_successes: int, base_trials: int
+) -> Difference | None:
+    """rate - baseline rate (a fraction: x100 for percentage points), with Newcombe's hybrid
+    score interval from the two Wilson intervals (method 10 of Newcombe, 1998) and the pooled
+    two-proportion z test. None when either side has no trials."""
+    own, base = wilson(successes, trials), wilson(base_successes, base_trials)
+    if own is None or base is None:
+        return None
+    p1, p2 = successes / trials, base_successes / base_trials
+    d = p1 - p2
+    low = d - math.sqrt((p1 - own.low) ** 2 + (base.high - p2) ** 2)
+    high = d + math.sqrt((own.high - p1) ** 2 + (p2 - base.low) ** 2)
+    pooled = (successes + base_successes) / (trials + base_trials)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / trials + 1 / base_trials))
+    p_value = 2 * (1 - normal_cdf(abs(d) / se)) if se > 0 else (1.0 if d == 0 else 0.0)
+    return Difference(d, Interval(low, high), p_value)
+
+
+def difference_of_estimates(estimate: Estimate, baseline: Estimate) -> Difference:
+    """estimate - baseline with a normal interval from the two standard errors."""
+    d = estimate.value - baseline.value
+    se = math.sqrt(estimate.se**2 + baseline.se**2)
+    p_value = 2 * (1 - normal_cdf(abs(d) / se)) if se > 0 else (1.0 if d == 0 else 0.0)
+    return Difference(d, Interval(d - Z95 * se, d + Z95 * se), p_value)
 
 
 @dataclass(frozen=True)

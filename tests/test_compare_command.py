@@ -53,13 +53,19 @@ def test_json_has_the_contract_keys_with_fractions_and_decimal_strings(two_store
     assert alpha["conversion_rate_low"] < alpha["conversion_rate"] < alpha["conversion_rate_high"]
 
 
-def test_baseline_adds_relative_difference_and_chance_to_beat(two_stores):
+def test_baseline_adds_differences_in_points_and_chance_to_beat(two_stores):
     data = json.loads(run("--format", "json", "--baseline", "alpha"))
     bravo = next(s for s in data["stores"] if s["slug"] == "bravo")
 
-    assert bravo["conversion_rate_vs_baseline"] == pytest.approx((39 / 1200) / (24 / 1200) - 1)
+    # Rates differ in percentage points (a fraction: 0.0125 = +1.25 pp), not in percent.
+    assert bravo["conversion_rate_vs_baseline"] == pytest.approx(39 / 1200 - 24 / 1200)
+    assert bravo["conversion_rate_vs_baseline_unit"] == "points"
     assert bravo["conversion_rate_vs_baseline_low"] < bravo["conversion_rate_vs_baseline"]
     assert bravo["conversion_rate_chance_to_beat"] > 0.9
+    # Money differs by an amount, counts in percent.
+    assert bravo["net_sales_vs_baseline"] == "600.00"  # 1560 - 960
+    assert bravo["net_sales_vs_baseline_unit"] == "money"
+    assert bravo["sessions_vs_baseline_relative"] == pytest.approx(0.0)
 
 
 def test_date_and_channel_filters(two_stores):

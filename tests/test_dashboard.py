@@ -65,7 +65,8 @@ def test_baseline_choice_changes_the_comparison(staff_client, pair):
     conversion = next(r for r in table if r.metric.key == "conversion_rate")
     hand, souq = conversion.cells
     assert souq.is_baseline and not hand.is_baseline
-    assert hand.relative == pytest.approx((7 / 400) / (60 / 2000) - 1)
+    assert hand.difference == pytest.approx(7 / 400 - 60 / 2000)  # in percentage points
+    assert "vs baseline −1.2 pp" in response.content.decode()  # 1.75% vs 3.00%
 
 
 def test_htmx_filter_change_returns_only_the_results_fragment(staff_client, pair):

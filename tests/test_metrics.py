@@ -190,10 +190,11 @@ def test_margin_figures_and_waterfall_match_the_hand_computation(shop):
     assert steps == {
         "net_sales": D("320.00"),
         "goods_cost": D("155.00"),
-        "shipping_cost": D("35.00"),
+        "shipping_kept": D("30.00"),  # 35 forward legs - o3's, refused
         "fees": D("27.65"),
         "ad_spend": D("40.00"),
-        "return_shipping_cost": D("18.00"),
+        "returns_shipping": D("12.00"),  # o2 and o6 sent back
+        "refused_shipping": D("11.00"),  # o3: 5 out + 6 back, sold nothing
         "other_cost": D("10.00"),
         "contribution": D("34.35"),
     }
@@ -207,6 +208,7 @@ def test_lagged_outcomes_count_mature_cohorts_only(shop):
         "refusal": date(2026, 6, 22),
         "returns": date(2026, 5, 23),
         "chargeback": date(2026, 4, 23),
+        "settled": date(2026, 4, 23),  # nothing left to change: the last of the horizons
     }
     # Day 1 only: delivered o1 o2 o4 o5 o7, returned o2 (o6 on day 2 is not mature yet).
     assert (row.returns_numerator, row.returns_denominator) == (1, 5)
@@ -240,7 +242,8 @@ def test_acquisition_and_cash_figures(shop):
     row = metrics.compare_stores([shop], as_of=AS_OF).rows[0]
 
     assert row.new_customers == 6
-    assert row.cac == D("6.67")  # 40 / 6
+    assert row.paid_new_customers == 2  # o5 and o7, new customers through paid social
+    assert row.cac == D("20.00")  # 40 / 2: paid spend over the customers it bought
     assert row.roas == pytest.approx(90 / 40)  # paid orders' net sales (0 + 90) / ad spend
     assert row.cash_received == D("400.00")  # gross - discount of o1 o2 o4 o5 o6 o7
     assert row.refunds_paid == D("160.00")  # o2 o5 o6 (o3 was refused: never paid)
@@ -292,7 +295,9 @@ def test_table_cells_carry_wilson_intervals_and_the_minimum_sample_rule(shop, ma
 
     base_cell, other_cell = table["conversion_rate"]
     assert base_cell.is_baseline and base_cell.interval == stats.wilson(7, 400)
-    assert other_cell.relative == pytest.approx((30 / 1000) / (7 / 400) - 1)
+    assert other_cell.unit == "points" and other_cell.relative is None  # rates: points only
+    assert other_cell.difference == pytest.approx(30 / 1000 - 7 / 400)
+    assert other_cell.difference_interval.low < other_cell.difference
     assert other_cell.chance_to_beat == pytest.approx(stats.chance_to_beat(30, 1000, 7, 400))
     assert other_cell.q_value is not None
     # 5 delivered orders are below the minimum sample: no verdict on returns.

@@ -19,7 +19,9 @@ from ..simulation import ledger, timeline
 LIVE = "live"  # run selector: rows outside any simulation run
 
 COUNT_COLUMNS = FUNNEL_COUNT_FIELDS + ROLLUP_COUNT_FIELDS
-MONEY_COLUMNS = ledger.ORDER_LINES + ledger.DAILY_COST_LINES + ledger.CASH_LINES
+MONEY_COLUMNS = (
+    ledger.ORDER_LINES + ledger.DAILY_COST_LINES + ledger.CASH_LINES + ledger.REFUSED_SHIPPING_LINES
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,29 @@ class MetricDef:
     definition: str
     higher_is_better: bool | None = True  # None: neither (sessions of a store are not "better")
     lagged: bool = False
+    # Money that refunds, refusals, chargebacks or payouts still to come can change: marked
+    # provisional while the selection holds cohorts that have not settled.
+    settles: bool = False
     # For rates: the StoreFigures attributes holding the numerator and the denominator.
     numerator: str = ""
     denominator: str = ""
+    # Against the baseline, a relative difference (in percent) besides the absolute one: for
+    # values per session, whose volume differs from store to store.
+    relative_too: bool = False
+
+    @property
+    def difference_unit(self) -> str:
+        """How a difference from the baseline reads: percentage points for rates and margins,
+        the amount for money, days, times; relative percent only for counts."""
+        return {
+            "count": "percent",
+            "rate": "points",
+            "ratio": "points",
+            "money": "money",
+            "money_ratio": "money",
+            "multiple": "times",
+            "days": "days",
+        }[self.kind]
 
 
 METRICS: tuple[MetricDef, ...] = (
@@ -60,10 +82,12 @@ METRICS: tuple[MetricDef, ...] = (
     MetricDef(
         "net_sales", "Net sales", "money",
         "Gross sales (price x quantity) - discounts - refunds, refunds booked when they happen.",
+        settles=True,
     ),
     MetricDef(
         "net_sales_per_session", "Net sales per session", "money_ratio",
-        "Net sales / sessions. Interval: delta method, days as clusters.",
+        "Net sales / sessions. Interval: delta method, days as clusters.", relative_too=True,
+        settles=True,
     ),
     MetricDef(
         "returns_rate", "Returns rate", "rate",
@@ -86,30 +110,35 @@ METRICS: tuple[MetricDef, ...] = (
         higher_is_better=False, lagged=True,
         numerator="chargeback_numerator", denominator="chargeback_denominator",
     ),
-    MetricDef("gross_profit", "Gross profit", "money", "Net sales - cost of goods (production cost for POD)."),
-    MetricDef("gross_margin", "Gross margin", "ratio", "Gross profit / net sales."),
+    MetricDef("gross_profit", "Gross profit", "money", "Net sales - cost of goods (production cost for POD).", settles=True),
+    MetricDef("gross_margin", "Gross margin", "ratio", "Gross profit / net sales.", settles=True),
     MetricDef(
         "contribution", "Contribution", "money",
         "Net sales - goods - shipping (both legs) - payment, COD, chargeback and platform fees "
-        "- ad spend - other operating costs.",
+        "- ad spend - other operating costs.", settles=True,
     ),
     MetricDef(
         "contribution_per_session", "Contribution per session", "money_ratio",
-        "Contribution / sessions. Interval: delta method, days as clusters.",
+        "Contribution / sessions. Interval: delta method, days as clusters.", relative_too=True,
+        settles=True,
     ),
-    MetricDef("contribution_margin", "Contribution margin", "ratio", "Contribution / net sales."),
+    MetricDef("contribution_margin", "Contribution margin", "ratio", "Contribution / net sales.", settles=True),
     MetricDef("ad_spend", "Ad spend", "money", "Spend on paid social and paid search.", None),
-    MetricDef("cac", "CAC", "money", "Ad spend / new customers.", higher_is_better=False),
-    MetricDef("roas", "ROAS", "multiple", "Net sales of orders from paid channels / ad spend."),
+    MetricDef(
+        "cac", "Paid CAC", "money",
+        "Ad spend / new customers whose first order came through a paid channel (paid social "
+        "or paid search).", higher_is_better=False,
+    ),
+    MetricDef("roas", "ROAS", "multiple", "Net sales of orders from paid channels / ad spend.", settles=True),
     MetricDef(
         "cash_collected", "Cash collected", "money",
-        "Money received from buyers (prepaid: when charged; COD: when the courier remits), "
-        "net of the refunds paid back to them.",
+        "Money received from buyers (prepaid: when the processor or platform pays out; COD: "
+        "when the courier remits), net of the refunds paid back to them.", settles=True,
     ),
     MetricDef(
         "cash_lag_days", "Cash lag", "days",
         "Average days from order to cash arriving, over orders whose cash has arrived.",
-        higher_is_better=False,
+        higher_is_better=False, settles=True,
     ),
 )  # fmt: skip
 METRIC_BY_KEY = {m.key: m for m in METRICS}
@@ -117,10 +146,11 @@ METRIC_BY_KEY = {m.key: m for m in METRICS}
 WATERFALL_STEPS = (
     ("net_sales", "Net sales", "Gross sales - discounts - refunds."),
     ("goods_cost", "Goods", "Cost of goods or production."),
-    ("shipping_cost", "Shipping", "Forward shipping to the buyer."),
+    ("shipping_kept", "Shipping", "Forward shipping of the parcels not refused at the door."),
     ("fees", "Fees", "Payment, COD, chargeback and platform fees."),
     ("ad_spend", "Ad spend", "Paid social and paid search."),
-    ("return_shipping_cost", "Returns & refusals", "Reverse shipping of returned or refused parcels."),
+    ("returns_shipping", "Returns", "Reverse shipping of returned parcels."),
+    ("refused_shipping", "Refused at the door (both legs)", "Forward and reverse shipping of the parcels refused at the door."),
     ("other_cost", "Other costs", "Operating costs (per-SKU upkeep)."),
     ("contribution", "Contribution", "What is left."),
 )  # fmt: skip
@@ -146,6 +176,9 @@ LAGGED = (
 )
 
 
+SETTLED = "settled"  # the key of mature_through's last placement day with nothing left to change
+
+
 def as_of_instant(as_of: date | datetime) -> datetime:
     """A report date as the moment it stands for: a date means the end of that day (in the
     stores' calendar, settings.TIME_ZONE, as placement days are)."""
@@ -159,4 +192,7 @@ def mature_through(rules: timeline.Rules, as_of: datetime) -> dict[str, date]:
     `as_of`: an order placed on day d has every such outcome by the end of d + horizon."""
     h = timeline.horizons(rules)
     today = timezone.localdate(as_of)
-    return {o.key: today - timedelta(days=getattr(h, o.horizon) + 1) for o in LAGGED}
+    cutoffs = {o.key: today - timedelta(days=getattr(h, o.horizon) + 1) for o in LAGGED}
+    # ... and the last whose money has settled too: every outcome and every payout.
+    cutoffs[SETTLED] = today - timedelta(days=h.settled + 1)
+    return cutoffs

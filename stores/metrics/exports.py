@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .definitions import METRICS
+from .definitions import LAGGED, METRICS, SETTLED
 from .figures import Comparison
 
 CENT = Decimal("0.01")
@@ -71,34 +71,49 @@ def plain(value: Any) -> Any:
 
 def comparison_records(comparison: Comparison) -> list[dict[str, Any]]:
     """One flat dict per store: figures (rates as fractions, money as decimal strings) plus, per
-    metric with statistics, `<key>_low` / `_high` and, against the baseline, `<key>_vs_baseline`
-    (relative difference), `_vs_baseline_low` / `_high`, `_chance_to_beat`, `_q_value`."""
+    metric with statistics, `<key>_low` / `_high`; `<key>_provisional` where the figure can
+    still change; and against the baseline `<key>_vs_baseline`: the difference in the metric's
+    unit (`<key>_vs_baseline_unit`: "points" for rates and margins, given as a fraction;
+    "money"; "days"; "times"; "percent" for counts, given as a fraction), with
+    `_vs_baseline_low` / `_high`, `_vs_baseline_relative` for counts and values per session,
+    `_chance_to_beat` and `_q_value` where a test applies."""
     records = []
     cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
     for row in comparison.rows:
         record = {key: plain(row.value(key)) for key in RECORD_KEYS}
         record["baseline"] = bool(comparison.baseline and row.slug == comparison.baseline.slug)
-        for outcome, day in row.mature_through.items():
-            record[f"{outcome}_mature_through"] = plain(day)
+        for outcome in LAGGED:
+            record[f"{outcome.key}_mature_through"] = plain(row.mature_through.get(outcome.key))
+        record["settled_through"] = plain(row.mature_through.get(SETTLED))
         for metric in METRICS:
             cell = cells[(row.slug, metric.key)]
             if metric.kind in ("rate", "money_ratio"):
                 record[f"{metric.key}_low"] = plain(cell.interval.low) if cell.interval else None
                 record[f"{metric.key}_high"] = plain(cell.interval.high) if cell.interval else None
                 record[f"{metric.key}_enough_data"] = cell.enough_data
-            if metric.lagged:
+            if metric.lagged or metric.settles:
                 record[f"{metric.key}_provisional"] = cell.provisional
             if comparison.baseline is None:
                 continue  # every record has the same keys (a CSV needs that); None on the baseline
-            record[f"{metric.key}_vs_baseline"] = plain(cell.relative)
+            key = f"{metric.key}_vs_baseline"
+            money = metric.difference_unit == "money"
+            record[key] = plain(_money(cell.difference) if money else cell.difference)
+            record[f"{key}_unit"] = metric.difference_unit
             if metric.kind in ("rate", "money_ratio"):
-                ri = cell.relative_interval
-                record[f"{metric.key}_vs_baseline_low"] = plain(ri.low) if ri else None
-                record[f"{metric.key}_vs_baseline_high"] = plain(ri.high) if ri else None
+                di = cell.difference_interval
+                low, high = (di.low, di.high) if di else (None, None)
+                record[f"{key}_low"] = plain(_money(low) if money else low)
+                record[f"{key}_high"] = plain(_money(high) if money else high)
                 record[f"{metric.key}_chance_to_beat"] = plain(cell.chance_to_beat)
                 record[f"{metric.key}_q_value"] = plain(cell.q_value)
+            if metric.kind == "count" or metric.relative_too:
+                record[f"{key}_relative"] = plain(cell.relative)
         records.append(record)
     return records
+
+
+def _money(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.2f}")
 
 
 DAILY_KEYS = (

@@ -7,14 +7,14 @@ ledger's (stores/simulation/ledger.py), every lagged rate counts its mature coho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from .. import stats
 from ..choices import Channel
 from ..simulation import ledger
-from .definitions import LAGGED, MetricDef
+from .definitions import LAGGED, METRIC_BY_KEY, SETTLED, MetricDef
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -37,6 +37,10 @@ class StoreFigures:
     totals: dict[str, Any] = field(default_factory=dict, repr=False)
     mature: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
     paid_net_sales: Decimal = ZERO
+    paid_new_customers: int = 0
+    # The selection holds orders placed after mature_through["settled"], whose refunds,
+    # refusals, chargebacks or payouts can still change its money.
+    unsettled: bool = False
     days: int = 0
     # The store's days (clusters of the delta-method intervals); None outside compare_stores.
     series: DailySeries | None = field(default=None, repr=False)
@@ -61,6 +65,19 @@ class StoreFigures:
     @property
     def fees(self) -> Decimal:
         return ledger.fees(self)
+
+    # The waterfall's split of the two shipping lines: parcels refused at the door apart.
+    @property
+    def shipping_kept(self) -> Decimal:
+        return self.shipping_cost - self.refused_forward_shipping
+
+    @property
+    def returns_shipping(self) -> Decimal:
+        return self.return_shipping_cost - self.refused_return_shipping
+
+    @property
+    def refused_shipping(self) -> Decimal:
+        return ledger.refused_shipping(self)
 
     @property
     def gross_profit(self) -> Decimal:
@@ -182,18 +199,22 @@ class StoreFigures:
         return ledger.ratio(self.chargeback_numerator, self.chargeback_denominator)
 
     def provisional(self, key: str) -> bool:
-        return {
+        lagged = {
             "returns_rate": self.returns_provisional,
             "cod_refusal_rate": self.cod_refusal_provisional,
             "chargeback_rate": self.chargeback_provisional,
-        }.get(key, False)
+        }
+        if key in lagged:
+            return lagged[key]
+        return self.unsettled and METRIC_BY_KEY[key].settles
 
     # Acquisition and cash
     @property
     def cac(self) -> Decimal | None:
-        if not self.new_customers or not self.ad_spend:
+        """Paid CAC: ad spend / customers whose first order came through a paid channel."""
+        if not self.paid_new_customers or not self.ad_spend:
             return None
-        return (self.ad_spend / self.new_customers).quantize(CENT)
+        return (self.ad_spend / self.paid_new_customers).quantize(CENT)
 
     @property
     def roas(self) -> float | None:
@@ -240,15 +261,25 @@ assert set(_LAGGED_DENOMINATOR) == {o.key for o in LAGGED}
 
 @dataclass
 class Cell:
-    """One store x one metric: value, interval and the comparison with the baseline."""
+    """One store x one metric: value, interval and the comparison with the baseline.
+
+    `difference` is value - baseline in the metric's unit (`unit`: "points" for rates and
+    margins, as a fraction; "money"; "days"; "times"; "percent" for counts, whose difference
+    reads as `relative`). `relative` (value / baseline - 1) is set only for counts and values
+    per session, and never against a baseline near zero.
+    """
 
     slug: str
     value: Any
     interval: stats.Interval | None = None
     is_baseline: bool = False
-    enough_data: bool = True
+    enough_data: bool = True  # this store's own sample is big enough for its interval
+    comparable: bool = True  # ... and the baseline's too, for the comparison
     provisional: bool = False
-    relative: float | None = None  # value / baseline - 1
+    unit: str = ""
+    difference: float | None = None
+    difference_interval: stats.Interval | None = None
+    relative: float | None = None
     relative_interval: stats.Interval | None = None
     chance_to_beat: float | None = None
     p_value: float | None = None
@@ -263,9 +294,9 @@ class Cell:
     @property
     def verdict(self) -> str:
         """ "better" / "worse" than the baseline when significant after BH, else ""."""
-        if not self.significant or self.relative is None or self.higher_is_better is None:
+        if not self.significant or not self.difference or self.higher_is_better is None:
             return ""
-        return "better" if (self.relative > 0) == self.higher_is_better else "worse"
+        return "better" if (self.difference > 0) == self.higher_is_better else "worse"
 
 
 @dataclass
@@ -365,3 +396,10 @@ class Comparison:
     @property
     def dates(self) -> list[date]:
         return sorted({d for s in self.series.values() for d in s.days})
+
+    @property
+    def unsettled_from(self) -> date | None:
+        """The first placement day some store's money can still change on (charts shade from
+        there): the earliest of the stores' settled cutoffs, plus a day."""
+        days = [r.mature_through[SETTLED] for r in self.rows if SETTLED in r.mature_through]
+        return min(days) + timedelta(days=1) if days else None

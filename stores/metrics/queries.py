@@ -52,6 +52,7 @@ from .definitions import (
     LAGGED,
     LIVE,
     MONEY_COLUMNS,
+    SETTLED,
     as_of_instant,
     mature_through,
 )
@@ -130,6 +131,10 @@ def cents(value: Decimal | None) -> Decimal:
 
 def _paid_net_sales() -> Sum:
     return Sum(ledger.net_sales(COLUMNS), filter=Q(channel__in=list(PAID_CHANNELS)))
+
+
+def _paid_new_customers() -> Sum:
+    return Sum("new_customers", filter=Q(channel__in=list(PAID_CHANNELS)))
 
 
 def _empty_figures(store: Store, cutoffs: dict[str, date], channel: str | None = None):
@@ -222,7 +227,9 @@ _PERIOD_SUMS = (
     *((c, False) for c in COUNT_COLUMNS),
     *((c, True) for c in MONEY_COLUMNS),
     ("paid_net_sales", True),
+    ("paid_new_customers", False),
 )
+_PAID_SUMS = {"paid_net_sales": _paid_net_sales, "paid_new_customers": _paid_new_customers}
 
 
 class WeekStart(Func):
@@ -270,7 +277,7 @@ def _period_rows(rows, by_week: bool) -> list[tuple]:
     for name, is_money in _PERIOD_SUMS:
         # Net sales, contribution and the like are differences of these sums, worked out per
         # period in Python: an expression inside SUM() would cost an evaluation per row.
-        total = _paid_net_sales() if name == "paid_net_sales" else Sum(name)
+        total = _PAID_SUMS[name]() if name in _PAID_SUMS else Sum(name)
         annotations[f"s_{name}"] = Cast(total, FLOAT) if is_money else total
     query = (
         rows.annotate(period=WeekStart("date") if by_week else F("date"))
@@ -348,7 +355,14 @@ def _fill_from_period_rows(
         fig.totals.update({c: _money(sum(col[c])) for c in MONEY_COLUMNS})
         # No paid-channel row in a period gives NULL there.
         fig.paid_net_sales = _money(sum(filter(None, col["paid_net_sales"])))
+        fig.paid_new_customers = int(sum(filter(None, col["paid_new_customers"])))
         fig.mature = mature[store_id]
+        settled = cutoffs[store_id][SETTLED]
+        last_day = 6 if by_week else 0
+        fig.unsettled = any(
+            orders and _as_date(period) + timedelta(days=last_day) > settled
+            for period, orders in zip(columns[1], col["orders"], strict=True)
+        )
 
         # The ledger's formulas over the periods' columns (floats, rounded to the cent).
         lines = ledger.Lines({c: np.asarray(col[c], dtype=float) for c in MONEY_COLUMNS})
@@ -398,19 +412,12 @@ def channel_breakdown(store: Store, **selection: Any) -> list[StoreFigures]:
     cutoffs = cutoffs_for([store], as_of)[store.id]
     rows = funnel_rows([store.id], run=run, **selection)
     # One flag per lagged outcome: is the row's placement day mature for it?
-    flags = {
-        f"m_{o.key}": Case(
-            When(date__lte=cutoffs[o.key], then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        for o in LAGGED
-    }
+    flags = {f"m_{o.key}": _flag(cutoffs[o.key]) for o in LAGGED}
     sums = {f"t_{c}": Sum(c) for c in COUNT_COLUMNS + MONEY_COLUMNS}
     grouped = (
-        rows.annotate(**flags)
-        .values("channel", *flags)
-        .annotate(**sums, t_paid_net_sales=_paid_net_sales())
+        rows.annotate(**flags, m_settled=_flag(cutoffs[SETTLED]))
+        .values("channel", *flags, "m_settled")
+        .annotate(**sums, t_paid_net_sales=_paid_net_sales(), t_paid_new=_paid_new_customers())
         .order_by()
     )
     figures: dict[str, StoreFigures] = {}
@@ -423,11 +430,20 @@ def channel_breakdown(store: Store, **selection: Any) -> list[StoreFigures]:
         for c in MONEY_COLUMNS:
             fig.totals[c] = cents(fig.totals[c] + (v[f"t_{c}"] or ZERO))
         fig.paid_net_sales = cents(fig.paid_net_sales + (v["t_paid_net_sales"] or ZERO))
+        fig.paid_new_customers += v["t_paid_new"] or 0
+        fig.unsettled = fig.unsettled or (not v["m_settled"] and bool(v["t_orders"]))
         for o in LAGGED:
             if v[f"m_{o.key}"]:
                 for c in o.columns:
                     fig.mature[o.key][c] += v[f"t_{c}"] or 0
     return [figures[c] for c in sorted(figures)]
+
+
+def _flag(cutoff: date) -> Case:
+    """1 on rows placed by `cutoff`, else 0."""
+    return Case(
+        When(date__lte=cutoff, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
 
 
 def store_orders(store: Store, **selection: Any):

@@ -239,6 +239,12 @@ class DailyFunnel(models.Model):
         help_text="What buyers paid, once it reached the store (COD: when the courier remits)."
     )
     refunds_paid = money_field(help_text="Refunds of money once taken (not refused parcels).")
+    refused_forward_shipping = money_field(
+        help_text="Forward shipping of the parcels refused at the door (part of shipping_cost)."
+    )
+    refused_return_shipping = money_field(
+        help_text="Their reverse leg (part of return_shipping_cost)."
+    )
     cash_lag_days = models.PositiveIntegerField(default=0, help_text="Sum of days order -> cash.")
     cash_orders = models.PositiveIntegerField(default=0)
 

@@ -38,7 +38,7 @@ from ..simulation.params import (
 )
 from .bulk_write import TableRows
 
-MONEY_FIELDS = ledger.ORDER_LINES + ledger.CASH_LINES
+MONEY_FIELDS = ledger.ORDER_LINES + ledger.CASH_LINES + ledger.REFUSED_SHIPPING_LINES
 COUNT_FIELDS = ROLLUP_COUNT_FIELDS
 ROLLUP_FIELDS = MONEY_FIELDS + COUNT_FIELDS
 ZERO = Decimal("0")
@@ -59,6 +59,8 @@ AGGREGATES = {
     **{name: Sum(name) for name in ledger.ORDER_LINES},
     "cash_received": Sum(ledger.charged(COLUMNS), filter=_cash),
     "refunds_paid": Sum("refund", filter=~Q(status=OrderStatus.REFUSED)),
+    "refused_forward_shipping": Sum("shipping_cost", filter=Q(status=OrderStatus.REFUSED)),
+    "refused_return_shipping": Sum("return_shipping_cost", filter=Q(status=OrderStatus.REFUSED)),
     "orders": Count("id"),
     "new_customers": Count("id", filter=Q(is_new_customer=True)),
     "delivered_orders": Count("id", filter=Q(delivered_at__isnull=False)),
@@ -231,6 +233,9 @@ def rollup_from_result(
     money = {name: total(v) for name, v in engine.money_lines(o, real).items()}
     money["cash_received"] = total(ledger.charged(o), cash)
     money["refunds_paid"] = total(real.refunds_paid)
+    refused = real.status == REFUSED
+    money["refused_forward_shipping"] = total(o.shipping_cost, refused)
+    money["refused_return_shipping"] = total(real.return_shipping_cost, refused)
     counts = {
         "orders": total(np.ones(len(o))),
         "new_customers": total(o.is_new),

@@ -34,6 +34,9 @@ ORDER_COST_LINES = ("goods_cost", "shipping_cost", "return_shipping_cost", *FEE_
 DAILY_COST_LINES = ("ad_spend", "other_cost")
 ORDER_LINES = REVENUE_LINES + ORDER_COST_LINES
 CASH_LINES = ("cash_received", "refunds_paid")
+# Parts of two lines, for the waterfall: the forward and the reverse shipping legs of parcels
+# refused at the door (a refused parcel costs both legs and sells nothing).
+REFUSED_SHIPPING_LINES = ("refused_forward_shipping", "refused_return_shipping")
 
 
 class Lines:
@@ -88,6 +91,11 @@ def order_contribution(v: Any) -> Any:
 def contribution(v: Any) -> Any:
     """Net sales - goods - shipping (both legs) - fees - ad spend - other operating costs."""
     return order_contribution(v) - v.ad_spend - v.other_cost
+
+
+def refused_shipping(v: Any) -> Any:
+    """Both shipping legs of the parcels refused at the door."""
+    return v.refused_forward_shipping + v.refused_return_shipping
 
 
 def cash_collected(v: Any) -> Any:

@@ -68,13 +68,16 @@ def _format_cells(comparison: metrics.Comparison) -> None:
     """Format every cell once, to HTML: a 20-store table has 420 cells, and template lookups and
     filters cost several times more per value than building the few spans here."""
     beat_star = format_html(' <b title="{}">★</b>', "Significant after Benjamini–Hochberg (FDR 5%)")
-    provisional = mark_safe(
-        '<span class="tag provisional" title="No mature cohort yet: every cohort counted">'
-        "provisional</span>"
-    )
     for mrow in comparison.table:
-        kind = mrow.metric.kind
-        stats_kind = kind in ("rate", "money_ratio")
+        metric = mrow.metric
+        kind = metric.kind
+        provisional = mark_safe(
+            '<span class="tag provisional" title="{}">provisional</span>'.format(
+                "No mature cohort yet: every cohort counted"
+                if metric.lagged
+                else "Cohorts still settling: returns, refusals, chargebacks or payouts to come"
+            )
+        )
         for cell in mrow.cells:
             parts = [
                 format_html('<span class="value">{}</span>', fmt.metric_value(cell.value, kind))
@@ -83,39 +86,55 @@ def _format_cells(comparison: metrics.Comparison) -> None:
                 parts.append(provisional)
             if cell.interval and cell.enough_data:
                 text = fmt.interval_text(cell.interval, kind)
-                parts.append(format_html('<span class="ci">{}</span>', text))
+                parts.append(format_html('<span class="ci">95% CI {}</span>', text))
+            elif cell.interval is None and kind in ("rate", "money_ratio") and cell.value is None:
+                pass
+            elif kind in ("rate", "money_ratio") and not cell.enough_data:
+                parts.append(mark_safe('<span class="nodata">not enough data yet</span>'))
             if cell.value is not None and not cell.is_baseline:
-                if stats_kind and not cell.enough_data:
-                    parts.append(mark_safe('<span class="nodata">not enough data yet</span>'))
-                elif cell.relative is not None:
-                    ri = cell.relative_interval
-                    detail = (
-                        format_html(
-                            " <small>({} to {})</small>",
-                            fmt.signed_pct(ri.low),
-                            fmt.signed_pct(ri.high),
-                        )
-                        if ri
-                        else ""
-                    )
-                    parts.append(
-                        format_html(
-                            '<span class="rel">{}{}</span>', fmt.signed_pct(cell.relative), detail
-                        )
-                    )
-                    if cell.chance_to_beat is not None:
-                        parts.append(
-                            format_html(
-                                '<span class="beat">P(beat) {}{}</span>',
-                                fmt.chance(cell.chance_to_beat),
-                                beat_star if cell.significant else "",
-                            )
-                        )
+                parts.extend(_difference_parts(cell, beat_star))
             cell.html = mark_safe("".join(parts))  # noqa: S308 - each part is escaped above
             css = ["is-base"] if cell.is_baseline else []
             if cell.significant:
                 css += ["sig", cell.verdict]
             cell.css = " ".join(c for c in css if c)
+
+
+def _difference_parts(cell: metrics.Cell, beat_star) -> list:
+    """The comparison with the baseline, in the metric's unit: percentage points for rates and
+    margins, amounts for money, percent only for counts and per-session values."""
+    if not cell.comparable:
+        return [mark_safe('<span class="nodata">no comparison yet: too little data</span>')]
+    if cell.difference is None:
+        return []
+    if cell.unit == "percent":
+        if cell.relative is None:
+            return []
+        main = fmt.signed_pct(cell.relative)
+    else:
+        main = fmt.difference(cell.difference, cell.unit)
+    detail = ""
+    if cell.difference_interval:
+        di = cell.difference_interval
+        detail = format_html(
+            " <small>({} to {})</small>",
+            fmt.difference(di.low, cell.unit),
+            fmt.difference(di.high, cell.unit),
+        )
+    parts = [format_html('<span class="rel">vs baseline {}{}</span>', main, detail)]
+    if cell.unit != "percent" and cell.relative is not None:
+        parts.append(
+            format_html('<span class="rel-pct">({})</span>', fmt.signed_pct(cell.relative))
+        )
+    if cell.chance_to_beat is not None:
+        parts.append(
+            format_html(
+                '<span class="beat">P(beat) {}{}</span>',
+                fmt.chance(cell.chance_to_beat),
+                beat_star if cell.significant else "",
+            )
+        )
+    return parts
 
 
 def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any]:

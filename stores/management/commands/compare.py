@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores import metrics
-from stores.formatting import chance, money, pct
+from stores.formatting import chance, difference, money, pct
 from stores.forms_dashboard import DashboardFilterForm
 
 FORMATS = ("table", "csv", "json")
@@ -73,7 +73,7 @@ def render_table(comparison: metrics.Comparison) -> str:
     headers = ["store", "model", "sessions", "orders", "conversion (95% CI)", "AOV",
                "net sales", "returns", "COD refusal", "gross profit", "contribution", "ad spend"]  # fmt: skip
     if comparison.baseline:
-        headers += ["conv. vs base", "P(beat)"]
+        headers += ["conv. vs base (pp)", "P(beat)"]
     lines = [headers]
     for row in comparison.rows:
         conv = cells[(row.slug, "conversion_rate")]
@@ -99,7 +99,7 @@ def render_table(comparison: metrics.Comparison) -> str:
                 line += ["not enough data", ""]
             else:
                 line += [
-                    "-" if conv.relative is None else f"{conv.relative:+.1%}",
+                    difference(conv.difference, "points"),
                     chance(conv.chance_to_beat),
                 ]
         lines.append(line)
