@@ -20,7 +20,8 @@ def pct(value: float | None, places: int = 1) -> str:
 def signed_pct(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{float(value) * 100:+.1f}%"
+    value = float(value) * 100
+    return f"{_sign(round(value, 1))}{abs(value):.1f}%"
 
 
 def money(value: Decimal | float | None) -> str:
@@ -100,13 +101,13 @@ def signed_points(fraction: float | None) -> str:
     """A difference of two rates as percentage points: 0.007 -> "+0.7 pp"."""
     if fraction is None:
         return "–"
-    return f"{_sign(fraction)}{abs(fraction) * 100:.1f} pp"
+    return f"{_sign(round(fraction * 100, 1))}{abs(fraction) * 100:.1f} pp"
 
 
 def signed_money(value: Decimal | float | None) -> str:
     if value is None:
         return "–"
-    return f"{_sign(float(value))}{abs(float(value)):,.2f}"
+    return f"{_sign(round(float(value), 2))}{abs(float(value)):,.2f}"
 
 
 def difference(value: float | None, unit: str) -> str:
@@ -120,8 +121,8 @@ def difference(value: float | None, unit: str) -> str:
     if unit == "money":
         return signed_money(value)
     if unit == "days":
-        return f"{_sign(value)}{abs(value):.1f} d"
-    return f"{_sign(value)}{abs(value):.2f}×"
+        return f"{_sign(round(value, 1))}{abs(value):.1f} d"
+    return f"{_sign(round(value, 2))}{abs(value):.2f}×"
 
 
 def _sign(value: float) -> str:

@@ -11,10 +11,14 @@ from typing import Any
 from django import forms
 
 from . import metrics
-from .models import Channel, Market, SimulationRun, Source, Store
+from .models import Channel, DashboardPreference, Market, SimulationRun, Source, Store
 
 RUN_LATEST = ""  # the default: the most recent run when there is one, else every row
 RUN_ALL = "all"
+# What presentation mode shows until the trainer picks: conversion, the lagged rates that tell
+# the models apart, and the margin.
+DEFAULT_SHOWN = ("conversion_rate", "returns_rate", "cod_refusal_rate", "contribution_margin")
+CHART_STORES_DEFAULT = 5
 
 
 class DashboardFilterForm(forms.Form):
@@ -31,15 +35,32 @@ class DashboardFilterForm(forms.Form):
         required=False, choices=[("", "Synthetic and shoppers"), *Source.choices]
     )
     present = forms.BooleanField(required=False, label="Presentation mode")
+    show = forms.MultipleChoiceField(
+        required=False,
+        choices=[(m.key, m.label) for m in metrics.METRICS],
+        help_text="The metrics presentation mode shows (remembered).",
+    )
+    chart = forms.MultipleChoiceField(
+        required=False, help_text="The stores the charts draw (remembered; default: all)."
+    )
 
-    def __init__(self, *args: Any, strict_baseline: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        strict_baseline: bool = True,
+        preference: DashboardPreference | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # The page forgives a baseline whose store was just unticked (it falls back to the
-        # first store and says so); exports and the command refuse it.
+        # The page forgives a baseline whose store was just unticked (it compares with none and
+        # says so); exports and the command refuse it.
         self.strict_baseline = strict_baseline
+        # A trainer's remembered choices (the page's only): used where the request names none.
+        self.preference = preference
         self.notices: list[str] = []
         self.all_stores = list(Store.objects.active().order_by("name"))
         self.fields["stores"].choices = [(s.slug, s.name) for s in self.all_stores]
+        self.fields["chart"].choices = [(s.slug, s.name) for s in self.all_stores]
         self.runs = list(SimulationRun.objects.order_by("-created_at", "-id")[:20])
 
     def clean_run(self) -> SimulationRun | str | None:
@@ -68,26 +89,81 @@ class DashboardFilterForm(forms.Form):
         chosen = data.get("stores") or []
         run = data.get("run")
         by_slug = {s.slug: s for s in self.all_stores}
-        if chosen:
-            stores = [by_slug[slug] for slug in chosen]
-        elif isinstance(run, SimulationRun):
+        stores = [by_slug[slug] for slug in chosen] if chosen else self.all_stores
+        if isinstance(run, SimulationRun):
+            # A store the run did not simulate has no figures in it: left out, not shown at 0.
             run_ids = set(run.stores.values_list("id", flat=True))
-            stores = [s for s in self.all_stores if s.id in run_ids] or self.all_stores
-        else:
-            stores = self.all_stores
+            outside = [s.name for s in stores if s.id not in run_ids]
+            stores = [s for s in stores if s.id in run_ids]
+            if outside and chosen:
+                self.notices.append(
+                    f"Run #{run.pk} did not simulate {', '.join(outside)}: left out."
+                )
         if data.get("market"):
             stores = [s for s in stores if s.market == data["market"]]
         data["store_list"] = stores
-        baseline = (data.get("baseline") or "").strip()
-        if baseline and baseline not in {s.slug for s in stores}:
+        data["baseline"] = self._baseline(data, stores)
+        return data
+
+    def _baseline(self, data: dict[str, Any], stores: list[Store]) -> str | None:
+        """The store compared against: the one the request names, else the trainer's
+        remembered choice; never a store picked silently."""
+        slugs = {s.slug for s in stores}
+        if "baseline" in self.data:
+            baseline = (data.get("baseline") or "").strip()
+        elif self.preference is not None and self.preference.baseline_id:
+            baseline = next((s.slug for s in stores if s.id == self.preference.baseline_id), "")
+        else:
+            baseline = ""
+        if baseline and baseline not in slugs:
             message = f"The baseline {baseline!r} is not among the stores shown."
             if self.strict_baseline:
                 self.add_error("baseline", message)
             else:
-                self.notices.append(message + " Comparing against the first store instead.")
-                baseline = ""
-        data["baseline"] = baseline or None
-        return data
+                self.notices.append(message + " Choose another to compare against.")
+            return None
+        return baseline or None
+
+    def shown_metrics(self) -> list[str]:
+        """The metrics presentation mode shows: the request's, the remembered ones, or a few
+        that tell most stories."""
+        if "show" in self.data and self.cleaned_data.get("show"):
+            chosen = set(self.cleaned_data["show"])
+        elif self.preference is not None and self.preference.metrics:
+            chosen = set(self.preference.metrics)
+        else:
+            chosen = set(DEFAULT_SHOWN)
+        return [m.key for m in metrics.METRICS if m.key in chosen]  # in the table's order
+
+    def chart_slugs(self) -> list[str]:
+        """The stores the charts draw: the request's, the remembered ones, else the first
+        CHART_STORES_DEFAULT (more lines than that tangle on a slide)."""
+        shown = [s.slug for s in self.cleaned_data.get("store_list", [])]
+        if "chart" in self.data and self.cleaned_data.get("chart"):
+            picked = self.cleaned_data["chart"]
+        elif self.preference is not None and self.preference.chart_stores:
+            picked = self.preference.chart_stores
+        else:
+            return shown[:CHART_STORES_DEFAULT]
+        return [slug for slug in shown if slug in picked] or shown[:CHART_STORES_DEFAULT]
+
+    def remember(self) -> None:
+        """Keep what the request chose explicitly (baseline, shown metrics, chart stores)."""
+        if self.preference is None or not self.is_valid():
+            return
+        fields = []
+        if "baseline" in self.data:
+            slug = self.cleaned_data.get("baseline")
+            self.preference.baseline = next((s for s in self.all_stores if s.slug == slug), None)
+            fields.append("baseline")
+        if "show" in self.data and self.cleaned_data.get("show"):
+            self.preference.metrics = list(self.cleaned_data["show"])
+            fields.append("metrics")
+        if "chart" in self.data and self.cleaned_data.get("chart"):
+            self.preference.chart_stores = list(self.cleaned_data["chart"])
+            fields.append("chart_stores")
+        if fields:
+            self.preference.save()
 
     def selection(self) -> dict[str, Any]:
         """Keyword arguments for metrics.compare_stores (after is_valid())."""

@@ -110,7 +110,9 @@ def test_exports_refuse_a_baseline_outside_the_selection_but_the_page_falls_back
     export = staff_client.get(reverse("dashboard:export", args=["table", "csv"]), params)
     assert export.status_code == 400 and "baseline" in export.content.decode()
     page = staff_client.get(URL, params)
-    assert page.status_code == 200 and "Comparing against the first store" in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and "Choose another to compare against" in html
+    assert page.context["comparison"].baseline is None  # never a store picked silently
 
 
 def test_unknown_export_is_404(staff_client, pair):
@@ -227,15 +229,16 @@ def test_results_refresh_themselves_while_a_run_is_going_or_a_store_is_live(staf
     )  # fmt: skip
     run.stores.set([hand, souq])
     html = staff_client.get(URL).content.decode()  # the latest run is the default selection
-    assert 'hx-trigger="every 5s"' in html
-    assert '<progress max="4" value="1">' in html
+    assert 'hx-trigger="every 5s [!window.dashboardPaused]"' in html
+    assert '<progress max="4" value="1"' in html
+    assert 'id="refresh-toggle" aria-pressed="false">Pause updates' in html
 
     run.status = RunStatus.DONE
     run.save()
     souq.is_live = True
     souq.save()
     html = staff_client.get(URL, {"run": "all"}).content.decode()
-    assert 'hx-trigger="every 5s"' in html and "Live:" in html
+    assert 'hx-trigger="every 5s [!window.dashboardPaused]"' in html and "Live:" in html
 
 
 def test_market_filter_keeps_the_stores_selling_there(staff_client, pair):

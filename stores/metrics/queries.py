@@ -171,8 +171,8 @@ def compare_stores(
 
     Three queries: the stores' lead times (for maturity), the sums per store x period, and the
     lagged counts of the days around each maturity date; one more when neither a run nor both
-    dates bound the span. `baseline` is a Store or a slug among `stores` (default: the first
-    store). Stores outside `market` are left out. `series` is "day", "week" or "auto": by day up
+    dates bound the span. `baseline` is a Store or a slug among `stores` (default: none, no
+    comparison). Stores outside `market` are left out. `series` is "day", "week" or "auto": by day up
     to SERIES_DAYS_MAX days, by week (Monday to Sunday) beyond. The intervals of money per
     session use the same periods as clusters.
     """
@@ -391,10 +391,10 @@ def _store_list(stores) -> list[Store]:
 
 
 def _pick_baseline(rows: list[StoreFigures], baseline) -> StoreFigures | None:
-    if not rows:
+    """The store named as baseline; with none named there is none (never one picked for the
+    trainer: the comparison says "no baseline" instead)."""
+    if not rows or baseline is None:
         return None
-    if baseline is None:
-        return rows[0]
     slug = baseline.slug if isinstance(baseline, Store) else str(baseline)
     for row in rows:
         if row.slug == slug:

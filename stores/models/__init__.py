@@ -25,6 +25,7 @@ from .orders import (
     OrderLine,
     OrderQuerySet,
 )
+from .preferences import DashboardPreference
 from .runs import RunChunk, SimulationRun
 from .stores import (
     STORE_RANGES,
@@ -48,6 +49,7 @@ __all__ = [
     "Currency",
     "Customer",
     "DailyFunnel",
+    "DashboardPreference",
     "Market",
     "Order",
     "OrderLine",

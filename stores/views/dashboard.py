@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from stores import formatting as fmt
 from stores import metrics
 from stores.forms_dashboard import DashboardFilterForm
-from stores.models import RunStatus, SimulationRun, Store
+from stores.models import DashboardPreference, RunStatus, SimulationRun, Store
 
 from . import dashboard_charts as charts
 
@@ -37,7 +37,12 @@ def _bad_request(request: HttpRequest, form: DashboardFilterForm) -> HttpRespons
 
 
 def _form(request: HttpRequest, *, strict: bool) -> DashboardFilterForm:
-    return DashboardFilterForm(request.GET, strict_baseline=strict)
+    # The page uses the trainer's remembered choices; exports and commands only what they name.
+    preference = None
+    if not strict and request.user.is_authenticated:
+        preference = DashboardPreference.objects.filter(user=request.user).first()
+        preference = preference or DashboardPreference(user=request.user)
+    return DashboardFilterForm(request.GET, strict_baseline=strict, preference=preference)
 
 
 @require_GET
@@ -47,29 +52,64 @@ def compare(request: HttpRequest) -> HttpResponse:
     form = _form(request, strict=False)
     if not form.is_valid():
         return _bad_request(request, form)
+    form.remember()
     stores = form.cleaned_data["store_list"]
     comparison = metrics.compare_stores(stores, **form.selection())
-    _format_cells(comparison)
+    present = bool(form.cleaned_data.get("present"))
+    shown = form.shown_metrics()
+    styles = store_styles(form.all_stores)
+    _format_cells(comparison, only=set(shown) if present else None, compact=present)
+    chart_slugs = form.chart_slugs()
+    same_scale = request.GET.get("scale") != "own"
     context = {
         "form": form,
         "comparison": comparison,
         "query": request.GET.urlencode(),
-        "present": form.cleaned_data.get("present"),
+        "present": present,
         "checked_slugs": {s.slug for s in stores},
         "currencies": sorted({s.currency for s in stores}),
+        "shown": shown,
+        "present_table": _present_table(comparison, shown) if present else None,
+        "keys": {slug: charts.swatch_svg(style) for slug, style in styles.items()},
+        "chart_slugs": set(chart_slugs),
+        "same_scale": same_scale,
         **_live_state(form, stores),
-        **_charts(comparison),
+        **_charts(comparison, styles, chart_slugs, same_scale=same_scale),
     }
     template = "dashboard/compare.html#results" if request.htmx else "dashboard/compare.html"
     return render(request, template, context)
 
 
-def _format_cells(comparison: metrics.Comparison) -> None:
-    """Format every cell once, to HTML: a 20-store table has 420 cells, and template lookups and
-    filters cost several times more per value than building the few spans here."""
+def store_styles(stores: list[Store]) -> dict[str, charts.Style]:
+    """Each store's colour, marker and dash, by its place among every store (by id): a store
+    keeps its look whatever the selection."""
+    return {s.slug: charts.store_style(i) for i, s in enumerate(sorted(stores, key=lambda s: s.id))}
+
+
+def _present_table(comparison: metrics.Comparison, shown: list[str]) -> dict[str, Any]:
+    """Presentation mode's table: stores down, the few chosen metrics across."""
+    rows_by_key = {r.metric.key: r for r in comparison.table}
+    columns = [rows_by_key[k] for k in shown if k in rows_by_key]
+    return {
+        "metrics": [c.metric for c in columns],
+        "rows": [
+            (row, [column.cells[i] for column in columns]) for i, row in enumerate(comparison.rows)
+        ],
+    }
+
+
+def _format_cells(
+    comparison: metrics.Comparison, only: set[str] | None = None, *, compact: bool = False
+) -> None:
+    """Format every cell once (or those of the metrics `only` names), to HTML: a 20-store table
+    has 420 cells, and template lookups and filters cost several times more per value than
+    building the few spans here. `compact` (presentation mode) keeps a value, its interval and
+    the difference with its verdict; the rest goes into the cell's tooltip."""
     beat_star = format_html(' <b title="{}">★</b>', "Significant after Benjamini–Hochberg (FDR 5%)")
     for mrow in comparison.table:
         metric = mrow.metric
+        if only is not None and metric.key not in only:
+            continue
         kind = metric.kind
         provisional = mark_safe(
             '<span class="tag provisional" title="{}">provisional</span>'.format(
@@ -87,20 +127,33 @@ def _format_cells(comparison: metrics.Comparison) -> None:
             if cell.interval and cell.enough_data:
                 text = fmt.interval_text(cell.interval, kind)
                 parts.append(format_html('<span class="ci">95% CI {}</span>', text))
-            elif cell.interval is None and kind in ("rate", "money_ratio") and cell.value is None:
-                pass
-            elif kind in ("rate", "money_ratio") and not cell.enough_data:
+            elif kind in ("rate", "money_ratio") and cell.value is not None:
                 parts.append(mark_safe('<span class="nodata">not enough data yet</span>'))
             if cell.value is not None and not cell.is_baseline:
-                parts.extend(_difference_parts(cell, beat_star))
+                parts.extend(_difference_parts(cell, beat_star, compact=compact))
             cell.html = mark_safe("".join(parts))  # noqa: S308 - each part is escaped above
             css = ["is-base"] if cell.is_baseline else []
             if cell.significant:
                 css += ["sig", cell.verdict]
             cell.css = " ".join(c for c in css if c)
+            cell.tooltip = _tooltip(cell) if compact else ""
 
 
-def _difference_parts(cell: metrics.Cell, beat_star) -> list:
+def _tooltip(cell: metrics.Cell) -> str:
+    """What presentation mode leaves out of a cell: the difference's interval, the chance."""
+    bits = []
+    if cell.difference_interval:
+        di = cell.difference_interval
+        unit = cell.unit
+        bits.append(
+            f"difference 95% CI {fmt.difference(di.low, unit)} to {fmt.difference(di.high, unit)}"
+        )
+    if cell.chance_to_beat is not None:
+        bits.append(f"chance to beat the baseline {fmt.chance(cell.chance_to_beat)}")
+    return "; ".join(bits)
+
+
+def _difference_parts(cell: metrics.Cell, beat_star, *, compact: bool = False) -> list:
     """The comparison with the baseline, in the metric's unit: percentage points for rates and
     margins, amounts for money, percent only for counts and per-session values."""
     if not cell.comparable:
@@ -113,6 +166,9 @@ def _difference_parts(cell: metrics.Cell, beat_star) -> list:
         main = fmt.signed_pct(cell.relative)
     else:
         main = fmt.difference(cell.difference, cell.unit)
+    if compact:
+        star = beat_star if cell.significant else ""
+        return [format_html('<span class="rel">vs base {}{}</span>', main, star)]
     detail = ""
     if cell.difference_interval:
         di = cell.difference_interval
@@ -154,7 +210,13 @@ def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any
     }
 
 
-def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
+def _charts(
+    comparison: metrics.Comparison,
+    styles: dict[str, charts.Style],
+    chart_slugs: list[str],
+    *,
+    same_scale: bool = True,
+) -> dict[str, Any]:
     dates = comparison.dates
     # compare_stores already sums by week past SERIES_DAYS_MAX days; a longer daily series (asked
     # for explicitly) is bucketed here the same way.
@@ -163,11 +225,15 @@ def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
     def bucket(d: date) -> date:
         return d - timedelta(days=d.weekday()) if weekly else d
 
+    drawn = [row for row in comparison.rows if row.slug in set(chart_slugs)]
     xs = sorted({bucket(d) for d in dates})
     index = {x: i for i, x in enumerate(xs)}
-    slots = {row.slug: [[0, 0, 0.0, 0.0, False] for _ in xs] for row in comparison.rows}
-    for slug, s in comparison.series.items():
-        store_slots = slots[slug]
+    slots = {row.slug: [[0, 0, 0.0, 0.0, False] for _ in xs] for row in drawn}
+    for row in drawn:
+        s = comparison.series.get(row.slug)
+        if s is None:
+            continue
+        store_slots = slots[row.slug]
         for day, sessions, converted, net, contribution in zip(
             s.days, s.sessions, s.converted, s.net_sales, s.contribution, strict=True
         ):
@@ -178,19 +244,20 @@ def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
             slot[3] += contribution
             slot[4] = True
 
-    colours = {row.slug: charts.store_colour(i) for i, row in enumerate(comparison.rows)}
-    dashes = {row.slug: charts.store_dash(i) for i, row in enumerate(comparison.rows)}
-
     def series(pick) -> list:
-        return [
-            (row.name, colours[row.slug], dashes[row.slug],
-             [pick(s) if s[4] else None for s in slots[row.slug]])
-            for row in comparison.rows
-        ]  # fmt: skip
+        """Per store, the period's values; by day a 7-day trailing mean (days are too noisy to
+        read on a slide)."""
+        out = []
+        for row in drawn:
+            values = [pick(s) if s[4] else None for s in slots[row.slug]]
+            out.append(
+                (row.name, styles[row.slug], values if weekly else charts.rolling_mean(values))
+            )
+        return out
 
     def conversion() -> list:
         out = []
-        for row in comparison.rows:
+        for row in drawn:
             converted = [s[1] for s in slots[row.slug]]
             sessions = [s[0] for s in slots[row.slug]]
             values = (
@@ -198,15 +265,20 @@ def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
                 if weekly
                 else charts.rolling_ratio(converted, sessions)
             )
-            out.append((row.name, colours[row.slug], dashes[row.slug], values))
+            out.append((row.name, styles[row.slug], values))
         return out
 
     def money(v: float) -> str:
         return f"{v:,.0f}"
 
     per = "week" if weekly else "day"
+    smoothed = "" if weekly else "7-day average"
+    # Money of recent cohorts can still fall as returns, refusals and chargebacks arrive.
+    settling = comparison.unsettled_from
+    if settling is not None and weekly:
+        settling = bucket(settling)
     line_charts = [
-        charts.line_chart(f"Sessions per {per}", xs, series(lambda s: s[0]), money),
+        charts.line_chart(f"Sessions per {per}", xs, series(lambda s: s[0]), money, note=smoothed),
         charts.line_chart(
             "Conversion rate",
             xs,
@@ -214,24 +286,41 @@ def _charts(comparison: metrics.Comparison) -> dict[str, Any]:
             lambda v: f"{v * 100:.1f}%",
             note=("weekly" if weekly else "7-day trailing") + ": converted sessions / sessions",
         ),
-        charts.line_chart(f"Net sales per {per}", xs, series(lambda s: s[2]), money),
+        charts.line_chart(
+            f"Net sales per {per}",
+            xs,
+            series(lambda s: s[2]),
+            money,
+            note=smoothed,
+            shade_from=settling,
+        ),
         charts.line_chart(
             f"Contribution per {per}",
             xs,
             series(lambda s: s[3]),
             money,
-            note="after ad spend and other costs",
+            note=", ".join(filter(None, [smoothed, "after ad spend and other costs"])),
+            shade_from=settling,
         ),
     ]
+    steps = {row.slug: row.waterfall() for row in comparison.rows}
+    scale = None
+    if same_scale and steps:
+        extents = [charts.waterfall_extent(s) for s in steps.values()]
+        scale = (min(e[0] for e in extents), max(e[1] for e in extents))
     return {
-        "colours": colours,
         "line_charts": line_charts,
-        "legend": [(row.name, colours[row.slug], dashes[row.slug]) for row in comparison.rows],
+        "legend": [(row.name, charts.swatch_svg(styles[row.slug], row.name)) for row in drawn],
+        "charted": len(drawn),
         "waterfalls": [
-            (row, colours[row.slug], charts.waterfall(row.waterfall()).svg(row.name))
+            (
+                row,
+                styles[row.slug].colour,
+                charts.waterfall(steps[row.slug], scale=scale).svg(row.name),
+            )
             for row in comparison.rows
         ],
-        "funnels": [(row, colours[row.slug], _funnel_steps(row)) for row in comparison.rows],
+        "funnels": [(row, styles[row.slug].colour, _funnel_steps(row)) for row in comparison.rows],
     }
 
 
@@ -300,6 +389,7 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "dashboard/store.html#orders", {"store": store, "page": page,
                                                                  "query": request.GET.urlencode()})  # fmt: skip
     comparison = metrics.compare_stores([store], **selection)
+    styles = store_styles(list(Store.objects.all()))
     context = {
         "store": store,
         "form": form,
@@ -309,7 +399,8 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "query": request.GET.urlencode(),
         "present": form.cleaned_data.get("present"),
-        **_charts(comparison),
+        "keys": {store.slug: charts.swatch_svg(styles[store.slug])},
+        **_charts(comparison, styles, [store.slug], same_scale=False),
     }
     return render(request, "dashboard/store.html", context)
 

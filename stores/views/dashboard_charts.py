@@ -1,7 +1,13 @@
-"""Server-rendered SVG charts for the dashboard: geometry only, the templates draw it.
+"""Server-rendered SVG charts for the dashboard: geometry only, the templates place it.
 
 No JavaScript chart library and no CDN: the page stays light on a projector laptop, and the
 charts come out identical in a screenshot, a print and a slide.
+
+Every store keeps one style wherever it appears (its position among all stores, not among the
+stores shown): a colour with at least 3:1 contrast on white, a marker shape, and past the
+palette a dash pattern, so two lines stay apart without colour (under colour-vision
+deficiencies, in grey print). Each line is labelled at its end with its store's name, and each
+chart has a data table for readers who cannot see it.
 """
 
 from __future__ import annotations
@@ -17,28 +23,76 @@ from django.utils.safestring import SafeString, mark_safe
 
 from stores.formatting import money, money_short
 
-# Tableau 10: distinct on a projector and for most colour-blind viewers; cycles past ten stores.
+# Each colour at least 3:1 against white (WCAG 1.4.11); chosen in this order to keep the
+# colours as far apart as possible (CIELAB distance) in normal vision and in simulated
+# deuteranopia, protanopia and tritanopia (Machado et al. 2009), so the first stores of a
+# comparison differ most. Marker shapes and dashes tell them apart without colour anyway.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1",
-    "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac",
+    "#0072b2", "#d55e00", "#662619", "#7300e6", "#191966",
+    "#555555", "#973a0c", "#00a352", "#6d00a3", "#194c66",
 )  # fmt: skip
-DASHES = ("", "6 3", "2 3")
+MARKERS = ("circle", "square", "triangle", "diamond", "down", "plus", "cross", "bar")
+DASHES = ("", "7 4", "2 3")
 
 
-def store_colour(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
+@dataclass(frozen=True)
+class Style:
+    colour: str
+    marker: str
+    dash: str
 
 
-def store_dash(index: int) -> str:
-    return DASHES[(index // len(PALETTE)) % len(DASHES)]
+def store_style(index: int) -> Style:
+    return Style(
+        PALETTE[index % len(PALETTE)],
+        MARKERS[index % len(MARKERS)],
+        DASHES[(index // len(PALETTE)) % len(DASHES)],
+    )
+
+
+def marker_svg(shape: str, x: float, y: float, colour: str, r: float = 4.0) -> str:
+    """A small filled shape centred on (x, y)."""
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}"/>'
+    if shape == "square":
+        s = r * 0.9
+        return f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" fill="{colour}"/>'  # noqa: E501
+    points = {
+        "triangle": ((0, -1.2), (1.1, 0.8), (-1.1, 0.8)),
+        "down": ((0, 1.2), (1.1, -0.8), (-1.1, -0.8)),
+        "diamond": ((0, -1.3), (1.1, 0), (0, 1.3), (-1.1, 0)),
+    }.get(shape)
+    if points:
+        path = " ".join(f"{x + dx * r:.1f},{y + dy * r:.1f}" for dx, dy in points)
+        return f'<polygon points="{path}" fill="{colour}"/>'
+    stroke = f'stroke="{colour}" stroke-width="2.4" stroke-linecap="square"'
+    if shape == "plus":
+        return (
+            f'<path d="M{x - r:.1f} {y:.1f}H{x + r:.1f}M{x:.1f} {y - r:.1f}V{y + r:.1f}" {stroke}/>'  # noqa: E501
+        )
+    if shape == "cross":
+        d = r * 0.8
+        return f'<path d="M{x - d:.1f} {y - d:.1f}L{x + d:.1f} {y + d:.1f}M{x - d:.1f} {y + d:.1f}L{x + d:.1f} {y - d:.1f}" {stroke}/>'  # noqa: E501
+    return f'<rect x="{x - r:.1f}" y="{y - r * 0.45:.1f}" width="{2 * r:.1f}" height="{r * 0.9:.1f}" fill="{colour}"/>'  # noqa: E501
+
+
+def swatch_svg(style: Style, label: str = "") -> SafeString:
+    """A legend key: a stretch of the store's line with its marker (for tables and legends)."""
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+    title = f"<title>{escape(label)}</title>" if label else ""
+    return mark_safe(  # noqa: S308 - colour and shape come from our tables, the label is escaped
+        f'<svg class="key" viewBox="0 0 28 12" width="28" height="12" aria-hidden="true">{title}'
+        f'<line x1="1" y1="6" x2="27" y2="6" stroke="{style.colour}" stroke-width="2.5"{dash}/>'
+        f"{marker_svg(style.marker, 14, 6, style.colour, 3.6)}</svg>"
+    )
 
 
 @dataclass
 class Line:
     label: str
-    colour: str
-    dash: str
-    points: str  # "x,y x,y ..." for <polyline>
+    style: Style
+    points: list[tuple[float, float]]
+    end_label_y: float = 0.0
 
 
 @dataclass
@@ -50,10 +104,16 @@ class LineChart:
     lines: list[Line] = field(default_factory=list)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    shade: tuple[float, float] | None = None  # x range of cohorts still settling
+    marks: list[tuple[float, str]] = field(default_factory=list)  # x and label of an event
+    # The data table: column headings and one row per period.
+    table_head: list[str] = field(default_factory=list)
+    table_rows: list[list[str]] = field(default_factory=list)
     left: int = 64
     bottom: int = 28
-    top: int = 10
-    right: int = 12
+    top: int = 14
+    right: int = 170  # room for the stores' names at the end of their lines
+    marker_every: int = 1
 
     @property
     def plot_bottom(self) -> int:
@@ -70,10 +130,20 @@ class LineChart:
     def svg(self) -> SafeString:
         """The chart as inline SVG (built here rather than in a template: a 20-store page
         draws thousands of elements, and template lookups cost several times more each)."""
+        desc = f"{len(self.lines)} stores; the table below gives every value."
         parts = [
             f'<svg viewBox="0 0 {self.width} {self.height}" role="img" '
-            f'aria-label="{escape(self.title)}">'
+            f'aria-label="{escape(self.title)}: {escape(desc)}">'
         ]
+        if self.shade:
+            x0, x1 = self.shade
+            parts.append(
+                f'<rect class="settling" x="{x0:.1f}" y="{self.top}" width="{max(x1 - x0, 2):.1f}" '
+                f'height="{self.plot_bottom - self.top}"><title>Cohorts still settling: their '
+                f"returns, refusals, chargebacks or payouts are still to come</title></rect>"
+                f'<text class="settling-label" x="{x1 - 4:.1f}" y="{self.top + 12}" '
+                f'text-anchor="end">still settling</text>'
+            )
         for y, label in self.y_ticks:
             parts.append(
                 f'<line class="grid" x1="{self.left}" x2="{self.plot_right}" y1="{y}" y2="{y}"/>'
@@ -86,15 +156,40 @@ class LineChart:
                 f'<text class="tick" x="{x}" y="{self.height - 8}" text-anchor="{anchor}">'
                 f"{escape(label)}</text>"
             )
-        for line in self.lines:
-            dash = f' stroke-dasharray="{line.dash}"' if line.dash else ""
+        for x, label in self.marks:
             parts.append(
-                f'<polyline fill="none" stroke="{line.colour}" stroke-width="2" '
-                f'stroke-linejoin="round"{dash} points="{line.points}">'
-                f"<title>{escape(line.label)}</title></polyline>"
+                f'<line class="event" x1="{x:.1f}" x2="{x:.1f}" y1="{self.top}" '
+                f'y2="{self.plot_bottom}"><title>{escape(label)}</title></line>'
+                f'<text class="event-label" x="{x + 3:.1f}" y="{self.top + 24}">'
+                f"{escape(label)}</text>"
             )
+        for line in self.lines:
+            s = line.style
+            dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in line.points)
+            parts.append(
+                f'<g class="series"><title>{escape(line.label)}</title>'
+                f'<polyline fill="none" stroke="{s.colour}" stroke-width="2.5" '
+                f'stroke-linejoin="round"{dash} points="{points}"/>'
+            )
+            shown = line.points[:: self.marker_every]
+            if line.points and shown[-1] != line.points[-1]:
+                shown.append(line.points[-1])
+            parts.extend(marker_svg(s.marker, x, y, s.colour) for x, y in shown)
+            if line.points:
+                x, y = line.points[-1]
+                parts.append(
+                    f'<text class="end-label" x="{self.plot_right + 8}" y="{line.end_label_y:.1f}" '
+                    f'dominant-baseline="middle" fill="{s.colour}">{escape(_short(line.label))}'
+                    "</text>"
+                )
+            parts.append("</g>")
         parts.append("</svg>")
         return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _short(label: str, limit: int = 18) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _nice_step(span: float, ticks: int = 4) -> float:
@@ -107,19 +202,39 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return 10 * power
 
 
+def _spread(ys: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Move label positions apart by at least `gap`, keeping their order, inside [low, high]."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [ys[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:
+        placed = [y - overflow for y in placed]
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    placed = [max(low, y) for y in placed]
+    out = [0.0] * len(ys)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
 def line_chart(
     title: str,
     dates: Sequence[date],
-    series: Sequence[tuple[str, str, str, Sequence[float | None]]],
+    series: Sequence[tuple[str, Style, Sequence[float | None]]],
     fmt: Callable[[float], str],
     *,
     note: str = "",
-    width: int = 640,
-    height: int = 240,
+    shade_from: date | None = None,
+    marks: Sequence[tuple[date, str]] = (),
+    width: int = 720,
+    height: int = 260,
 ) -> LineChart:
-    """series: (label, colour, dash, values aligned with dates; None = no data that day)."""
+    """series: (label, style, values aligned with dates; None = no data that period)."""
     chart = LineChart(title=title, note=note, width=width, height=height)
-    values = [v for _, _, _, vs in series for v in vs if v is not None]
+    values = [v for _, _, vs in series for v in vs if v is not None]
     if not dates or not values:
         return chart
     lo, hi = min(0.0, min(values)), max(values)
@@ -144,10 +259,27 @@ def line_chart(
         tick += step
     for i in sorted({0, n // 2, n - 1}):
         chart.x_ticks.append((round(x(i), 1), dates[i].strftime("%d %b")))
-    for label, colour, dash, vs in series:
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(vs) if v is not None)
+    if shade_from is not None and shade_from <= dates[-1]:
+        first = next(i for i, d in enumerate(dates) if d >= shade_from)
+        start = x(first) - ((x(1) - x(0)) / 2 if n > 1 and first else 0)
+        chart.shade = (max(start, x0), x1)
+    for day, label in marks:
+        if dates[0] <= day <= dates[-1]:
+            i = max(k for k, d in enumerate(dates) if d <= day)
+            chart.marks.append((x(i), label))
+    chart.marker_every = max(1, n // 12)  # a dozen markers per line at most: shapes stay legible
+    for label, style, vs in series:
+        points = [(x(i), y(v)) for i, v in enumerate(vs) if v is not None]
         if points:
-            chart.lines.append(Line(label, colour, dash, points))
+            chart.lines.append(Line(label, style, points))
+    ends = _spread([line.points[-1][1] for line in chart.lines], 15, y1 + 6, y0 - 4)
+    for line, end in zip(chart.lines, ends, strict=True):
+        line.end_label_y = end
+    chart.table_head = ["Period", *(label for label, _, _ in series)]
+    chart.table_rows = [
+        [d.isoformat(), *("–" if vs[i] is None else fmt(vs[i]) for _, _, vs in series)]
+        for i, d in enumerate(dates)
+    ]
     return chart
 
 
@@ -175,13 +307,14 @@ class Waterfall:
     label_y: float
 
     def svg(self, title: str) -> SafeString:
+        summary = "; ".join(f"{b.label} {money(b.amount)}" for b in self.bars)
         parts = [
             f'<svg viewBox="0 0 {self.width} {self.height}" role="img" '
-            f'aria-label="Margin waterfall of {escape(title)}">',
+            f'aria-label="Margin waterfall of {escape(title)}: {escape(summary)}">',
             f'<line class="zero" x1="0" x2="{self.width}" y1="{self.zero_y}" y2="{self.zero_y}"/>',
         ]
         for bar in self.bars:
-            sign = "−" if bar.kind == "cost" else ""
+            sign = "−" if bar.kind in ("cost", "refused") and bar.amount else ""
             parts.append(
                 f'<g class="step {bar.kind}"><rect x="{bar.x}" y="{bar.y}" width="{bar.w}" '
                 f'height="{bar.h}"><title>{escape(bar.label)}: {money(bar.amount)} — '
@@ -195,20 +328,31 @@ class Waterfall:
         return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
-def waterfall(
-    steps: Sequence[tuple[str, str, Decimal, str]], *, width: int = 560, height: int = 260
-) -> Waterfall:
-    """Net sales as a full bar, each cost hanging down from the running total, contribution last."""
-    top, bottom, left, right = 26, 30, 4, 4
-    running = Decimal("0")
-    levels = [Decimal("0")]
+def waterfall_extent(steps: Sequence[tuple[str, str, Decimal, str]]) -> tuple[float, float]:
+    """The lowest and highest running total a store's waterfall reaches (for a shared scale)."""
+    running, levels = Decimal("0"), [Decimal("0")]
     for key, _, amount, _ in steps:
         if key == "net_sales":
             running = amount
         elif key != "contribution":
             running -= amount
         levels.append(running)
-    lo, hi = float(min(levels)), float(max(levels))
+        if key == "contribution":
+            levels.append(amount)
+    return float(min(levels)), float(max(levels))
+
+
+def waterfall(
+    steps: Sequence[tuple[str, str, Decimal, str]],
+    *,
+    width: int = 620,
+    height: int = 270,
+    scale: tuple[float, float] | None = None,
+) -> Waterfall:
+    """Net sales as a full bar, each cost hanging down from the running total, contribution
+    last. `scale` (low, high) puts several stores on one scale; by default each fills its own."""
+    top, bottom, left, right = 26, 30, 4, 4
+    lo, hi = scale or waterfall_extent(steps)
     if hi == lo:
         hi = lo + 1
     plot_h = height - top - bottom
@@ -237,7 +381,9 @@ def waterfall(
                 y=round(min(y_a, y_b), 1),
                 w=round(bar_w, 1),
                 h=round(max(abs(y_b - y_a), 1.0), 1),
-                kind="loss" if kind == "result" and amount < 0 else kind,
+                kind="loss"
+                if kind == "result" and amount < 0
+                else ("refused" if key == "refused_shipping" else kind),
                 help=text,
                 short_label=SHORT_LABELS.get(key, label),
                 text_x=round(bar_x + bar_w / 2, 1),
@@ -253,13 +399,23 @@ def waterfall(
 SHORT_LABELS = {
     "net_sales": "Net sales",
     "goods_cost": "Goods",
-    "shipping_cost": "Shipping",
+    "shipping_kept": "Shipping",
     "fees": "Fees",
     "ad_spend": "Ads",
-    "return_shipping_cost": "Returns",
+    "returns_shipping": "Returns",
+    "refused_shipping": "Refused",
     "other_cost": "Other",
     "contribution": "Contrib.",
 }
+
+
+def rolling_mean(values: Sequence[float | None], window: int = 7) -> list[float | None]:
+    """Trailing-window mean of the known values (None where the window holds none)."""
+    out: list[float | None] = []
+    for i in range(len(values)):
+        known = [v for v in values[max(0, i - window + 1) : i + 1] if v is not None]
+        out.append(sum(known) / len(known) if known and values[i] is not None else None)
+    return out
 
 
 def rolling_ratio(
