@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ def _beta_moments(a: float, b: float) -> tuple[float, float]:
     return mean, var
 
 
+@functools.lru_cache(maxsize=8192)  # pure: a refreshed page asks the same questions again
 def chance_to_beat(
     successes: int, trials: int, base_successes: int, base_trials: int, *, lower_is_better=False
 ) -> float:

@@ -1,5 +1,6 @@
 """On a real simulated run, every dashboard total equals the sums over the order and funnel rows."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -73,3 +74,34 @@ def test_dashboard_json_shows_the_same_reconciled_totals(simulated, staff_client
         sums = _order_sums(store, run)
         assert records[store.slug]["orders"] == sums["orders"]
         assert records[store.slug]["net_sales"] == str(sums["net_sales"].quantize(Decimal("0.01")))
+
+
+def test_a_finished_runs_summary_gives_the_figures_of_its_funnel_rows(simulated):
+    from stores.models import RunStoreDay, RunStoreWeek
+
+    run, stores = simulated
+    run.refresh_from_db()
+    assert run.summarised_at is not None  # written with the run's last chunk
+    assert RunStoreDay.objects.filter(run=run).count() == 14 * len(stores)
+    weeks = {
+        d - timedelta(days=d.weekday())
+        for d in (run.start_date + timedelta(days=i) for i in range(14))
+    }
+    assert RunStoreWeek.objects.filter(run=run).count() == len(weeks) * len(stores)
+
+    fast = metrics.comparison_records(metrics.compare_stores(stores, run=run, baseline="sim-cod"))
+    run.summarised_at = None  # the same comparison over the run's DailyFunnel rows
+    slow = metrics.comparison_records(metrics.compare_stores(stores, run=run, baseline="sim-cod"))
+    assert fast == slow
+    by_week = metrics.compare_stores(stores, run=run, series="week")
+    run.refresh_from_db()
+    weekly = metrics.compare_stores(stores, run=run, series="week")
+    assert metrics.comparison_records(weekly) == metrics.comparison_records(by_week)
+    assert metrics.daily_records(weekly) == metrics.daily_records(by_week)
+    # Dates that cut a week read the daily summary: still the same figures.
+    cut = {"date_from": run.start_date + timedelta(days=2), "series": "week"}
+    fast = metrics.compare_stores(stores, run=run, **cut)
+    run.summarised_at = None
+    assert metrics.comparison_records(fast) == metrics.comparison_records(
+        metrics.compare_stores(stores, run=run, **cut)
+    )

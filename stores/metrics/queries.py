@@ -43,7 +43,17 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from ..models import PAID_CHANNELS, DailyFunnel, Order, Product, SimulationRun, Source, Store
+from ..models import (
+    PAID_CHANNELS,
+    DailyFunnel,
+    Order,
+    Product,
+    RunStoreDay,
+    RunStoreWeek,
+    SimulationRun,
+    Source,
+    Store,
+)
 from ..services.engine_params import timeline_rules
 from ..services.rollup import COLUMNS
 from ..simulation import ledger
@@ -185,14 +195,38 @@ def compare_stores(
     rows = funnel_rows(
         cutoffs, run=run, date_from=date_from, date_to=date_to, channel=channel, source=source
     )
-
-    figures = {s.id: _empty_figures(s, cutoffs[s.id]) for s in store_list}
     by_week = series == "week" or (
         series == "auto" and _span_days(rows, run, date_from, date_to) > SERIES_DAYS_MAX
     )
+    # A finished run over all its channels reads its summary: per store x day (6x fewer rows),
+    # or per store x week when the series is weekly and the dates cut no week (~40x fewer).
+    summary, weekly_rows = None, False
+    if _summarised(run) and not channel and source in (None, Source.SYNTHETIC):
+        whole_weeks = (not date_from or date_from.weekday() == 0) and (
+            not date_to or date_to.weekday() == 6
+        )
+        weekly_rows = by_week and whole_weeks
+        days = RunStoreDay.objects.filter(run=run, store_id__in=list(cutoffs))
+        days = days.filter(date__gte=date_from) if date_from else days
+        days = days.filter(date__lte=date_to) if date_to else days
+        summary = days
+        if weekly_rows:
+            summary = RunStoreWeek.objects.filter(run=run, store_id__in=list(cutoffs))
+            summary = summary.filter(date__gte=date_from) if date_from else summary
+            summary = summary.filter(date__lte=date_to) if date_to else summary
+    figures = {s.id: _empty_figures(s, cutoffs[s.id]) for s in store_list}
     series_by_slug: dict[str, DailySeries] = {}
     if store_list:
-        _fill_from_period_rows(rows, figures, series_by_slug, cutoffs, by_week)
+        _fill_from_period_rows(
+            summary if summary is not None else rows,
+            figures,
+            series_by_slug,
+            cutoffs,
+            by_week,
+            summary=summary is not None,
+            weekly_rows=weekly_rows,
+            day_rows=days if summary is not None else rows,
+        )
 
     row_list = [figures[s.id] for s in store_list]
     base = _pick_baseline(row_list, baseline)
@@ -264,7 +298,13 @@ def _span_days(rows, run, date_from: date | None, date_to: date | None) -> int:
     return (last - first).days + 1 if first and last else 0
 
 
-def _period_rows(rows, by_week: bool) -> list[tuple]:
+def _summarised(run) -> bool:
+    return isinstance(run, SimulationRun) and run.summarised_at is not None
+
+
+def _period_rows(
+    rows, by_week: bool, summary: bool = False, weekly_rows: bool = False
+) -> list[tuple]:
     """(store_id, period, *sums in _PERIOD_SUMS order), straight from the cursor.
 
     Money is summed as double precision and rounded to the cent afterwards (exact far beyond any
@@ -277,10 +317,12 @@ def _period_rows(rows, by_week: bool) -> list[tuple]:
     for name, is_money in _PERIOD_SUMS:
         # Net sales, contribution and the like are differences of these sums, worked out per
         # period in Python: an expression inside SUM() would cost an evaluation per row.
-        total = _PAID_SUMS[name]() if name in _PAID_SUMS else Sum(name)
+        # RunStoreDay holds the paid channels' sums as columns of their own.
+        total = _PAID_SUMS[name]() if name in _PAID_SUMS and not summary else Sum(name)
         annotations[f"s_{name}"] = Cast(total, FLOAT) if is_money else total
+    period = F("date") if weekly_rows or not by_week else WeekStart("date")
     query = (
-        rows.annotate(period=WeekStart("date") if by_week else F("date"))
+        rows.annotate(period=period)
         .values_list("store_id", "period")
         .annotate(**annotations)
         .order_by("store_id", "period")
@@ -301,33 +343,58 @@ def _mature_counts(
     """Each lagged outcome's columns summed over each store's placement days up to its cutoff.
 
     Periods that end by the cutoff come from the period sums. By week, a cutoff's own week is
-    partly mature: its days are read by one more query over at most a few weeks per store
-    (summing every mature row there instead costs a third of the main query).
+    partly mature: its days are read by one more query, for those few days only (summing every
+    mature row there instead costs a third of the main query).
     """
     at = {name: i + 2 for i, (name, _) in enumerate(_PERIOD_SUMS)}
     out = {s: {o.key: dict.fromkeys(o.columns, 0) for o in LAGGED} for s in cutoffs}
+    # By day a period is mature when it is <= the cutoff; by week when its Monday comes before
+    # the Monday of the cutoff's week (ISO strings compare as dates do).
+    limits = {
+        store_id: [
+            (
+                o,
+                (_week_start(by_outcome[o.key]) - timedelta(days=1))
+                if by_week
+                else by_outcome[o.key],
+            )
+            for o in LAGGED
+        ]
+        for store_id, by_outcome in cutoffs.items()
+    }
     for row in period_rows:
         period, counts = _as_date(row[1]), out[row[0]]
-        for o in LAGGED:
-            cutoff = cutoffs[row[0]][o.key]
-            # By day a period is mature when it is <= the cutoff; by week when its Monday comes
-            # before the Monday of the cutoff's week.
-            if (period < _week_start(cutoff)) if by_week else (period <= cutoff):
+        for o, limit in limits[row[0]]:
+            if period <= limit:
+                outcome = counts[o.key]
                 for c in o.columns:
-                    counts[o.key][c] += row[at[c]]
-    if by_week:
-        partial = Q()
-        for store_id, by_outcome in cutoffs.items():
-            first = min(_week_start(c) for c in by_outcome.values())
-            partial |= Q(store_id=store_id, date__gte=first, date__lte=max(by_outcome.values()))
-        sums = {c: Sum(c) for c in LAGGED_COLUMNS}
-        for v in rows.filter(partial).values("store_id", "date").annotate(**sums).order_by():
-            day, counts = _as_date(v["date"]), out[v["store_id"]]
-            for o in LAGGED:
-                cutoff = cutoffs[v["store_id"]][o.key]
-                if _week_start(cutoff) <= day <= cutoff:
-                    for c in o.columns:
-                        counts[o.key][c] += v[c] or 0
+                    outcome[c] += row[at[c]]
+    if not by_week:
+        return out
+    # The days of each cutoff's own week, up to the cutoff.
+    windows = {
+        store_id: [(o, _week_start(by_outcome[o.key]), by_outcome[o.key]) for o in LAGGED]
+        for store_id, by_outcome in cutoffs.items()
+    }
+    days = sorted(
+        {lo + timedelta(days=k) for w in windows.values() for _, lo, hi in w
+         for k in range((hi - lo).days + 1)}
+    )  # fmt: skip
+    if not days:
+        return out
+    sums = {f"s_{c}": Sum(c) for c in LAGGED_COLUMNS}
+    query = rows.filter(date__in=days).values_list("store_id", "date").annotate(**sums).order_by()
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        day_rows = cursor.fetchall()
+    at_day = {c: i + 2 for i, c in enumerate(LAGGED_COLUMNS)}
+    for row in day_rows:
+        day, counts = _as_date(row[1]), out[row[0]]
+        for o, lo, hi in windows[row[0]]:
+            if lo <= day <= hi:
+                for c in o.columns:
+                    counts[o.key][c] += row[at_day[c]] or 0
     return out
 
 
@@ -336,7 +403,15 @@ def _money(value: float | None) -> Decimal:
 
 
 def _fill_from_period_rows(
-    rows, figures: dict[int, StoreFigures], series: dict, cutoffs: Cutoffs, by_week: bool
+    rows,
+    figures: dict[int, StoreFigures],
+    series: dict,
+    cutoffs: Cutoffs,
+    by_week: bool,
+    *,
+    summary: bool = False,
+    weekly_rows: bool = False,
+    day_rows=None,
 ) -> None:
     """Store totals, mature counts, the series and the interval clusters from the period sums.
 
@@ -344,8 +419,8 @@ def _fill_from_period_rows(
     """
     names = [name for name, _ in _PERIOD_SUMS]
     at = {name: i + 2 for i, name in enumerate(names)}
-    period_rows = _period_rows(rows, by_week)
-    mature = _mature_counts(rows, period_rows, cutoffs, by_week)
+    period_rows = _period_rows(rows, by_week, summary, weekly_rows)
+    mature = _mature_counts(rows if day_rows is None else day_rows, period_rows, cutoffs, by_week)
     for store_id, group in groupby(period_rows, key=itemgetter(0)):
         group = list(group)
         fig = figures[store_id]

@@ -21,9 +21,12 @@ from .orders import (
     FUNNEL_COUNT_FIELDS,
     ROLLUP_COUNT_FIELDS,
     DailyFunnel,
+    FunnelColumns,
     Order,
     OrderLine,
     OrderQuerySet,
+    RunStoreDay,
+    RunStoreWeek,
 )
 from .preferences import DashboardPreference
 from .runs import RunChunk, SimulationRun
@@ -40,6 +43,7 @@ from .stores import (
 __all__ = [
     "FINAL_STATUSES",
     "FUNNEL_COUNT_FIELDS",
+    "FunnelColumns",
     "PAID_CHANNELS",
     "ROLLUP_COUNT_FIELDS",
     "STORE_RANGES",
@@ -59,6 +63,8 @@ __all__ = [
     "Product",
     "ReturnShippingPayer",
     "RunChunk",
+    "RunStoreDay",
+    "RunStoreWeek",
     "RunStatus",
     "SimulationRun",
     "Source",

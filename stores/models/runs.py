@@ -30,6 +30,9 @@ class SimulationRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    summarised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When its RunStoreDay rows were written."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,7 +16,7 @@ from .engine_params import params_from_preset, store_params
 from .funnel import channel_for, record_step, touch_visit
 from .lifecycle import advance_lifecycle
 from .live import live_tick, set_live
-from .rollup import rebuild_rollup
+from .rollup import ensure_run_summary, rebuild_rollup, summarise_run
 from .runs import cancel_run, create_run, dispatch_run, resume_run, run_in_process, write_chunk
 from .stores import (
     add_preset_channels,
@@ -39,6 +39,7 @@ __all__ = [
     "create_store_from_preset",
     "delivery_estimate",
     "dispatch_run",
+    "ensure_run_summary",
     "generate_catalogue",
     "live_tick",
     "params_from_preset",
@@ -51,6 +52,7 @@ __all__ = [
     "seed_demo_stores",
     "set_live",
     "store_params",
+    "summarise_run",
     "touch_visit",
     "write_chunk",
 ]

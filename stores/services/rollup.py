@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from ..models import (
+    FUNNEL_COUNT_FIELDS,
     ROLLUP_COUNT_FIELDS,
     DailyFunnel,
     Order,
@@ -40,6 +41,8 @@ from .bulk_write import TableRows
 
 MONEY_FIELDS = ledger.ORDER_LINES + ledger.CASH_LINES + ledger.REFUSED_SHIPPING_LINES
 COUNT_FIELDS = ROLLUP_COUNT_FIELDS
+FUNNEL_COUNTS = FUNNEL_COUNT_FIELDS
+DAILY_COSTS = ledger.DAILY_COST_LINES
 ROLLUP_FIELDS = MONEY_FIELDS + COUNT_FIELDS
 ZERO = Decimal("0")
 
@@ -257,3 +260,63 @@ def rollup_from_result(
         row["cash_lag_days"] = round(int(lag_seconds[k]) / engine.DAY)
         out[divmod(k, n_ch)] = row
     return out
+
+
+def summarise_run(run_id: int) -> int:
+    """Write a finished run's RunStoreDay and RunStoreWeek rows: its funnel rows summed over
+    channels and sources, per store and day and per store and week (the dashboard's fast path
+    for that run). Idempotent. Returns the number of day rows."""
+    from django.utils import timezone
+
+    from ..models import PAID_CHANNELS, RunStoreDay, RunStoreWeek, SimulationRun
+
+    paid = Q(channel__in=list(PAID_CHANNELS))
+    columns = [*COUNT_FIELDS, *MONEY_FIELDS, *FUNNEL_COUNTS, *DAILY_COSTS]
+    sums = (
+        DailyFunnel.objects.filter(run_id=run_id)
+        .values("store_id", "date")
+        .annotate(
+            **{f"t_{c}": Sum(c) for c in columns},
+            t_paid_net_sales=Sum(ledger.net_sales(COLUMNS), filter=paid),
+            t_paid_new_customers=Sum("new_customers", filter=paid),
+        )
+        .order_by()
+    )
+    names = [*columns, "paid_net_sales", "paid_new_customers"]
+    days = [
+        {
+            "store_id": v["store_id"],
+            "date": v["date"],
+            **{name: v[f"t_{name}"] or 0 for name in names},
+        }
+        for v in sums
+    ]
+    weeks: dict[tuple[int, date], dict] = {}
+    for day in days:
+        monday = day["date"] - timedelta(days=day["date"].weekday())
+        week = weeks.setdefault(
+            (day["store_id"], monday),
+            {"store_id": day["store_id"], "date": monday, **dict.fromkeys(names, 0)},
+        )
+        for name in names:
+            week[name] += day[name]
+    with transaction.atomic():
+        for model, values in ((RunStoreDay, days), (RunStoreWeek, weeks.values())):
+            model.objects.filter(run_id=run_id).delete()
+            model.objects.bulk_create((model(run_id=run_id, **v) for v in values), batch_size=1000)
+        SimulationRun.objects.filter(pk=run_id).update(summarised_at=timezone.now())
+    return len(days)
+
+
+def ensure_run_summary(run) -> None:
+    """Summarise a finished run that has no RunStoreDay rows yet (one written before they
+    existed); anything else is left alone."""
+    from ..models import RunStatus, SimulationRun
+
+    if (
+        isinstance(run, SimulationRun)
+        and run.status == RunStatus.DONE
+        and run.summarised_at is None
+    ):
+        summarise_run(run.pk)
+        run.refresh_from_db(fields=["summarised_at"])

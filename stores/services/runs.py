@@ -23,7 +23,7 @@ from ..models import ChunkStatus, RunChunk, RunStatus, SimulationRun, Store
 from ..simulation import engine
 from .bulk_write import OrderBatch, delete_span, insert_many, writer_turn
 from .engine_params import store_params
-from .rollup import funnel_rows_from_result
+from .rollup import funnel_rows_from_result, summarise_run
 
 DEFAULT_CHUNK_DAYS = 92  # a run's longest chunk unless told: a quarter (see chunk_days_for)
 WRITE_BATCH = 10_000  # orders prepared and inserted at a time (bounds a worker's memory)
@@ -238,9 +238,11 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
             status=ChunkStatus.DONE, orders_written=len(result.orders), finished_at=now
         )
         SimulationRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
-        SimulationRun.objects.filter(
+        finished = SimulationRun.objects.filter(
             pk=run.pk, status=RunStatus.RUNNING, chunks_done__gte=F("chunks_total")
         ).update(status=RunStatus.DONE, finished_at=timezone.now())
+        if finished:  # the last chunk: its rows never change now, so sum them for the dashboard
+            summarise_run(run.pk)
     return WRITTEN
 
 

@@ -17,6 +17,8 @@ from ..models import (
     DailyFunnel,
     Product,
     RunChunk,
+    RunStoreDay,
+    RunStoreWeek,
     Store,
     StoreChannel,
 )
@@ -139,6 +141,8 @@ def reset_store_data(store: Store) -> ResetResult:
     orders = store.orders.count()
     store.orders.all().delete()
     funnel_rows, _ = DailyFunnel.objects.filter(store=store).delete()
+    RunStoreDay.objects.filter(store=store).delete()
+    RunStoreWeek.objects.filter(store=store).delete()
     customers, _ = Customer.objects.filter(store=store).delete()
     RunChunk.objects.filter(store=store).delete()
     return ResetResult(orders=orders, funnel_rows=funnel_rows, customers=customers)

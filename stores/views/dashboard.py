@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from stores import formatting as fmt
-from stores import metrics
+from stores import metrics, services
 from stores.forms_dashboard import DashboardFilterForm
 from stores.models import DashboardPreference, RunStatus, SimulationRun, Store
 
@@ -53,6 +53,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(request, form)
     form.remember()
+    services.ensure_run_summary(form.cleaned_data.get("run"))
     stores = form.cleaned_data["store_list"]
     comparison = metrics.compare_stores(stores, **form.selection())
     present = bool(form.cleaned_data.get("present"))
@@ -346,6 +347,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     form = _form(request, strict=True)
     if not form.is_valid():
         return HttpResponse(form.error_text() + "\n", status=400, content_type="text/plain")
+    services.ensure_run_summary(form.cleaned_data.get("run"))
     series = "day" if what == "daily" else "auto"
     comparison = metrics.compare_stores(
         form.cleaned_data["store_list"], **form.selection(), series=series

@@ -127,6 +127,20 @@ class LineChart:
     def empty(self) -> bool:
         return not self.lines
 
+    def table_html(self) -> SafeString:
+        """The chart's values as an HTML table (built here for the same reason as svg())."""
+        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.table_head)
+        body = "".join(
+            f'<tr><th scope="row">{escape(row[0])}</th>'
+            + "".join(f"<td>{escape(v)}</td>" for v in row[1:])
+            + "</tr>"
+            for row in self.table_rows
+        )
+        return mark_safe(  # noqa: S308 - every text above is escaped
+            f'<table class="data"><caption class="visually-hidden">{escape(self.title)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
     def svg(self) -> SafeString:
         """The chart as inline SVG (built here rather than in a template: a 20-store page
         draws thousands of elements, and template lookups cost several times more each)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stores import metrics
+from stores import metrics, services
 from stores.formatting import chance, difference, money, pct
 from stores.forms_dashboard import DashboardFilterForm
 
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         stores = form.cleaned_data["store_list"]
         if not stores:
             raise CommandError("No store matches: create some with `manage.py seed_demo`.")
+        services.ensure_run_summary(form.cleaned_data.get("run"))
         comparison = metrics.compare_stores(stores, **form.selection())
         records = metrics.comparison_records(comparison)
         if options["format"] == "json":
