@@ -45,13 +45,11 @@ from datetime import date  # noqa: E402
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from stores import metrics, services  # noqa: E402
-from stores.models import Order, StoreChannel  # noqa: E402
-from stores.presets import DEMO_MODELS  # noqa: E402
+from stores.models import Order  # noqa: E402
 from stores.simulation.ledger import ORDER_LINES  # noqa: E402
 
 STORES = 20
@@ -60,15 +58,9 @@ START = date(2025, 1, 1)
 
 
 def build(scale: float):
-    stores = [
-        services.create_store_from_preset(
-            DEMO_MODELS[i % len(DEMO_MODELS)], name=f"Bench {i}", slug=f"bench-{i}"
-        )
-        for i in range(STORES)
-    ]
-    StoreChannel.objects.update(
-        daily_sessions=F("daily_sessions") * scale, daily_budget=F("daily_budget") * scale
-    )
+    from simulation_write_path import make_stores  # the same stores as the write-path benchmark
+
+    stores = make_stores(STORES, scale)
     run = services.create_run(days=DAYS, seed=2026, stores=stores, start_date=START)
     services.run_in_process(run)
     run.refresh_from_db()
