@@ -7,7 +7,13 @@
 - simulation: seeded runs in chunks, order lifecycles, live ticks (engine in stores/simulation).
 """
 
-from .checkout import CheckoutError, PricesChanged, delivery_estimate, place_order
+from .checkout import (
+    AlreadyOrdered,
+    CheckoutError,
+    PricesChanged,
+    delivery_estimate,
+    place_order,
+)
 from .funnel import channel_for, record_step, touch_visit
 from .rollup import rebuild_rollup
 from .simulation import (
@@ -32,6 +38,7 @@ from .stores import (
 )
 
 __all__ = [
+    "AlreadyOrdered",
     "CheckoutError",
     "PricesChanged",
     "channel_for",
