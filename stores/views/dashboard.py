@@ -11,7 +11,6 @@ import csv
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from stores import metrics
+from stores.access import dashboard_required
 from stores.forms_dashboard import DashboardFilterForm
 from stores.models import RunStatus, SimulationRun, Store
 from stores.templatetags import dashboard_tags as fmt
@@ -41,7 +41,7 @@ def _form(request: HttpRequest, *, strict: bool) -> DashboardFilterForm:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 @vary_on_headers("HX-Request")
 def compare(request: HttpRequest) -> HttpResponse:
     form = _form(request, strict=False)
@@ -230,7 +230,7 @@ def _funnel_steps(row: metrics.StoreFigures) -> list[tuple[str, str, str, str]]:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     """The comparison table or the daily series, as CSV or JSON, under the page's filters."""
     if what not in ("table", "daily") or fmt not in ("csv", "json"):
@@ -264,7 +264,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 @vary_on_headers("HX-Request")
 def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One store: its figures by channel, its daily series, its waterfall and its orders."""
@@ -296,7 +296,7 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 def glossary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
