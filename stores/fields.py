@@ -37,7 +37,7 @@ class TextField(forms.CharField):
                 value,
                 str(self.label or "This field"),
                 max_length=self.max_length,
-                required=False,
+                required=self.required,
                 multiline=self.multiline,
             )
         except validation.InvalidInput as exc:

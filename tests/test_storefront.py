@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -503,3 +504,114 @@ def test_a_returning_shoppers_page_view_writes_nothing(client, make_store, page)
 
     assert response.status_code == 200
     assert write_queries(again.captured_queries) == []
+
+
+# --- Order lookup: worded for a lookup, and throttled ------------------------------------------
+
+
+def test_order_lookup_is_throttled_per_browser_with_a_clear_message(client, general):
+    from stores.throttle import LOOKUP_PER_SESSION
+
+    guess = {"number": "EVERYTHI-AAAAAA", "email": "someone@example.com"}
+    for _ in range(LOOKUP_PER_SESSION.attempts):
+        assert client.post(url("lookup", general), guess).status_code == 404
+
+    throttled = client.post(url("lookup", general), guess)
+
+    page = throttled.content.decode()
+    assert throttled.status_code == 429
+    assert "Too many attempts to find an order from this browser" in page
+    assert re.search(r"Please wait ([1-9]|10) minutes? and try again", page)
+    # Another shopper (another session) is not held back by this one's guesses.
+    from django.test import Client
+
+    assert Client().post(url("lookup", general), guess).status_code == 404
+
+
+def test_order_lookup_is_throttled_per_address_across_sessions(client, general, monkeypatch):
+    from django.test import Client
+
+    from stores import throttle
+
+    monkeypatch.setattr(throttle, "LOOKUP_PER_ADDRESS", throttle.Limit(3, 600))
+    guess = {"number": "X-1", "email": "someone@example.com"}
+    for _ in range(3):
+        assert Client().post(url("lookup", general), guess).status_code == 404
+    assert Client().post(url("lookup", general), guess).status_code == 429
+
+
+def test_the_lookup_page_does_not_thank_anyone(client, general):
+    page = client.get(url("lookup", general)).content.decode()
+    assert "Thank you" not in page and "<h1>Find my order</h1>" in page
+
+
+# --- Favicon, pictures, search -----------------------------------------------------------------
+
+
+def test_every_page_links_a_favicon_that_exists(client, general):
+    from django.contrib.staticfiles import finders
+
+    for path in ("/", general.get_absolute_url(), url("cart", general), "/admin/login/"):
+        page = client.get(path).content.decode()
+        href = re.search(r'<link rel="icon" href="([^"]+)"', page)
+        assert href, path
+    assert href[1].endswith("favicon.svg") and finders.find("favicon.svg")
+    assert client.get("/favicon.ico").status_code in (301, 302)
+
+
+def test_product_pictures_are_drawn_per_product_on_every_page(client, make_store):
+    store = make_store("general")
+    products = list(store.products.order_by("-popularity")[:3])
+    home = client.get(store.get_absolute_url()).content.decode()
+    client.post(url("cart_add", store), {"product": products[0].pk, "quantity": 1})
+    pages = [
+        home,
+        client.get(url("catalogue", store)).content.decode(),
+        client.get(products[0].get_absolute_url()).content.decode(),
+        client.get(url("cart", store)).content.decode(),
+    ]
+    for page in pages:
+        assert '<svg class="picture' in page and '<div class="thumb" aria-hidden' not in page
+    # Each product its own picture: its name is drawn in it, colours differ between products.
+    pictures = re.findall(r'<svg class="picture".*?</svg>', home, re.S)
+    assert len(set(pictures)) == len(pictures) >= 3
+    assert products[0].title.split()[0] in pictures[0]
+
+
+def test_a_search_that_is_not_text_is_refused_next_to_the_box(client, general):
+    response = client.get(url("catalogue", general), {"q": "\x1b[2J"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-describedby="search-error"' in page and 'id="search-error"' in page
+    assert "Search: Remove the control characters" in page
+
+
+def test_pod_offers_only_print_colours_readable_on_the_blank(client, make_store):
+    from stores import contrast
+    from stores.forms import POD_BLANK, PRINT_COLOURS
+
+    store = make_store("pod")
+    product = store.products.first()
+    page = client.get(product.get_absolute_url()).content.decode()
+    offered = re.findall(r'name="colour" value="(\w+)"', page)
+    assert offered and "white" not in offered and "gold" not in offered
+    for key in offered:
+        assert contrast.ratio(PRINT_COLOURS[key][1], POD_BLANK) >= 3
+    assert "<legend>Print colour" in page
+    refused = client.post(
+        url("cart_add", store),
+        {"product": product.pk, "quantity": 1, "text": "Hi", "colour": "gold"},
+    )
+    assert refused.status_code == 400 and "Choose one of the print colours offered" in (
+        refused.content.decode()
+    )
+
+
+def test_a_refused_print_text_renders_a_valid_list(client, make_store):
+    store = make_store("pod")
+    product = store.products.first()
+    preview = client.get(
+        url("preview", store, product=product.slug), {"text": "<b>", "colour": "red"}
+    )
+    html = preview.content.decode()
+    assert re.search(r'<div class="field-errors" id="custom-errors" role="alert"><ul><li>', html)

@@ -1,0 +1,33 @@
+// Storefront behaviour that keyboard and screen-reader users need around htmx swaps and errors.
+// Everything works without this file; it only moves focus and announces changes.
+(function () {
+  "use strict";
+
+  function announce(text) {
+    var region = document.getElementById("live-status");
+    if (!region || !text) return;
+    // Empty first, so the same sentence twice in a row is read twice.
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  // After a failed submit, start at the list of problems (each links to its field).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  });
+
+  // After htmx swaps the cart or the search results: focus where the server says (the updated
+  // row's quantity, or the cart heading when a row went away) and read out what changed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id) return;
+    var swapped = document.getElementById(target.id) || target;
+    var focusId = swapped.getAttribute("data-focus");
+    if (focusId) {
+      var element = document.getElementById(focusId);
+      if (element) element.focus();
+    }
+    announce(swapped.getAttribute("data-announce"));
+  });
+})();
