@@ -23,9 +23,15 @@ class TextField(forms.CharField):
     """A CharField whose value is clean text (see validation.text), always of bounded length."""
 
     def __init__(
-        self, *, max_length: int | None = None, multiline: bool = False, **kwargs: Any
+        self,
+        *,
+        max_length: int | None = None,
+        multiline: bool = False,
+        letters: bool = False,
+        **kwargs: Any,
     ) -> None:
         self.multiline = multiline
+        self.letters = letters
         # A model TextField has no max_length: text is still bounded.
         super().__init__(max_length=max_length or 10_000, **kwargs)
 
@@ -39,6 +45,7 @@ class TextField(forms.CharField):
                 max_length=self.max_length,
                 required=self.required,
                 multiline=self.multiline,
+                letters=self.letters,
             )
         except validation.InvalidInput as exc:
             raise _invalid(exc) from None

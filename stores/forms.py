@@ -208,11 +208,19 @@ SHIPPING_OPTIONS = [("standard", "Standard")]
 
 class CheckoutForm(forms.Form):
     email = CleanEmailField(label="Email", max_length=254, widget=_text("email", "email"))
-    name = TextField(label="Full name", max_length=120, min_length=2, widget=_text("name"))
-    address = TextField(
-        label="Street address", max_length=200, min_length=4, widget=_text("street-address")
+    name = TextField(
+        label="Full name", max_length=120, min_length=2, letters=True, widget=_text("name")
     )
-    city = TextField(label="City", max_length=80, min_length=2, widget=_text("address-level2"))
+    address = TextField(
+        label="Street address",
+        max_length=200,
+        min_length=4,
+        letters=True,
+        widget=_text("street-address"),
+    )
+    city = TextField(
+        label="City", max_length=80, min_length=2, letters=True, widget=_text("address-level2")
+    )
     postcode = TextField(
         label="Postcode", max_length=12, validators=[postcode], widget=_text("postal-code")
     )

@@ -113,13 +113,15 @@ def text(
     max_length: int,
     required: bool = True,
     multiline: bool = False,
+    letters: bool = False,
 ) -> str:
     """`value` as clean text: trimmed of invisible characters at both ends and NFC-normalised.
 
     Raises InvalidInput naming `label` for text that is not valid UTF-8, holds control
     characters (tab and line breaks allowed when `multiline`) or bidirectional overrides, is
     made only of invisible characters, or is longer than `max_length` characters.
-    An empty value returns "" unless `required`.
+    With `letters`, the text must hold at least one letter (a person's name, a city). An empty
+    value returns "" unless `required`.
     """
     if isinstance(value, bytes):
         try:
@@ -148,13 +150,15 @@ def text(
         end -= 1
     cleaned = cleaned[start:end]
     if not cleaned:
-        if raw and required:
+        if not required and not raw.strip():
+            return ""  # an optional field left blank, or holding only spaces
+        if raw:
             raise InvalidInput(label, "Type some visible text, not only spaces.")
-        if required:
-            raise InvalidInput(label, "This field is required.")
-        return ""
+        raise InvalidInput(label, "This field is required.")
     if not any(_is_visible(char) for char in cleaned):
         raise InvalidInput(label, "Type some visible text, not only spaces.")
+    if letters and not any(unicodedata.category(char).startswith("L") for char in cleaned):
+        raise InvalidInput(label, "Use letters, not only digits or symbols.")
     if len(cleaned) > max_length:
         raise InvalidInput(label, f"Keep it to {max_length} characters or fewer.")
     return cleaned

@@ -114,3 +114,15 @@ def test_decimal_text_takes_ascii_digits_and_a_point(value, ok):
     else:
         with pytest.raises(InvalidInput, match="digits 0-9"):
             validation.decimal_text(value, "Price", max_digits=12)
+
+
+def test_names_and_cities_need_a_letter():
+    assert validation.text("Zoë", "City", max_length=80, letters=True) == "Zoë"
+    with pytest.raises(InvalidInput, match="letters"):
+        validation.text("٣٣ ²", "City", max_length=80, letters=True)
+
+
+def test_an_optional_field_of_spaces_is_blank_but_of_zero_width_characters_is_refused():
+    assert validation.text("   ", "Phone", max_length=30, required=False) == ""
+    with pytest.raises(InvalidInput, match="visible text"):
+        validation.text("\u200b", "Phone", max_length=30, required=False)
