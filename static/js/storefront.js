@@ -14,7 +14,19 @@
   // After a failed submit, start at the list of problems (each links to its field).
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
-    if (summary) summary.focus();
+    if (!summary) return;
+    summary.focus();
+    // A link in the summary puts the cursor in its field (following "#id" alone only scrolls),
+    // with the field's label in view above it.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']") || field;
+      label.scrollIntoView({ block: "start" });
+      field.focus({ preventScroll: true });
+    });
   });
 
   // After htmx swaps the cart or the search results: focus where the server says (the updated
