@@ -110,6 +110,8 @@ def test_no_wcag_violation_on_any_storefront_page_of_any_demo_store(
     context = browser.new_context(**VIEWPORTS[viewport])
     page = context.new_page()
     page.set_default_timeout(15_000)
+    missing: list[str] = []  # every request the pages make succeeds (the favicon included)
+    page.on("response", lambda r: r.status == 404 and missing.append(r.url))
     found: list[str] = []
     try:
         page.goto(live_server.url + "/")
@@ -119,6 +121,7 @@ def test_no_wcag_violation_on_any_storefront_page_of_any_demo_store(
     finally:
         context.close()
     assert found == [], f"{viewport}:\n" + "\n".join(found)
+    assert missing == []
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
