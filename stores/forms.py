@@ -101,12 +101,6 @@ class CustomisationForm(forms.Form):
             raise forms.ValidationError("Use letters, numbers, spaces and simple punctuation only.")
         return text
 
-    def clean_colour(self) -> str:
-        colour = self.cleaned_data["colour"]
-        if colour not in self.colours:  # pragma: no cover - ChoiceField refuses it first
-            raise forms.ValidationError("Choose one of the print colours offered.")
-        return colour
-
     def customization(self) -> dict:
         colour = self.cleaned_data["colour"]
         return {

@@ -30,13 +30,39 @@ AXE = Axe()
 
 
 def violations(page: Page, label: str) -> list[str]:
-    """Every WCAG A/AA violation axe finds on the page as it is now, one line each."""
+    """Every WCAG A/AA violation axe finds on the page as it is now, one line each; plus
+    reflow (1.4.10), which axe does not test: nothing may need scrolling sideways."""
     result = AXE.run(page, options=AXE_OPTIONS).response
-    return [
+    found = [
         f"{label}: {v['id']} ({v['impact']}) {v['help']} -> "
         + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
         for v in result["violations"]
     ]
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1] + 2:  # a pixel or two is rounding
+        found.append(f"{label}: reflow: the page is {width[0]} px wide in a {width[1]} px window")
+    found.extend(f"{label}: reflow: cut off at the side: {html}" for html in page.evaluate(CLIPPED))
+    return found
+
+
+# Controls that stick out sideways from a box that clips them (overflow hidden), or from the
+# window: on a narrow screen part of them cannot be seen or reached. A box that scrolls (a wide
+# data table in a scrolling region, which WCAG exempts from reflow) does not count.
+CLIPPED = """() => [...document.querySelectorAll('a, button, input, select, textarea')]
+  .filter(e => e.offsetParent !== null)
+  .filter(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1) return false;  // visually hidden text for screen readers
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const overflow = getComputedStyle(p).overflowX;
+      if (overflow === 'auto' || overflow === 'scroll') return false;  // reachable by scrolling
+      if (overflow !== 'hidden' && overflow !== 'clip') continue;
+      const box = p.getBoundingClientRect();
+      if (r.right > box.right + 1 || r.left < box.left - 1) return true;
+    }
+    return r.right > window.innerWidth + 1;
+  })
+  .map(e => e.outerHTML.slice(0, 100))"""
 
 
 def fill_address(page: Page, market: str) -> None:
