@@ -1,4 +1,4 @@
-"""Load the storefront's home, catalogue and product pages served by gunicorn; print req/s, p95, p99.
+"""Load the storefront's pages served by gunicorn; print req/s (and as a share of a bare view), p95, p99.
 
     .venv/bin/python benchmarks/storefront_load.py [--connections 32] [--seconds 10] [--workers 4]
 
@@ -7,6 +7,11 @@ collectstatic), starts gunicorn with DEBUG off on loopback, and drives it from a
 wrk (Debian: apt-get install -y wrk) when installed, else a small threaded Python client. Each page
 is loaded twice: "returning" shoppers (one session cookie, so the visit is already counted) and
 "new" shoppers (no cookie: every request starts a session and writes its funnel count).
+
+Each page's req/s is also printed as a ratio to a bare Django view (a constant response through
+the same middleware and gunicorn, benchmarks/storefront_wsgi.py), and before the load runs the
+script counts the database writes of a returning shopper's page view (in process, with Django's
+test client on the same database): it should be zero.
 Figures depend on the machine; they are printed, never asserted.
 """
 
@@ -67,6 +72,45 @@ def prepare(env: dict) -> str:
         text=True,
     ).stdout.split()[-1]
     return f"/s/{STORE}/p/{slug}/"
+
+
+WRITES_SNIPPET = """
+from django.db import connection
+from django.test import Client
+writes = []
+def count(execute, sql, params, many, context):
+    if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
+        writes.append(sql)
+    return execute(sql, params, many, context)
+client = Client()
+paths = {paths!r}
+for path in paths.values():
+    client.get(path)  # the visit starts and each step is counted once
+for name, path in paths.items():
+    writes.clear()
+    with connection.execute_wrapper(count):
+        for _ in range({views}):
+            assert client.get(path).status_code == 200
+    print("WRITES", name, len(writes) / {views})
+"""
+
+
+def returning_writes(env: dict, paths: dict[str, str], views: int = 20) -> dict[str, float]:
+    """Database writes per returning shopper's page view, per page (in process)."""
+    code = WRITES_SNIPPET.format(paths=paths, views=views)
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**env, "DEBUG": "true"},  # the test client needs no HTTPS redirect
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {
+        line.split()[1]: float(line.split()[2])
+        for line in out.splitlines()
+        if line.startswith("WRITES")
+    }
 
 
 def wait_until_up(base: str, timeout: float = 30) -> None:
@@ -175,7 +219,8 @@ def main() -> None:
     server = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
-            "sandbox.wsgi:application",
+            "--pythonpath=benchmarks",
+            "storefront_wsgi:application",
             f"--bind=127.0.0.1:{port}",
             f"--workers={args.workers}",
             "--log-level=error",
@@ -185,10 +230,14 @@ def main() -> None:
     )
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     pages = {
+        "bare view": "/__bare__/",
         "home": f"/s/{STORE}/",
         "catalogue": f"/s/{STORE}/catalogue/?sort=price_asc&page=3",
         "product": product_path,
+        "landing": "/s/postureup/",
     }
+    store_pages = {k: v for k, v in pages.items() if k != "bare view"}
+    writes = returning_writes(env, {k.split()[0]: v for k, v in store_pages.items()})
     try:
         wait_until_up(base)
         cookie = session_cookie(base, pages["home"])
@@ -202,16 +251,25 @@ def main() -> None:
             f"{args.connections} connections, {args.seconds}s per run, loopback"
         )
         print(
-            f"{'page':<10} {'shopper':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} errors"
+            "database writes per returning shopper's page view: "
+            + ", ".join(f"{name} {count:g}" for name, count in writes.items())
         )
+        print(
+            f"{'page':<10} {'shopper':<10} {'req/s':>8} {'x bare':>7} {'p50 ms':>8} "
+            f"{'p95 ms':>8} {'p99 ms':>8} errors"
+        )
+        bare = None
         for name, path in pages.items():
             for label, jar in (("returning", cookie), ("new", "")):
                 if use_wrk:
                     r = run_wrk(base + path, args.connections, args.seconds, jar)
                 else:
                     r = run_python("127.0.0.1", port, path, args.connections, args.seconds, jar)
+                if name == "bare view" and label == "returning":
+                    bare = r["rps"]
+                share = f"{r['rps'] / bare:.2f}" if bare else "-"
                 print(
-                    f"{name:<10} {label:<10} {r['rps']:>8.0f} {r['p50']:>8.1f} "
+                    f"{name:<10} {label:<10} {r['rps']:>8.0f} {share:>7} {r['p50']:>8.1f} "
                     f"{r['p95']:>8.1f} {r['p99']:>8.1f} {r['errors']}"
                 )
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -9,6 +9,7 @@ admin.site.index_title = "Stores, runs and orders"
 
 urlpatterns = [
     path("", storefront.index, name="index"),
+    path("favicon.ico", storefront.favicon),
     path("admin/", admin.site.urls),
     path("dashboard/", include("stores.dashboard_urls")),
     path("s/", include("stores.urls")),

@@ -6,7 +6,9 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import services
+from .fields import MODEL_FORMFIELD_OVERRIDES, TextField
 from .models import (
     Customer,
     DailyFunnel,
@@ -28,6 +31,13 @@ from .models import (
 )
 from .presets import PRESETS, get_preset
 
+# Every number and text typed in the admin goes through the one validation layer (stores.fields);
+# a slug keeps the admin's text input.
+ADMIN_FORMFIELD_OVERRIDES = {
+    **MODEL_FORMFIELD_OVERRIDES,
+    models.SlugField: {"form_class": forms.SlugField, "widget": admin_widgets.AdminTextInputWidget},
+}
+
 
 class StoreForm(forms.ModelForm):
     payment_methods = forms.MultipleChoiceField(
@@ -40,9 +50,50 @@ class StoreForm(forms.ModelForm):
         model = Store
         fields = "__all__"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # The admin prints help texts as HTML: "<slug>" written plainly would vanish.
+            self.fields["slug"].help_text = format_html(
+                "Used in the storefront URL {}, e.g. {}.", "/s/<slug>/", "/s/souq-express/"
+            )
+
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = "__all__"
+
+
+class StoreChannelForm(forms.ModelForm):
+    """A channel row of the store page: each input is named after its row and column, since a
+    table cell's input has no label of its own ("Paid social: daily budget")."""
+
+    class Meta:
+        model = StoreChannel
+        fields = ("channel", "daily_sessions", "daily_budget", "cost_per_click", "conversion_rate")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = self.instance.get_channel_display() if self.instance.channel else "New channel"
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{row}: {field.label}"
+
+
+class StoreChannelFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            row = form.instance.get_channel_display() if form.instance.channel else "new channel"
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete the {row} row"
+
 
 class StoreChannelInline(admin.TabularInline):
     model = StoreChannel
+    form = StoreChannelForm
+    formset = StoreChannelFormSet
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
     extra = 0
     fields = ("channel", "daily_sessions", "daily_budget", "cost_per_click", "conversion_rate")
 
@@ -50,6 +101,7 @@ class StoreChannelInline(admin.TabularInline):
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     form = StoreForm
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
     change_list_template = "admin/stores/store/change_list.html"
     list_display = (
         "name",
@@ -318,7 +370,7 @@ class PresetForm(forms.Form):
     preset = forms.ChoiceField(
         choices=[(p.key, p.label) for p in PRESETS.values()], widget=forms.RadioSelect
     )
-    name = forms.CharField(max_length=120)
+    name = TextField(max_length=120)
     slug = forms.SlugField(
         max_length=60, required=False, help_text="Leave empty to derive it from the name."
     )
@@ -337,6 +389,8 @@ class PresetForm(forms.Form):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductForm
+    formfield_overrides = ADMIN_FORMFIELD_OVERRIDES
     list_display = ("title", "store", "category", "price", "unit_cost", "unit_margin", "stock",
                     "popularity", "is_active")  # fmt: skip
     list_filter = ("store__business_model", "store", "is_customizable", "is_active")

@@ -3,12 +3,17 @@
 The session holds product ids, quantities, customisation and the price the shopper saw when
 adding; prices charged always come from the Product rows at checkout (the seen price only lets
 checkout notice a change and ask the shopper to confirm the new total).
+
+Each cart also holds an idempotency key, made when its first item goes in and dropped when it
+is ordered: checkout claims it in the database, so the cart becomes at most one order however
+many times (or however concurrently) it is submitted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,6 +63,7 @@ class Cart:
         self.session = session
         self.store = store
         self.session_key = f"cart:{store.pk}"
+        self.key_session_key = f"cart-key:{store.pk}"
         self._lines: list[CartLine] | None = None
 
     @property
@@ -67,6 +73,16 @@ class Cart:
     def _save(self, raw: dict) -> None:
         self.session[self.session_key] = raw
         self._lines = None
+        if raw and not self.session.get(self.key_session_key):
+            self.session[self.key_session_key] = secrets.token_urlsafe(16)
+
+    @property
+    def checkout_key(self) -> str:
+        """The key checkout claims for this cart's order (made now for a cart that had none)."""
+        key = self.session.get(self.key_session_key)
+        if not key:
+            key = self.session[self.key_session_key] = secrets.token_urlsafe(16)
+        return key
 
     def __len__(self) -> int:
         return sum(item["qty"] for item in self.raw.values())
@@ -117,7 +133,9 @@ class Cart:
         self._save(raw)
 
     def clear(self) -> None:
+        """Empty the cart after its order: the next cart gets a new key."""
         self.session.pop(self.session_key, None)
+        self.session.pop(self.key_session_key, None)
         self._lines = None
 
     def lines(self) -> list[CartLine]:

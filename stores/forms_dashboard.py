@@ -10,11 +10,12 @@ from typing import Any
 
 from django import forms
 
-from . import metrics
+from . import metrics, validation
 from .models import Channel, DashboardPreference, Market, SimulationRun, Source, Store
 
 RUN_LATEST = ""  # the default: the most recent run when there is one, else every row
 RUN_ALL = "all"
+RUN_NUMBER = validation.NumberRule(minimum=1, maximum=2**63 - 1, max_digits=19)
 # What presentation mode shows until the trainer picks: conversion, the lagged rates that tell
 # the models apart, and the margin.
 DEFAULT_SHOWN = ("conversion_rate", "returns_rate", "cod_refusal_rate", "contribution_margin")
@@ -71,12 +72,14 @@ class DashboardFilterForm(forms.Form):
             return None
         if value == metrics.LIVE:
             return metrics.LIVE
-        if not value.isdigit():
+        try:
+            number = validation.whole_number(value, "Run", RUN_NUMBER)
+        except validation.InvalidInput:
             raise forms.ValidationError(
-                f"Run must be a run number, 'live' or 'all', not {value!r}."
-            )
-        run = next((r for r in self.runs if r.pk == int(value)), None)
-        run = run or SimulationRun.objects.filter(pk=int(value)).first()
+                f"Run must be a run number, 'live' or 'all', not {value[:20]!r}."
+            ) from None
+        run = next((r for r in self.runs if r.pk == number), None)
+        run = run or SimulationRun.objects.filter(pk=number).first()
         if run is None:
             raise forms.ValidationError(f"There is no simulation run #{value}.")
         return run

@@ -10,6 +10,16 @@ import pytest
 from stores import services
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache counts order-lookup attempts per client: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo_stores(db):
     """The five demo stores (one per business model), with their catalogues."""

@@ -116,6 +116,16 @@ def test_editing_a_store_saves_a_good_value(staff_client, demo_stores):
         ("cod_refusal_base", "1.4", "less than or equal to 1"),
         ("delivery_days_min", "9", "Must not exceed"),
         ("payment_methods", ["card"], "A COD store must offer cash on delivery."),
+        # The one validation layer: ASCII digits only, no control characters, visible text.
+        ("cod_share", "0.٣", "digits 0-9"),
+        ("handling_days_max", "²", "digits 0-9"),
+        ("handling_days_max", "9" * 5000, "digits"),
+        ("name", "\x1b[31mEvil", "control characters"),
+        ("tagline", "\u202eesrever", "reverse the text"),
+        ("name", "\u200b\u200b", "visible text"),
+        # Theme colours readable wherever the storefront paints them, naming the colour.
+        ("primary_colour", "#f5f5f5", "The primary colour #f5f5f5 is too light"),
+        ("accent_colour", "#202020", "The accent colour #202020 is too dark"),
     ],
 )
 def test_a_bad_value_in_the_admin_names_the_field_and_saves_nothing(
@@ -227,3 +237,40 @@ def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(staff_clien
     staff_client.post(runs_url, {"action": "cancel_runs", "_selected_action": [run.pk]})
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
+
+
+def test_the_slug_help_text_shows_the_url_pattern(staff_client, demo_stores):
+    store = demo_stores["cod"]
+    page = staff_client.get(reverse("admin:stores_store_change", args=[store.pk])).content.decode()
+    assert "/s/&lt;slug&gt;/" in page and "/s//." not in page
+
+
+def test_every_channel_input_on_the_store_page_has_a_name(staff_client, demo_stores):
+    import re
+
+    store = demo_stores["general"]
+    page = staff_client.get(reverse("admin:stores_store_change", args=[store.pk])).content.decode()
+    inline = re.findall(r'<(?:input|select)[^>]*name="channels-\d+-[^"]+"[^>]*>', page)
+    visible = [tag for tag in inline if 'type="hidden"' not in tag]
+    assert len(visible) >= 6 * store.channels.count()
+    for tag in visible:
+        assert "aria-label=" in tag, tag
+    assert 'aria-label="Paid social: Daily budget"' in page
+    assert 'aria-label="Delete the Paid social row"' in page
+
+
+def test_a_product_name_made_of_control_characters_is_refused(staff_client, demo_stores):
+    product = demo_stores["general"].products.first()
+    url = reverse("admin:stores_product_change", args=[product.pk])
+    data = {
+        **model_to_dict(product),
+        "store": product.store_id,
+        "title": "\x07\x07",
+        "stock": "1٢",
+    }
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    response = staff_client.post(url, data)
+    errors = response.context["adminform"].form.errors
+    assert "control characters" in errors["title"][0] and "digits 0-9" in errors["stock"][0]
+    product.refresh_from_db()
+    assert product.title != "\x07\x07"

@@ -226,7 +226,7 @@ def test_dropship_order_estimate_is_the_supplier_lead_time_then_transit(make_sto
         ({"email": "not-an-email"}, 400, "Enter a valid email address"),
         ({"address": ""}, 400, "This field is required"),
         ({"postcode": "<b>"}, 400, "Enter a valid postcode"),
-        ({"name": "x" * 200}, 400, "at most 120 characters"),
+        ({"name": "x" * 200}, 400, "120 characters or fewer"),
     ],
 )
 def test_bad_checkout_input_is_refused_and_writes_nothing(
@@ -391,3 +391,144 @@ def test_a_shoppers_cod_order_is_shipped_delivered_and_paid_by_the_lifecycle(mak
     assert order.cash_collected_at is not None
     row = DailyFunnel.objects.get(store=store, source=Source.SHOPPER, run__isnull=True)
     assert (row.delivered_orders, row.cod_fee, row.cash_orders) == (1, order.cod_fee, 1)
+
+
+# --- Every refusal points at something the shopper can see -------------------------------------
+
+
+def error_summary(page: str) -> str:
+    match = re.search(r'<section id="error-summary".*?</section>', page, re.S)
+    assert match, "no error summary at the top of the page"
+    return match[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"shipping": "drone"}, "Shipping: Choose one of the shipping options shown."),
+        ({"upi_id": "ann@okbank"}, "UPI id: this store does not take UPI payments"),
+        ({"payment_method": "cod"}, "Payment: This store does not offer that payment method."),
+        ({"payment_method": "bitcoin"}, "Payment: This store does not offer that payment method."),
+    ],
+)
+def test_a_field_the_page_does_not_show_is_named_in_the_summary(
+    cart_client, general, overrides, problem
+):
+    before = snapshot()
+    response = cart_client.post(url("checkout", general), details(**overrides))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert problem in error_summary(page)
+    assert "<title>Error: Checkout" in page
+    assert snapshot() == before
+
+
+def test_field_errors_are_tied_to_their_inputs_and_listed_with_links(cart_client, general):
+    response = cart_client.post(
+        url("checkout", general), details(email="nope", name="\x1b[2J", card_cvc="12")
+    )
+    page = response.content.decode()
+    summary = error_summary(page)
+    for field, text in [
+        ("email", "Enter a valid email address"),
+        ("name", "Remove the control characters"),
+        ("card_cvc", "Enter the 3 or 4 digits"),
+    ]:
+        # The summary links to the input; the input is marked invalid and described by a
+        # paragraph that exists, with that id.
+        assert f'<a href="#id_{field}">' in summary
+        assert re.search(rf'<p class="field-error" id="id_{field}_error">[^<]*{text}', page)
+        tag = re.search(rf'<input[^>]*id="id_{field}"[^>]*>', page)[0]
+        assert 'aria-invalid="true"' in tag and f"id_{field}_error" in tag
+    assert "There are 3 problems" in summary
+
+
+def test_every_aria_reference_on_the_checkout_page_points_at_an_element(client, make_store):
+    store = make_store("cod")  # its phone field has help text
+    product = store.products.filter(stock__gte=3).first()
+    client.post(url("cart_add", store), {"product": product.pk, "quantity": 1})
+    for response in (
+        client.get(url("checkout", store)),
+        client.post(url("checkout", store), details(payment_method="cod", phone="", email="x")),
+    ):
+        page = response.content.decode()
+        ids = set(re.findall(r'\sid="([^"]+)"', page))
+        for refs in re.findall(r'aria-describedby="([^"]+)"', page):
+            assert set(refs.split()) <= ids, refs
+    assert 'id="id_phone_helptext"' in page
+
+
+def test_card_fields_bring_up_the_number_keyboard_and_autofill(cart_client, general):
+    page = cart_client.get(url("checkout", general)).content.decode()
+    for field, autocomplete in [
+        ("card_number", "cc-number"),
+        ("card_expiry", "cc-exp"),
+        ("card_cvc", "cc-csc"),
+    ]:
+        tag = re.search(rf'<input[^>]*id="id_{field}"[^>]*>', page)[0]
+        assert 'inputmode="numeric"' in tag and f'autocomplete="{autocomplete}"' in tag
+
+
+@pytest.mark.parametrize("number", ["4242 4242 4242 424²", "٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢", "4" * 5000])
+def test_card_numbers_in_other_digits_are_refused_not_a_500(cart_client, general, number):
+    before = snapshot()
+    response = cart_client.post(url("checkout", general), details(card_number=number))
+    assert response.status_code == 400
+    assert "Card number:" in error_summary(response.content.decode())
+    assert snapshot() == before
+
+
+# --- Newcomer frictions ------------------------------------------------------------------------
+
+
+def test_cod_change_details_brings_back_the_filled_in_form(client, make_store):
+    store = make_store("cod")
+    product = store.products.filter(stock__gte=3).first()
+    client.post(url("cart_add", store), {"product": product.pk, "quantity": 1})
+    data = details(payment_method="cod", card_number="", card_cvc="", card_expiry="")
+    confirm = client.post(url("checkout", store), data).content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm))
+
+    back = client.post(url("checkout", store), {**hidden, "change_details": "1"})
+
+    page = back.content.decode()
+    assert back.status_code == 200 and "<h1>Checkout</h1>" in page
+    for field in ("email", "name", "address", "city", "phone"):
+        assert f'value="{data[field]}"' in page, field
+    assert 'value="cod" checked' in page
+    assert "There is a problem" not in page and not Order.objects.exists()
+
+
+def test_a_uae_address_needs_no_postcode(client, make_store):
+    store = make_store("cod")  # Souq Express sells in the UAE
+    assert store.market == "AE"
+    product = store.products.filter(stock__gte=3).first()
+    client.post(url("cart_add", store), {"product": product.pk, "quantity": 1})
+    assert "Postcode (if any)" in client.get(url("checkout", store)).content.decode()
+    data = details(payment_method="cod", postcode="", card_number="", card_expiry="", card_cvc="")
+    data["confirm_cod"] = "1"
+
+    response = client.post(url("checkout", store), data)
+
+    assert response.status_code == 302
+    assert Order.objects.get().ship_postcode == ""
+
+
+def test_a_us_address_still_needs_its_postcode(cart_client, general):
+    response = cart_client.post(url("checkout", general), details(postcode=""))
+    assert response.status_code == 400
+    assert "Postcode: This field is required." in error_summary(response.content.decode())
+
+
+def test_a_looked_up_order_is_not_thanked_for(cart_client, general):
+    placed = cart_client.post(url("checkout", general), details())
+    number = Order.objects.get().number
+    assert "Thank you!" in cart_client.get(placed["Location"]).content.decode()
+
+    from django.test import Client
+
+    other = Client()
+    found = other.post(url("lookup", general), {"number": number, "email": "ann@example.com"})
+    page = other.get(found["Location"]).content.decode()
+    assert "Thank you" not in page and "Order <span" in page
+    assert "Thank you" not in cart_client.get(placed["Location"]).content.decode()

@@ -41,9 +41,35 @@ def test_logged_in_non_staff_users_are_refused(client, django_user_model, pair):
     user = django_user_model.objects.create_user("shopper", "s@example.com", "pw-test-2")
     client.force_login(user)
 
-    response = client.get(URL)
-    assert response.status_code == 302 and reverse("admin:login") in response.url
-    assert client.get(reverse("dashboard:export", args=["table", "json"])).status_code == 302
+    assert client.get(URL).status_code == 403
+    assert client.get(reverse("dashboard:export", args=["table", "json"])).status_code == 403
+
+
+DASHBOARD_URLS = [
+    URL,
+    reverse("dashboard:export", args=["table", "csv"]),
+    reverse("dashboard:export", args=["daily", "json"]),
+    reverse("dashboard:glossary"),
+]
+
+
+def test_staff_without_the_dashboard_permission_get_a_403(client, django_user_model, pair):
+    user = django_user_model.objects.create_user("clerk", "c@example.com", "pw", is_staff=True)
+    client.force_login(user)
+    for url in [*DASHBOARD_URLS, reverse("dashboard:store", args=["souq"])]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+    assert "Trainer group" in client.get(URL).content.decode()
+
+
+def test_the_trainer_group_opens_the_dashboard_and_its_exports(client, django_user_model, pair):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("coach", "c@example.com", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Trainer"))  # made by migration 0006
+    client.force_login(user)
+    for url in [*DASHBOARD_URLS, reverse("dashboard:store", args=["souq"])]:
+        assert client.get(url).status_code == 200, url
 
 
 def test_staff_see_every_store_side_by_side_with_intervals(staff_client, pair):

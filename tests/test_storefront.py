@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -121,7 +122,7 @@ def test_catalogue_sorts(client, general, sort, key, reverse_order):
 def test_catalogue_htmx_returns_only_the_results_fragment(client, general):
     response = client.get(url("catalogue", general), {"q": "a"}, **HX)
     page = response.content.decode()
-    assert page.lstrip().startswith('<div id="results">')
+    assert page.lstrip().startswith('<div id="results"')
     assert "<html" not in page
     assert response["Vary"] and "HX-Request" in response["Vary"]
 
@@ -215,8 +216,14 @@ def test_htmx_change_quantity_and_remove(client, general):
     page = updated.content.decode()
     assert page.lstrip().startswith('<section id="cart"')
     assert f"${a.price * 3 + b.price}" in page
+    # Keyboard focus returns to the changed row's quantity, and the change is read out.
+    assert f'data-focus="qty-{a.pk}"' in page
+    assert f'data-announce="{a.title}: quantity 3. Your cart has 4 items, total $' in page
     removed = client.post(url("cart_remove", general), {"line": str(a.pk)}, **HX)
-    assert a.title not in removed.content.decode() and b.title in removed.content.decode()
+    page = removed.content.decode()
+    assert f'id="qty-{a.pk}"' not in page and f'id="qty-{b.pk}"' in page
+    assert 'data-focus="cart-heading"' in page
+    assert f'data-announce="Removed {a.title}. Your cart has 1 item, total $' in page
     # Quantity 0 removes the line too.
     client.post(url("cart_update", general), {"line": str(b.pk), "quantity": 0})
     assert "Your cart is empty" in client.get(url("cart", general)).content.decode()
@@ -279,7 +286,7 @@ def test_cannot_add_more_than_in_stock(client, general):
         ('"><img src=x onerror=alert(1)>', "may not contain"),
         ("x" * 41, "40 characters or fewer"),
         ("", "Enter the text to print"),
-        ("tab\there", "simple punctuation"),
+        ("tab\there", "control characters"),
     ],
 )
 def test_pod_bad_customisation_is_refused(client, make_store, text, message):
@@ -464,3 +471,147 @@ def test_page_query_counts_do_not_grow_with_the_catalogue(client, make_store, pr
     after = {path: _queries(client, path) for path in paths}
     assert after == before
     assert max(after.values()) <= 12
+
+
+def write_queries(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+    ]
+
+
+@pytest.mark.parametrize("page", ["product", "home", "catalogue", "cart", "landing"])
+def test_a_returning_shoppers_page_view_writes_nothing(client, make_store, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    store = make_store("single_product" if page == "landing" else "general")
+    product = store.products.filter(is_active=True).first()
+    path = {
+        "product": product.get_absolute_url(),
+        "home": store.get_absolute_url(),
+        "catalogue": url("catalogue", store),
+        "cart": url("cart", store),
+        "landing": store.get_absolute_url(),
+    }[page]
+    with CaptureQueriesContext(connection) as first:
+        client.get(path)  # the visit starts: its session and the funnel counts are written
+    assert write_queries(first.captured_queries)
+
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert write_queries(again.captured_queries) == []
+
+
+# --- Order lookup: worded for a lookup, and throttled ------------------------------------------
+
+
+def test_order_lookup_is_throttled_per_browser_with_a_clear_message(client, general):
+    from stores.throttle import LOOKUP_PER_SESSION
+
+    guess = {"number": "EVERYTHI-AAAAAA", "email": "someone@example.com"}
+    for _ in range(LOOKUP_PER_SESSION.attempts):
+        assert client.post(url("lookup", general), guess).status_code == 404
+
+    throttled = client.post(url("lookup", general), guess)
+
+    page = throttled.content.decode()
+    assert throttled.status_code == 429
+    assert "Too many attempts to find an order from this browser" in page
+    assert re.search(r"Please wait ([1-9]|10) minutes? and try again", page)
+    # Another shopper (another session) is not held back by this one's guesses.
+    from django.test import Client
+
+    assert Client().post(url("lookup", general), guess).status_code == 404
+
+
+def test_order_lookup_is_throttled_per_address_across_sessions(client, general, monkeypatch):
+    from django.test import Client
+
+    from stores import throttle
+
+    monkeypatch.setattr(throttle, "LOOKUP_PER_ADDRESS", throttle.Limit(3, 600))
+    guess = {"number": "X-1", "email": "someone@example.com"}
+    for _ in range(3):
+        assert Client().post(url("lookup", general), guess).status_code == 404
+    assert Client().post(url("lookup", general), guess).status_code == 429
+
+
+def test_the_lookup_page_does_not_thank_anyone(client, general):
+    page = client.get(url("lookup", general)).content.decode()
+    assert "Thank you" not in page and "<h1>Find my order</h1>" in page
+
+
+# --- Favicon, pictures, search -----------------------------------------------------------------
+
+
+def test_every_page_links_a_favicon_that_exists(client, general):
+    from django.contrib.staticfiles import finders
+
+    for path in ("/", general.get_absolute_url(), url("cart", general), "/admin/login/"):
+        page = client.get(path).content.decode()
+        href = re.search(r'<link rel="icon" href="([^"]+)"', page)
+        assert href, path
+    assert href[1].endswith("favicon.svg") and finders.find("favicon.svg")
+    assert client.get("/favicon.ico").status_code in (301, 302)
+
+
+def test_product_pictures_are_drawn_per_product_on_every_page(client, make_store):
+    store = make_store("general")
+    products = list(store.products.order_by("-popularity")[:3])
+    home = client.get(store.get_absolute_url()).content.decode()
+    client.post(url("cart_add", store), {"product": products[0].pk, "quantity": 1})
+    pages = [
+        home,
+        client.get(url("catalogue", store)).content.decode(),
+        client.get(products[0].get_absolute_url()).content.decode(),
+        client.get(url("cart", store)).content.decode(),
+    ]
+    for page in pages:
+        assert '<svg class="picture' in page and '<div class="thumb" aria-hidden' not in page
+    # Each product its own picture: its name is drawn in it, colours differ between products.
+    pictures = re.findall(r'<svg class="picture".*?</svg>', home, re.S)
+    assert len(set(pictures)) == len(pictures) >= 3
+    assert products[0].title.split()[0] in pictures[0]
+
+
+def test_a_search_that_is_not_text_is_refused_next_to_the_box(client, general):
+    response = client.get(url("catalogue", general), {"q": "\x1b[2J"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-describedby="search-error"' in page and 'id="search-error"' in page
+    assert "Search: Remove the control characters" in page
+
+
+def test_pod_offers_only_print_colours_readable_on_the_blank(client, make_store):
+    from stores import contrast
+    from stores.forms import POD_BLANK, PRINT_COLOURS
+
+    store = make_store("pod")
+    product = store.products.first()
+    page = client.get(product.get_absolute_url()).content.decode()
+    offered = re.findall(r'name="colour" value="(\w+)"', page)
+    assert offered and "white" not in offered and "gold" not in offered
+    for key in offered:
+        assert contrast.ratio(PRINT_COLOURS[key][1], POD_BLANK) >= 3
+    assert "<legend>Print colour" in page
+    refused = client.post(
+        url("cart_add", store),
+        {"product": product.pk, "quantity": 1, "text": "Hi", "colour": "gold"},
+    )
+    assert refused.status_code == 400 and "Choose one of the print colours offered" in (
+        refused.content.decode()
+    )
+
+
+def test_a_refused_print_text_renders_a_valid_list(client, make_store):
+    store = make_store("pod")
+    product = store.products.first()
+    preview = client.get(
+        url("preview", store, product=product.slug), {"text": "<b>", "colour": "red"}
+    )
+    html = preview.content.decode()
+    assert re.search(r'<div class="field-errors" id="custom-errors" role="alert"><ul><li>', html)

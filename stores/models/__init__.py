@@ -20,6 +20,7 @@ from ..choices import (
 from .orders import (
     FUNNEL_COUNT_FIELDS,
     ROLLUP_COUNT_FIELDS,
+    CheckoutClaim,
     DailyFunnel,
     FunnelColumns,
     Order,
@@ -49,6 +50,7 @@ __all__ = [
     "STORE_RANGES",
     "BusinessModel",
     "Channel",
+    "CheckoutClaim",
     "ChunkStatus",
     "Currency",
     "Customer",

@@ -322,3 +322,21 @@ class RunStoreWeek(RunSummary):
                 fields=["run", "store", "date"], name="one_row_per_run_store_week"
             )
         ]
+
+
+class CheckoutClaim(models.Model):
+    """A cart's idempotency key, claimed once: whatever the timing, one cart makes one order.
+
+    The shopper's session holds the key with the cart; placing the order inserts this row in the
+    order's transaction, so a second submission of the same cart hits the unique key and is told
+    which order the cart became. It names the order by number (not a foreign key) so deleting
+    generated orders never has to visit this table.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    order_number = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.order_number or '(placing)'}"

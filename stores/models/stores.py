@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import contrast
 from ..choices import (
     PAID_CHANNELS,
     BusinessModel,
@@ -51,7 +52,7 @@ class Store(models.Model):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(
-        max_length=60, unique=True, help_text="Used in the storefront URL /s/<slug>/."
+        max_length=60, unique=True, help_text="Used in the storefront URL /s/your-slug/."
     )
     business_model = models.CharField(max_length=20, choices=BusinessModel.choices)
     description = models.TextField(blank=True)
@@ -245,6 +246,8 @@ class Store(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The comparison dashboard and its exports (the "Trainer" group has it).
+        permissions = [("view_dashboard", "Can view the comparison dashboard and its exports")]
 
     def __init__(self, *args, **kwargs):
         # A new store built for a business model starts from that model's preset, whatever
@@ -329,6 +332,13 @@ class Store(models.Model):
             )
         if self.markup is not None and self.markup < 1:
             errors.setdefault("markup", []).append("A markup below 1 sells every item at a loss.")
+        # Readable in every theme, however the store is saved (admin, clone, preset, command).
+        try:
+            problems = contrast.theme_problems(self.primary_colour, self.accent_colour)
+        except (ValueError, TypeError):  # a malformed colour: its field validator says so
+            problems = []
+        for problem in problems:
+            errors.setdefault(problem.field, []).append(problem.message)
         if errors:
             raise ValidationError(errors)
 

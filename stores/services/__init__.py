@@ -11,7 +11,13 @@
 - funnel: count shopper visits and funnel steps into the daily funnel table.
 """
 
-from .checkout import CheckoutError, PricesChanged, delivery_estimate, place_order
+from .checkout import (
+    AlreadyOrdered,
+    CheckoutError,
+    PricesChanged,
+    delivery_estimate,
+    place_order,
+)
 from .engine_params import params_from_preset, store_params
 from .funnel import channel_for, record_step, touch_visit
 from .lifecycle import advance_lifecycle
@@ -28,6 +34,7 @@ from .stores import (
 )
 
 __all__ = [
+    "AlreadyOrdered",
     "CheckoutError",
     "PricesChanged",
     "add_preset_channels",

@@ -4,6 +4,10 @@ The caller hands in product ids, quantities and customisation (never prices); th
 the current prices and costs, books the fees through the store's fee schedule, takes stock, and
 rebuilds the store's shopper rollup for the day, all in one transaction. Any refusal raises
 CheckoutError before anything is written.
+
+A cart carries an idempotency key (stores.cart.Cart.checkout_key). The order's transaction
+starts by claiming it (a unique row in CheckoutClaim), so two submissions of one cart that
+overlap in time make one order: the other is refused with AlreadyOrdered, naming the order.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
+    CheckoutClaim,
     Customer,
     Order,
     OrderLine,
@@ -49,6 +54,46 @@ class PricesChanged(CheckoutError):
             f"Prices changed since you added these items: the new total is {new_total}. "
             "Please check your cart and confirm."
         )
+
+
+class AlreadyOrdered(CheckoutError):
+    """This cart's key was claimed by an order already (a double or concurrent submission)."""
+
+    def __init__(self, order_number: str):
+        self.order_number = order_number
+        super().__init__(
+            f"This cart was already ordered: order {order_number}."
+            if order_number
+            else "This cart was already ordered."
+        )
+
+
+def claimed_order_number(store: Store, key: str) -> str | None:
+    """The order a cart key became, or None when the key was never claimed in this store."""
+    if not key:
+        return None
+    return (
+        CheckoutClaim.objects.filter(store=store, key=key)
+        .values_list("order_number", flat=True)
+        .first()
+    )
+
+
+def _claim(store: Store, key: str) -> None:
+    """Insert the cart's claim, or raise AlreadyOrdered if another submission holds it.
+
+    On PostgreSQL a concurrent insert of the same key waits for the first transaction and then
+    fails; on SQLite the write lock taken at BEGIN IMMEDIATE serialises the two transactions.
+    Either way the loser reads the committed claim and its order number.
+    """
+    try:
+        with transaction.atomic():
+            CheckoutClaim.objects.create(store=store, key=key)
+    except IntegrityError:
+        raise AlreadyOrdered(
+            CheckoutClaim.objects.filter(key=key).values_list("order_number", flat=True).first()
+            or ""
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -132,12 +177,14 @@ def place_order(
     payment_method: str,
     channel: str,
     accept_price_changes: bool = False,
+    checkout_key: str = "",
 ) -> Order:
     """Create the order, its lines and customer; take stock; rebuild the day's shopper rollup.
 
     Raises CheckoutError (nothing written) for an empty cart, a product of another store or no
     longer sold, a payment method the store does not offer, a bad quantity, not enough stock,
-    or prices that changed since the shopper saw them (unless accept_price_changes).
+    or prices that changed since the shopper saw them (unless accept_price_changes); raises
+    AlreadyOrdered when `checkout_key` (the cart's idempotency key) made an order already.
     """
     if not store.is_active:
         raise CheckoutError("This store is closed.")
@@ -153,6 +200,8 @@ def place_order(
         raise CheckoutError("Enter a valid email address.")
 
     with transaction.atomic():
+        if checkout_key:
+            _claim(store, checkout_key)
         ids = {line.product_id for line in lines}
         products = {
             p.pk: p
@@ -233,6 +282,8 @@ def place_order(
                 continue  # the random number was taken; draw another
         if order is None:
             raise CheckoutError("Could not allocate an order number; please try again.")
+        if checkout_key:
+            CheckoutClaim.objects.filter(key=checkout_key).update(order_number=order.number)
         OrderLine.objects.bulk_create(
             OrderLine(
                 order=order,

@@ -139,6 +139,7 @@ def record_step(
         raise ValueError(f"Unknown funnel step {step!r}; expected one of {STEPS}.")
     visit = touch_visit(session, store_id, now=now)
     counted = False
+    new_steps = False
     # A shopper may reach the cart without a product page (a landing-page button): count the
     # steps before too, so each step stays a subset of the one before.
     for earlier in STEPS[: STEPS.index(step) + 1]:
@@ -146,8 +147,12 @@ def record_step(
             continue
         _bump(store_id, date.fromisoformat(visit["day"]), visit["channel"], earlier)
         visit["steps"].append(earlier)
+        new_steps = True
         counted = counted or earlier == step
-    session[_key(store_id)] = visit
+    if new_steps:
+        # Assigning marks the session modified, and Django then saves its row: only when a step
+        # was added, so a returning shopper's page views write nothing.
+        session[_key(store_id)] = visit
     return counted
 
 

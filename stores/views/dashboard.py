@@ -11,7 +11,6 @@ import csv
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from stores import formatting as fmt
 from stores import metrics, services
+from stores.access import dashboard_required
 from stores.forms_dashboard import DashboardFilterForm
 from stores.models import DashboardPreference, RunStatus, SimulationRun, Store
 
@@ -46,7 +46,7 @@ def _form(request: HttpRequest, *, strict: bool) -> DashboardFilterForm:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 @vary_on_headers("HX-Request")
 def compare(request: HttpRequest) -> HttpResponse:
     form = _form(request, strict=False)
@@ -339,7 +339,7 @@ def _funnel_steps(row: metrics.StoreFigures) -> list[tuple[str, str, str, str]]:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     """The comparison table or the daily series, as CSV or JSON, under the page's filters."""
     if what not in ("table", "daily") or fmt not in ("csv", "json"):
@@ -374,7 +374,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 @vary_on_headers("HX-Request")
 def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One store: its figures by channel, its daily series, its waterfall and its orders."""
@@ -408,7 +408,7 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@staff_member_required
+@dashboard_required
 def glossary(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -6,18 +6,21 @@ swap a fragment ("page.html#partial") instead of reloading. Inactive stores answ
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from stores import throttle
 from stores.cart import Cart, CartError
 from stores.forms import (
-    PRINT_COLOURS,
     TEST_CARD_DECLINED,
     TEST_CARD_OK,
     AddToCartForm,
@@ -26,10 +29,15 @@ from stores.forms import (
     OrderLookupForm,
     QuantityForm,
     RemoveForm,
+    SearchForm,
 )
 from stores.models import BusinessModel, Order, PaymentMethod, Product, Store
 from stores.services import checkout as checkout_service
 from stores.services import funnel
+from stores.templatetags.storefront_tags import money
+
+# A cart's idempotency key as the checkout page posts it back (only used to look a claim up).
+CHECKOUT_KEY_RE = re.compile(r"[A-Za-z0-9_\-]{8,64}", re.ASCII)
 
 PAGE_SIZE = 24
 SORTS = {
@@ -71,6 +79,11 @@ def _visit(request: HttpRequest, store: Store) -> None:
 
 def _context(request: HttpRequest, store: Store, **extra) -> dict:
     return {"store": store, "cart_count": len(Cart(request.session, store)), **extra}
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers that ignore the pages' <link rel="icon"> still ask for /favicon.ico."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -159,8 +172,16 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     _visit(request, store)
     products = store.products.filter(is_active=True)
-    query = request.GET.get("q", "").strip()[:80]
-    category = request.GET.get("category", "").strip()[:80]
+    search = SearchForm(request.GET)
+    status = 200
+    if search.is_valid():
+        query = search.cleaned_data["q"]
+        category = search.cleaned_data["category"]
+        page_number = search.cleaned_data["page"] or 1
+    else:
+        # Named next to its box, and no products: never a guess at what was meant.
+        query, category, page_number, status = "", "", 1, 400
+        products = products.none()
     sort = request.GET.get("sort", "popular")
     if sort not in SORTS:
         sort = "popular"
@@ -168,7 +189,7 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
         products = products.filter(Q(title__icontains=query) | Q(category__icontains=query))
     if category:
         products = products.filter(category=category)
-    page = Paginator(products.order_by(*SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(products.order_by(*SORTS[sort]), PAGE_SIZE).get_page(page_number)
     params = request.GET.copy()
     params.pop("page", None)
     for name in ("utm_source", "utm_medium", "utm_campaign"):
@@ -183,17 +204,19 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
         sorts=SORT_LABELS,
         categories=_categories(store),
         querystring=params.urlencode(),
+        search=search,
     )
     template = "storefront/catalogue.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _product_context(request: HttpRequest, store: Store, item: Product, **extra) -> dict:
     custom = extra.pop("custom_form", None)
     if item.is_customizable and custom is None:
         custom = CustomisationForm(initial={"colour": "black", "text": ""})
+    colours = custom.colours if custom is not None else {}
     return _context(
         request,
         store,
@@ -202,7 +225,7 @@ def _product_context(request: HttpRequest, store: Store, item: Product, **extra)
         is_dropship=store.business_model == BusinessModel.DROPSHIP,
         form=extra.pop("form", None) or AddToCartForm(initial={"product": item.pk, "quantity": 1}),
         custom_form=custom,
-        colours=PRINT_COLOURS,
+        colours=colours,
         **extra,
     )
 
@@ -301,6 +324,14 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("storefront:cart", slug=store.slug)
 
 
+def _cart_status(store: Store, cart: Cart) -> str:
+    count = cart.count
+    if not count:
+        return "Your cart is empty."
+    total = money(cart.total, store.currency)
+    return f"Your cart has {count} item{'s' if count != 1 else ''}, total {total}."
+
+
 @require_POST
 @vary_on_headers("HX-Request")
 def cart_update(request: HttpRequest, slug: str) -> HttpResponse:
@@ -308,14 +339,28 @@ def cart_update(request: HttpRequest, slug: str) -> HttpResponse:
     cart = Cart(request.session, store)
     form = QuantityForm(request.POST)
     error = ""
+    focus_id, announce = "cart-heading", ""
     if form.is_valid():
+        key, quantity = form.cleaned_data["line"], form.cleaned_data["quantity"]
+        line = next((line for line in cart.lines() if line.key == key), None)
         try:
-            cart.set_quantity(form.cleaned_data["line"], form.cleaned_data["quantity"])
+            cart.set_quantity(key, quantity)
         except CartError as exc:
             error = str(exc)
+        else:
+            title = line.product.title if line else "The item"
+            if quantity:
+                focus_id = f"qty-{key}"
+                announce = f"{title}: quantity {quantity}. {_cart_status(store, cart)}"
+            else:
+                announce = f"Removed {title}. {_cart_status(store, cart)}"
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
-    return _after_cart_change(request, store, cart, error)
+    if error:
+        key = request.POST.get("line", "")
+        focus_id = f"qty-{key}" if key in cart.raw else "cart-heading"
+        announce = error
+    return _after_cart_change(request, store, cart, error, focus_id, announce)
 
 
 @require_POST
@@ -324,20 +369,29 @@ def cart_remove(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     cart = Cart(request.session, store)
     form = RemoveForm(request.POST)
-    error = ""
+    error = announce = ""
     if form.is_valid():
+        key = form.cleaned_data["line"]
+        line = next((line for line in cart.lines() if line.key == key), None)
         try:
-            cart.remove(form.cleaned_data["line"])
+            cart.remove(key)
         except CartError as exc:
             error = str(exc)
+        else:
+            title = line.product.title if line else "the item"
+            announce = f"Removed {title}. {_cart_status(store, cart)}"
     else:
         error = "Choose an item to remove."
-    return _after_cart_change(request, store, cart, error)
+    return _after_cart_change(request, store, cart, error, "cart-heading", announce or error)
 
 
-def _after_cart_change(request, store: Store, cart: Cart, error: str) -> HttpResponse:
+def _after_cart_change(
+    request, store: Store, cart: Cart, error: str, focus_id: str = "", announce: str = ""
+) -> HttpResponse:
     if request.htmx:
-        context = _context(request, store, cart=cart, error=error)
+        context = _context(
+            request, store, cart=cart, error=error, focus_id=focus_id, announce=announce
+        )
         return render(request, "storefront/cart.html#cart", context)
     if error:
         context = _context(request, store, cart=cart, error=error)
@@ -347,11 +401,16 @@ def _after_cart_change(request, store: Store, cart: Cart, error: str) -> HttpRes
 
 # --- Checkout ---------------------------------------------------------------------------------
 
+# The fields the COD confirmation step carries back (never the card fields).
+CONFIRM_FIELDS = ("email", "name", "address", "city", "postcode", "phone", "shipping",
+                  "payment_method", "upi_id")  # fmt: skip
+
 
 def _checkout_context(request, store: Store, cart: Cart, form: CheckoutForm, **extra) -> dict:
     lines = cart.lines()
     products = [line.product for line in lines]
     fees = store.fee_schedule
+    summary = form.error_summary() if form.is_bound and form.errors else []
     return _context(
         request,
         store,
@@ -361,7 +420,31 @@ def _checkout_context(request, store: Store, cart: Cart, form: CheckoutForm, **e
         cod_fee=fees.cod_fee(cart.total) if store.offers_cod else None,
         test_card_ok=TEST_CARD_OK,
         test_card_declined=TEST_CARD_DECLINED,
+        summary=summary,
+        has_errors=bool(summary or extra.get("error") or extra.get("already")),
+        checkout_key=cart.checkout_key if lines else "",
+        confirm_fields=[form[name] for name in CONFIRM_FIELDS if name in form.fields],
         **extra,
+    )
+
+
+def _checkout_page(request, store, cart, form, status: int = 200, **extra) -> HttpResponse:
+    context = _checkout_context(request, store, cart, form, **extra)
+    return render(request, "storefront/checkout.html", context, status=status)
+
+
+def _posted_checkout_key(request: HttpRequest) -> str:
+    key = request.POST.get("checkout_key", "")
+    return key if CHECKOUT_KEY_RE.fullmatch(key) else ""
+
+
+def _already_ordered(request, store: Store, cart: Cart, form, number: str) -> HttpResponse:
+    """The cart became an order in another submission: say which, and link to it."""
+    cart.clear()
+    if number:
+        _remember_order(request, number)
+    return _checkout_page(
+        request, store, cart, form, status=409, already=True, already_ordered=number
     )
 
 
@@ -374,45 +457,47 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
         form = CheckoutForm(store=store)
         if cart.lines():
             funnel.record_step(request.session, store.pk, funnel.REACHED_CHECKOUT)
-        return render(
-            request, "storefront/checkout.html", _checkout_context(request, store, cart, form)
-        )
+        return _checkout_page(request, store, cart, form)
+
+    if request.POST.get("change_details"):
+        # Back from the COD confirmation: the details the shopper typed, not an empty form.
+        posted = {name: request.POST.get(name, "") for name in CONFIRM_FIELDS}
+        return _checkout_page(request, store, cart, CheckoutForm(store=store, initial=posted))
 
     form = CheckoutForm(request.POST, store=store)
     if not cart.lines():
-        context = _checkout_context(request, store, cart, form, error="Your cart is empty.")
-        return render(request, "storefront/checkout.html", context, status=400)
+        number = checkout_service.claimed_order_number(store, _posted_checkout_key(request))
+        if number is not None:
+            return _already_ordered(request, store, cart, form, number)
+        return _checkout_page(request, store, cart, form, status=400, error="Your cart is empty.")
     if not form.is_valid():
-        context = _checkout_context(
-            request, store, cart, form, error="Please correct the fields marked below."
-        )
-        return render(request, "storefront/checkout.html", context, status=400)
+        return _checkout_page(request, store, cart, form, status=400)
     data = form.cleaned_data
     if cart.prices_changed:
         # Show the new prices, remember them as seen, and ask again: nothing is written.
         new_total = cart.total
         cart.accept_current_prices()
-        context = _checkout_context(
+        return _checkout_page(
             request,
             store,
             cart,
             form,
+            status=409,
             error=(
                 "Prices changed since you added these items. The new total is shown below; "
                 "check it and place the order again to confirm."
             ),
             new_total=new_total,
         )
-        return render(request, "storefront/checkout.html", context, status=409)
     if form.card_declined:
-        context = _checkout_context(
+        return _checkout_page(
             request,
             store,
             cart,
             form,
+            status=402,
             error="Your card was declined (test card 4000 0000 0000 0002). Nothing was charged.",
         )
-        return render(request, "storefront/checkout.html", context, status=402)
     if data["payment_method"] == PaymentMethod.COD and not data.get("confirm_cod"):
         return render(
             request,
@@ -442,24 +527,27 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             payment_method=data["payment_method"],
             channel=funnel.visit_channel(request.session, store.pk),
+            checkout_key=cart.checkout_key,
         )
+    except checkout_service.AlreadyOrdered as exc:
+        return _already_ordered(request, store, cart, form, exc.order_number)
     except checkout_service.CheckoutError as exc:
-        context = _checkout_context(request, store, cart, form, error=str(exc))
-        return render(request, "storefront/checkout.html", context, status=400)
+        return _checkout_page(request, store, cart, form, status=400, error=str(exc))
     funnel.record_step(request.session, store.pk, funnel.CONVERTED)
     cart.clear()
-    _remember_order(request, order)
+    _remember_order(request, order.number)
+    request.session["just_placed"] = order.number
     return redirect("storefront:order", slug=store.slug, number=order.number)
 
 
-def _remember_order(request: HttpRequest, order: Order) -> None:
+def _remember_order(request: HttpRequest, number: str) -> None:
     numbers = request.session.get("orders", [])
-    if order.number not in numbers:
-        request.session["orders"] = [*numbers, order.number][-20:]
+    if number not in numbers:
+        request.session["orders"] = [*numbers, number][-20:]
 
 
 def order(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    """The confirmation page; only for the session that placed or looked up the order."""
+    """The order's page; only for the session that placed or looked up the order."""
     store = _store(slug)
     if number not in request.session.get("orders", []):
         messages.info(request, "Enter your order number and email to see an order.")
@@ -470,11 +558,26 @@ def order(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     lines = list(placed.lines.all())
     products = [line.product for line in lines if line.product is not None]
     estimate = checkout_service.delivery_estimate(store, products, today=placed.placed_date)
+    # "Thank you" once, right after checkout; a looked-up order is just its details.
+    just_placed = request.session.get("just_placed") == number
+    if just_placed:
+        del request.session["just_placed"]
     return render(
         request,
         "storefront/order.html",
-        _context(request, store, order=placed, lines=lines, estimate=estimate),
+        _context(
+            request, store, order=placed, lines=lines, estimate=estimate, just_placed=just_placed
+        ),
     )
+
+
+def _lookup_clients(request: HttpRequest) -> dict[str, throttle.Limit]:
+    if not request.session.session_key:
+        request.session.save()
+    return {
+        f"session:{request.session.session_key}": throttle.LOOKUP_PER_SESSION,
+        f"address:{request.META.get('REMOTE_ADDR', '')}": throttle.LOOKUP_PER_ADDRESS,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -483,18 +586,34 @@ def lookup(request: HttpRequest, slug: str) -> HttpResponse:
     form = OrderLookupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        clients = _lookup_clients(request)
+        wait = throttle.wait_seconds("lookup", clients)
+        if wait:
+            minutes = max(1, round(wait / 60))
+            form = OrderLookupForm(request.POST)
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(
+                None,
+                f"Too many attempts to find an order from this browser. Please wait "
+                f"{minutes} minute{'s' if minutes != 1 else ''} and try again, or ask your "
+                "trainer for the order number.",
+            )
+            status = 429
+        elif form.is_valid():
             found = Order.objects.filter(
                 store=store,
                 number=form.cleaned_data["number"],
                 email__iexact=form.cleaned_data["email"],
             ).first()
             if found is not None:
-                _remember_order(request, found)
+                _remember_order(request, found.number)
                 return redirect("storefront:order", slug=store.slug, number=found.number)
+            throttle.record_failure("lookup", clients)
             form.add_error(None, "No order with that number and email in this store.")
             status = 404
         else:
+            throttle.record_failure("lookup", clients)
             status = 400
     return render(
         request, "storefront/lookup.html", _context(request, store, form=form), status=status

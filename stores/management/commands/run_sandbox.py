@@ -5,6 +5,10 @@ Redis (embedded, when REDIS_URL is unset), a Celery worker, Celery beat and the 
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import ctypes
+import os
 import secrets
 import signal
 import subprocess
@@ -14,17 +18,47 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox.localredis import start_local_redis
+from stores import validation
+from stores.access import TRAINER_GROUP
 
 ADMIN_USERNAME = "trainer"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _number_argument(label: str, rule: validation.NumberRule):
+    def parse(value: str) -> int:
+        try:
+            return validation.whole_number(value, label, rule)
+        except validation.InvalidInput as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    return parse
+
+
+port_number = _number_argument("--port", validation.NumberRule(1, 65535, 5))
+worker_count = _number_argument("--concurrency", validation.NumberRule(1, 64, 2))
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends it SIGTERM if this command dies, even by SIGKILL."""
+    # Not Linux: no prctl, and the command's finally block still stops the children.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _spawn(command: list[str]) -> subprocess.Popen:
     # A session of its own: Ctrl-C reaches this command only, which then stops the children in
     # order (web first, Redis last) instead of all of them racing to exit.
-    return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        start_new_session=True,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
 
 
 class Command(BaseCommand):
@@ -32,15 +66,42 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes.")
+        parser.add_argument("--port", type=port_number, default=8000)
+        parser.add_argument(
+            "--concurrency", type=worker_count, default=2, help="Celery worker processes."
+        )
         parser.add_argument("--no-worker", action="store_true", help="Web only (and beat).")
 
     def handle(self, *args, host: str, port: int, concurrency: int, no_worker: bool, **options):
+        # Listen for SIGINT and SIGTERM before starting anything, so a stop request during
+        # start-up still reaches the cleanup below; SIGHUP (the terminal closed) too.
+        stop = {"now": False}
+
+        def request_stop(signum, frame) -> None:
+            stop["now"] = True
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, request_stop)
+        parent = os.getppid()
+        children: list[tuple[str, subprocess.Popen]] = []
+        failed = None
+        try:
+            self._start(children, host, port, concurrency, no_worker)
+            if not stop["now"]:
+                self._print_welcome(host, port)
+            while not stop["now"] and failed is None:
+                time.sleep(0.5)
+                if os.getppid() != parent:
+                    break  # whoever started us (make, a shell) is gone: nobody can press Ctrl-C
+                failed = next((name for name, proc in children if proc.poll() is not None), None)
+        finally:
+            self._stop(children)
+        if failed:
+            raise CommandError(f"The {failed} process exited unexpectedly; everything was stopped.")
+
+    def _start(self, children, host: str, port: int, concurrency: int, no_worker: bool) -> None:
         var = Path(settings.VAR_DIR)
         var.mkdir(parents=True, exist_ok=True)
-        children: list[tuple[str, subprocess.Popen]] = []
-
         if settings.REDIS_IS_LOCAL:
             redis = start_local_redis(settings.LOCAL_REDIS_PORT, var / "redis")
             if redis is None:
@@ -61,18 +122,10 @@ class Command(BaseCommand):
         web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
         children.append(("web", _spawn(web)))
 
-        self._print_welcome(host, port)
-        stop = {"now": False}
-
-        def request_stop(signum, frame) -> None:
-            stop["now"] = True
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
-        failed = None
-        while not stop["now"] and failed is None:
-            time.sleep(0.5)
-            failed = next((name for name, proc in children if proc.poll() is not None), None)
+    def _stop(self, children: list[tuple[str, subprocess.Popen]]) -> None:
+        """Web first, Redis last; whatever has not exited 10 s after SIGTERM is killed."""
+        if not children:
+            return
         self.stdout.write("Stopping " + ", ".join(name for name, _ in reversed(children)) + " ...")
         for _, proc in reversed(children):
             if proc.poll() is None:
@@ -82,8 +135,7 @@ class Command(BaseCommand):
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        if failed:
-            raise CommandError(f"The {failed} process exited unexpectedly; everything was stopped.")
+                proc.wait(timeout=5)
 
     def _print_welcome(self, host: str, port: int) -> None:
         password = self._ensure_trainer_account()
@@ -104,13 +156,22 @@ class Command(BaseCommand):
         return Path(settings.VAR_DIR) / "trainer-password.txt"
 
     def _ensure_trainer_account(self) -> str | None:
-        """Create the trainer's superuser with a random password on first run; no fixed default."""
+        """Create the trainer's superuser with a random password on first run; no fixed default.
+
+        The account is in the Trainer group (the dashboard's permission), so it keeps its access
+        if someone later takes its superuser status away.
+        """
         users = get_user_model().objects
         path = self._password_file()
-        if users.filter(username=ADMIN_USERNAME).exists():
+        user = users.filter(username=ADMIN_USERNAME).first()
+        password = None
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            user = users.create_superuser(ADMIN_USERNAME, "trainer@example.com", password)
+            path.write_text(password + "\n")
+            path.chmod(0o600)
+        group, _ = Group.objects.get_or_create(name=TRAINER_GROUP)
+        user.groups.add(group)
+        if password is None:
             return path.read_text().strip() if path.exists() else None
-        password = secrets.token_urlsafe(12)
-        users.create_superuser(ADMIN_USERNAME, "trainer@example.com", password)
-        path.write_text(password + "\n")
-        path.chmod(0o600)
         return password

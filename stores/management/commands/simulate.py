@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stores import services
+from stores import services, validation
 from stores.formatting import money, pct
 from stores.metrics import compare_stores
 from stores.models import RunStatus, SimulationRun, Store
@@ -21,14 +21,18 @@ from stores.services import runs
 
 BAR_WIDTH = 30
 STALL_HINT_SECONDS = 20
+COMMAND_NUMBER = validation.NumberRule(-(10**18) + 1, 10**18 - 1, 18)
 
 
-def positive_int(value: str) -> int:
+def positive_int(value: str, label: str = "value") -> int:
+    """A whole number typed on the command line: ASCII digits, at most 18 of them (the range is
+    checked by the caller, with its own message)."""
     try:
-        number = int(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a whole number.") from None
-    return number
+        return validation.whole_number(value, label, COMMAND_NUMBER)
+    except validation.InvalidInput as exc:
+        raise CommandError(
+            f"{label}: {value[:30]!r} is not a whole number. {exc.message}"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -81,9 +85,11 @@ class Command(BaseCommand):
     def _create(self, options) -> SimulationRun:
         if options["days"] is None or options["seed"] is None:
             raise CommandError("Give --days N and --seed S (or --resume RUN_ID).")
-        days = positive_int(options["days"])
-        seed = positive_int(options["seed"])
-        chunk_days = positive_int(options["chunk_days"]) if options["chunk_days"] else None
+        days = positive_int(options["days"], "--days")
+        seed = positive_int(options["seed"], "--seed")
+        chunk_days = (
+            positive_int(options["chunk_days"], "--chunk-days") if options["chunk_days"] else None
+        )
         if not 1 <= days <= runs.MAX_DAYS:
             raise CommandError(f"--days must be between 1 and {runs.MAX_DAYS}.")
         if seed < 0:
@@ -122,7 +128,7 @@ class Command(BaseCommand):
         )
 
     def _resume(self, value: str) -> SimulationRun:
-        run_id = positive_int(value)
+        run_id = positive_int(value, "--resume")
         run = SimulationRun.objects.filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"No simulation run #{run_id}.")

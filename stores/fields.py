@@ -1,0 +1,100 @@
+"""Form fields that run people's input through stores.validation (the one validation layer).
+
+The storefront forms, the dashboard's filter form and the admin's store and product forms use
+these, so a control character, a digit from another script or a 5,000-digit number gets the
+same refusal everywhere, shown next to the field it was typed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+
+from . import validation
+
+
+def _invalid(exc: validation.InvalidInput) -> forms.ValidationError:
+    return forms.ValidationError(exc.message, code="invalid")
+
+
+class TextField(forms.CharField):
+    """A CharField whose value is clean text (see validation.text), always of bounded length."""
+
+    def __init__(
+        self,
+        *,
+        max_length: int | None = None,
+        multiline: bool = False,
+        letters: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.multiline = multiline
+        self.letters = letters
+        # A model TextField has no max_length: text is still bounded.
+        super().__init__(max_length=max_length or 10_000, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        if value in self.empty_values:
+            return self.empty_value
+        try:
+            return validation.text(
+                value,
+                str(self.label or "This field"),
+                max_length=self.max_length,
+                required=self.required,
+                multiline=self.multiline,
+                letters=self.letters,
+            )
+        except validation.InvalidInput as exc:
+            raise _invalid(exc) from None
+
+
+class WholeNumberField(forms.IntegerField):
+    """An IntegerField that reads ASCII digits only, with a bounded number of digits.
+
+    The syntax is checked here; the range stays with min_value / max_value and their messages.
+    """
+
+    def __init__(self, *, max_digits: int = 10, **kwargs: Any) -> None:
+        self.max_digits = max_digits
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        rule = validation.NumberRule(
+            minimum=-(10**self.max_digits), maximum=10**self.max_digits, max_digits=self.max_digits
+        )
+        try:
+            return validation.whole_number(value, str(self.label or "This field"), rule)
+        except validation.InvalidInput as exc:
+            raise _invalid(exc) from None
+
+
+class DecimalNumberField(forms.DecimalField):
+    """A DecimalField that reads ASCII digits and a point only (Decimal() reads "٣" as 3)."""
+
+    def to_python(self, value: Any):
+        if value in self.empty_values:
+            return None
+        try:
+            validation.decimal_text(
+                value, str(self.label or "This field"), max_digits=(self.max_digits or 30) + 1
+            )
+        except validation.InvalidInput as exc:
+            raise _invalid(exc) from None
+        return super().to_python(value)
+
+
+# For ModelAdmin.formfield_overrides: every model field a person types into goes through the
+# layer. (The admin gives fields with choices its own select first; a slug keeps Django's ASCII
+# slug check.)
+MODEL_FORMFIELD_OVERRIDES: dict[type, dict[str, Any]] = {
+    models.SlugField: {"form_class": forms.SlugField},
+    models.CharField: {"form_class": TextField},
+    models.TextField: {"form_class": TextField, "multiline": True},
+    models.IntegerField: {"form_class": WholeNumberField},
+    models.DecimalField: {"form_class": DecimalNumberField},
+}
