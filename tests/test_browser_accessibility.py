@@ -177,6 +177,40 @@ def test_no_wcag_violation_on_the_customised_admin_pages(
     assert found == [], f"{viewport}:\n" + "\n".join(found)
 
 
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_no_wcag_violation_on_the_dashboard_pages(
+    browser, live_server, demo, django_user_model, viewport
+):
+    """The comparison (a month of the five demo stores, against a baseline), presentation mode,
+    a store's drill-down and the definitions; the charts' data tables opened too."""
+    run = services.create_run(days=30, seed=3, stores=demo)
+    services.run_in_process(run)
+    django_user_model.objects.create_superuser("trainer", "t@example.com", "pw-test-1")
+    context = browser.new_context(**VIEWPORTS[viewport])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    found: list[str] = []
+    try:
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "trainer")
+        page.fill("#id_password", "pw-test-1")
+        page.click("input[type=submit]")
+        base = f"?run={run.pk}&baseline={demo[0].slug}"
+        for label, path in [
+            ("comparison", f"/dashboard/{base}"),
+            ("presentation mode", f"/dashboard/{base}&present=1"),
+            ("drill-down", f"/dashboard/store/{demo[1].slug}/?run={run.pk}"),
+            ("definitions", "/dashboard/glossary/"),
+        ]:
+            page.goto(live_server.url + path)
+            for summary in page.locator("details summary:visible").all():
+                summary.click()  # the pickers and the charts' data tables, open
+            found.extend(violations(page, label))
+    finally:
+        context.close()
+    assert found == [], f"{viewport}:\n" + "\n".join(found)
+
+
 def test_the_check_fails_on_a_page_with_a_violation(browser, live_server, demo):
     """The audit is not vacuous: an unlabelled input and a faint focus colour are caught."""
     context = browser.new_context(**VIEWPORTS["1280px"])
