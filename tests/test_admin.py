@@ -209,7 +209,9 @@ def test_the_full_add_form_saves_a_store_with_channels_and_catalogue(staff_clien
     assert store.channels.count() == 6
 
 
-def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(staff_client, demo_stores):
+def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(
+    staff_client, demo_stores, broker
+):
     from stores.models import RunStatus, SimulationRun
 
     stores = [demo_stores["cod"], demo_stores["pod"]]

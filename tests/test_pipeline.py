@@ -7,23 +7,18 @@ file for SQLite, a server database for PostgreSQL), so the tests use committed t
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 
 from sandbox.celery import app
-from sandbox.localredis import start_local_redis
 from stores import services
 from stores.models import Order, RunStatus, SimulationRun
 from stores.tasks import simulate_chunk
@@ -34,36 +29,6 @@ START = date(2025, 1, 6)  # long past: every cohort is mature, so rows do not de
 BASE_DIR = Path(settings.BASE_DIR)
 KEY = ("store_id", "placed_at", "channel", "payment_method", "status", "gross_sales", "refund",
        "goods_cost", "cod_fee", "planned_outcome")  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def broker(tmp_path_factory):
-    """A real Redis for the pipeline: REDIS_URL's when set; else an embedded redis-server on a
-    free port of its own. Never LOCAL_REDIS_PORT: a `make run` on this machine has a worker
-    consuming there, which would take the test's chunks and write them to its own database."""
-    if not settings.REDIS_IS_LOCAL:
-        yield settings.CELERY_BROKER_URL
-        return
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = start_local_redis(port, tmp_path_factory.mktemp("redis"))
-    url = f"redis://127.0.0.1:{port}/0"
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
-    app.close()  # drop pooled connections to the previous broker
-    yield url
-    app.conf.broker_url = previous
-    app.close()
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture
-def clean_queue(broker):
-    app.control.purge()  # messages a previous session left behind
-    yield
-    app.control.purge()
 
 
 @pytest.fixture
@@ -155,28 +120,15 @@ def test_a_cancelled_run_stops_writing(stores, thread_worker):
     assert not Order.objects.filter(run=run).exists()
 
 
-def _subprocess_env(broker: str) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "REDIS_URL": broker}
-    env["SANDBOX_VAR_DIR"] = str(settings.VAR_DIR)
-    if connection.vendor == "sqlite":
-        env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-    else:  # the same server, the test database
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        path = "/" + connection.settings_dict["NAME"]
-        env["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
-        env.pop("TEST_DB_NAME", None)
-    return env
-
-
 def test_a_worker_killed_mid_run_is_resumed_to_the_same_rows_without_duplicates(
-    stores, broker, clean_queue
+    stores, worker_env, clean_queue
 ):
     run = services.create_run(days=30, seed=34, stores=stores, start_date=START, chunk_days=1)
     log = open(settings.VAR_DIR / "killed-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-P", "solo",
          "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle"],
-        cwd=BASE_DIR, env=_subprocess_env(broker), stdout=log, stderr=subprocess.STDOUT,
+        cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         services.dispatch_run(run)

@@ -1,6 +1,8 @@
 """Start everything a training session needs on one machine and stop it all on Ctrl-C.
 
-Redis (embedded, when REDIS_URL is unset), a Celery worker, Celery beat and the web server.
+Redis (embedded, when REDIS_URL is unset), a Celery worker, Celery beat and the web server. On a
+database that has never had a simulation run, it also queues a seeded history of the stores on the
+worker (`--history DAYS`, 90 by default), so the dashboard has a comparison to show at once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox.localredis import start_local_redis
+from stores import services
 
 ADMIN_USERNAME = "trainer"
 
@@ -35,6 +38,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes.")
         parser.add_argument("--no-worker", action="store_true", help="Web only (and beat).")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=90,
+            help="Days of history queued for the stores when the database has no run yet "
+            "(0: none).",
+        )
 
     def handle(self, *args, host: str, port: int, concurrency: int, no_worker: bool, **options):
         var = Path(settings.VAR_DIR)
@@ -60,6 +70,7 @@ class Command(BaseCommand):
         children.append(("beat", _spawn([*celery, "beat", "-l", "warning", "-s", beat_schedule])))
         web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
         children.append(("web", _spawn(web)))
+        self._start_history(options["history"])
 
         self._print_welcome(host, port)
         stop = {"now": False}
@@ -99,6 +110,21 @@ class Command(BaseCommand):
                 f"reset it with `python manage.py changepassword {ADMIN_USERNAME}`)."
             )
         self.stdout.write("  Press Ctrl-C to stop the web server, worker, beat and Redis.\n")
+
+    def _start_history(self, days: int) -> None:
+        """A first history for the stores of a database without any run (a newcomer's first
+        `make run`); nothing on later runs."""
+        try:
+            run = services.start_first_history(days)
+        except services.BrokerUnavailable as exc:
+            self.stderr.write(f"No history queued: {exc}")
+            return
+        if run is not None:
+            self.stdout.write(
+                f"History: run #{run.pk} simulates the last {run.days} days of "
+                f"{run.stores.count()} store(s) (seed {run.seed}) on the worker; the dashboard "
+                "compares them as soon as its first chunks are written."
+            )
 
     def _password_file(self) -> Path:
         return Path(settings.VAR_DIR) / "trainer-password.txt"
