@@ -56,6 +56,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def point_celery_at(url: str) -> None:
+    """Publish to `url` from now on, forgetting every pooled connection to the previous one."""
+    app.conf.broker_url = url
+    app.close()  # drops the connection pool, but not the producers bound to it:
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
     """A real Redis for the pipeline: REDIS_URL's when set; else an embedded redis-server on a
@@ -68,11 +75,9 @@ def broker(tmp_path_factory):
     proc = start_local_redis(port, tmp_path_factory.mktemp("redis"))
     url = f"redis://127.0.0.1:{port}/0"
     previous = app.conf.broker_url
-    app.conf.broker_url = url
-    app.close()  # drop pooled connections to the previous broker
+    point_celery_at(url)
     yield url
-    app.conf.broker_url = previous
-    app.close()
+    point_celery_at(previous)
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -99,11 +104,9 @@ def no_broker():
     """Nothing listens at the broker's address: a free port nobody opened."""
     url = f"redis://127.0.0.1:{free_port()}/0"
     previous = app.conf.broker_url
-    app.conf.broker_url = url
-    app.close()
+    point_celery_at(url)
     yield url
-    app.conf.broker_url = previous
-    app.close()
+    point_celery_at(previous)
 
 
 @pytest.fixture
