@@ -110,6 +110,19 @@ def no_broker():
 
 
 @pytest.fixture
+def silent_broker():
+    """Something takes the connection at the broker's address and never answers."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        previous = app.conf.broker_url
+        point_celery_at(url)
+        yield url
+        point_celery_at(previous)
+
+
+@pytest.fixture
 def worker_env(broker, django_db_setup) -> dict[str, str]:
     """The environment of a `celery worker` (or `manage.py`) subprocess that shares this test's
     database and broker."""

@@ -229,3 +229,17 @@ def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(
     staff_client.post(runs_url, {"action": "cancel_runs", "_selected_action": [run.pk]})
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
+
+
+def test_a_run_page_shows_who_claimed_each_chunk_and_its_last_heartbeat(staff_client, make_store):
+    from stores import services
+    from stores.services import runs
+
+    run = services.create_run(days=2, seed=1, stores=[make_store("cod")])
+    services.run_in_process(run)
+
+    page = staff_client.get(reverse("admin:stores_simulationrun_change", args=[run.pk]))
+
+    assert page.status_code == 200
+    assert "Claimed by" in page.text and "Heartbeat at" in page.text
+    assert runs.worker_name() in page.text

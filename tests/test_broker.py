@@ -44,6 +44,19 @@ def test_simulate_says_redis_is_unreachable_in_one_line_and_creates_nothing(two_
     assert not SimulationRun.objects.exists() and not RunChunk.objects.exists()
 
 
+def test_a_broker_that_accepts_but_never_answers_is_given_up_on_just_as_fast(
+    two_stores, silent_broker
+):
+    started = time.monotonic()
+    with pytest.raises(CommandError) as failure:
+        call_command("simulate", "--days", "30", "--seed", "1", stdout=StringIO())
+    elapsed = time.monotonic() - started
+
+    assert str(failure.value) == expected_line(silent_broker, "or use --in-process")
+    assert elapsed < USER_PATIENCE
+    assert not SimulationRun.objects.exists()
+
+
 def test_the_admin_action_says_redis_is_unreachable_and_creates_nothing(
     staff_client, two_stores, no_broker
 ):

@@ -55,7 +55,10 @@ class Command(BaseCommand):
             "--in-process", action="store_true", help="Write the run here, no worker."
         )
         parser.add_argument(
-            "--resume", type=str, default="", help="Re-dispatch a run's unfinished chunks."
+            "--resume",
+            type=str,
+            default="",
+            help="Re-dispatch a run's unfinished chunks (with --in-process: write them here).",
         )
         parser.add_argument("--no-wait", action="store_true", help="Dispatch and return at once.")
 
