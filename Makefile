@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 ## run: install, migrate, create the demo stores, start Redis (if REDIS_URL is unset), a Celery
-## worker, Celery beat and the web server on http://$(HOST):$(PORT)/; Ctrl-C stops them all.
+## worker, Celery beat and the web server on http://$(HOST):$(PORT)/; Ctrl-C stops them all. On a
+## database without any simulation run, the worker also simulates a 90-day history of the stores.
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo

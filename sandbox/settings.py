@@ -26,14 +26,17 @@ def envbool(name: str, default: str = "False") -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true/false, 1/0).")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, minimum: int | None = None) -> int:
     value = os.getenv(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from exc
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is below the minimum, {minimum}.")
+    return number
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -144,8 +147,19 @@ LIVE_TICK_SECONDS = envint("LIVE_TICK_SECONDS", 5)
 # Live mode multiplies each live store's traffic and ad budget (conversion and every rate stay
 # the same) so a training room sees orders arrive every minute or so, not one an hour.
 LIVE_TRAFFIC_SCALE = envint("LIVE_TRAFFIC_SCALE", 30)
+# Automatic recovery from a dead worker: a worker refreshes the heartbeat of the chunk it writes
+# every third of CHUNK_STALE_SECONDS; every RECOVERY_CHECK_SECONDS beat re-queues the chunks of
+# running runs that have been silent longer than that (and have no message waiting in the queue).
+CHUNK_STALE_SECONDS = envint("CHUNK_STALE_SECONDS", 45, minimum=3)
+RECOVERY_CHECK_SECONDS = envint("RECOVERY_CHECK_SECONDS", 15, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "live-tick": {"task": "stores.tasks.live_tick", "schedule": float(LIVE_TICK_SECONDS)},
+    "requeue-stalled-chunks": {
+        "task": "stores.tasks.requeue_stalled_chunks",
+        "schedule": float(RECOVERY_CHECK_SECONDS),
+        # A tick still queued behind a backlog of chunks is dropped: the next one will do.
+        "options": {"expires": float(RECOVERY_CHECK_SECONDS)},
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

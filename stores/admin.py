@@ -37,6 +37,8 @@ ADMIN_FORMFIELD_OVERRIDES = {
     **MODEL_FORMFIELD_OVERRIDES,
     models.SlugField: {"form_class": forms.SlugField, "widget": admin_widgets.AdminTextInputWidget},
 }
+# Said after "Cannot reach Redis at ...: is it running? Start everything with `make run`".
+WITHOUT_A_WORKER = "or simulate without a worker: `python manage.py simulate --in-process ...`"
 
 
 class StoreForm(forms.ModelForm):
@@ -57,7 +59,6 @@ class StoreForm(forms.ModelForm):
             self.fields["slug"].help_text = format_html(
                 "Used in the storefront URL {}, e.g. {}.", "/s/<slug>/", "/s/souq-express/"
             )
-
 
 
 class ProductForm(forms.ModelForm):
@@ -309,8 +310,11 @@ class StoreAdmin(admin.ModelAdmin):
     @admin.action(description="Simulate the last 90 days on the Celery workers")
     def simulate_90_days(self, request, queryset) -> None:
         seed = secrets.randbelow(1_000_000)
-        run = services.create_run(days=90, seed=seed, stores=queryset)
-        services.dispatch_run(run)
+        try:
+            run = services.start_run(days=90, seed=seed, stores=queryset)
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
+            return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
             request,
@@ -463,7 +467,8 @@ class CustomerAdmin(ReadOnlyAdmin):
 class RunChunkInline(admin.TabularInline):
     model = RunChunk
     extra = 0
-    fields = ("store", "first_day", "day_count", "status", "attempts", "orders_written")
+    fields = ("store", "first_day", "day_count", "status", "attempts", "orders_written",
+              "claimed_by", "heartbeat_at")  # fmt: skip
     readonly_fields = fields
     can_delete = False
 
@@ -480,7 +485,11 @@ class SimulationRunAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Resume: re-queue the chunks not done (after a worker died)")
     def resume_runs(self, request, queryset) -> None:
-        queued = sum(services.resume_run(run.pk) for run in queryset)
+        try:
+            queued = sum(services.resume_run(run.pk) for run in queryset)
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
+            return
         self.message_user(request, f"Queued {queued} chunk(s) again; done chunks are skipped.")
 
     @admin.action(description="Cancel: workers skip the chunks not yet written")

@@ -13,13 +13,14 @@ from django import forms
 from . import metrics, validation
 from .models import Channel, DashboardPreference, Market, SimulationRun, Source, Store
 
-RUN_LATEST = ""  # the default: the most recent run when there is one, else every row
+RUN_LATEST = ""  # the default: the most recent run with data when there is one, else every row
 RUN_ALL = "all"
 RUN_NUMBER = validation.NumberRule(minimum=1, maximum=2**63 - 1, max_digits=19)
 # What presentation mode shows until the trainer picks: conversion, the lagged rates that tell
 # the models apart, and the margin.
 DEFAULT_SHOWN = ("conversion_rate", "returns_rate", "cod_refusal_rate", "contribution_margin")
 CHART_STORES_DEFAULT = 5
+RUNS_LISTED = 20  # the run picker's length
 
 
 class DashboardFilterForm(forms.Form):
@@ -62,12 +63,18 @@ class DashboardFilterForm(forms.Form):
         self.all_stores = list(Store.objects.active().order_by("name"))
         self.fields["stores"].choices = [(s.slug, s.name) for s in self.all_stores]
         self.fields["chart"].choices = [(s.slug, s.name) for s in self.all_stores]
-        self.runs = list(SimulationRun.objects.order_by("-created_at", "-id")[:20])
+        self.runs = list(
+            SimulationRun.objects.worth_listing().order_by("-created_at", "-id")[:RUNS_LISTED]
+        )
 
     def clean_run(self) -> SimulationRun | str | None:
         value = (self.cleaned_data.get("run") or "").strip()
         if value == RUN_LATEST:
-            return self.runs[0] if self.runs else None
+            # Never a run that has written nothing yet (or never will): every store would show 0.
+            latest = next((r for r in self.runs if r.chunks_done), None)
+            if latest is None and len(self.runs) == RUNS_LISTED:  # older than the list shows
+                latest = SimulationRun.objects.with_data().order_by("-created_at", "-id").first()
+            return latest
         if value == RUN_ALL:
             return None
         if value == metrics.LIVE:

@@ -32,6 +32,13 @@ def simulate_chunk(chunk_id: int) -> str:
     return services.write_chunk(chunk_id)
 
 
+@shared_task(autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
+def requeue_stalled_chunks() -> list[int]:
+    """Celery beat, every RECOVERY_CHECK_SECONDS: queue again the chunks of running runs whose
+    worker went silent (died) or whose message was lost. Returns their ids."""
+    return services.requeue_stalled_chunks()
+
+
 @shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
 def live_tick() -> dict:
     """Celery beat, every LIVE_TICK_SECONDS: traffic and orders "now" for live stores, and

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
+from sandbox.celery import app
+from sandbox.localredis import start_local_redis
 from stores import services
 
 
@@ -52,6 +58,94 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("trainer", "trainer@example.com", "pw-test-1")
     client.force_login(user)
     return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def point_celery_at(url: str) -> None:
+    """Publish to `url` from now on, forgetting every pooled connection to the previous one."""
+    app.conf.broker_url = url
+    app.close()  # drops the connection pool, but not the producers bound to it:
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    """A real Redis for the pipeline: REDIS_URL's when set; else an embedded redis-server on a
+    free port of its own. Never LOCAL_REDIS_PORT: a `make run` on this machine has a worker
+    consuming there, which would take the test's chunks and write them to its own database."""
+    if not settings.REDIS_IS_LOCAL:
+        yield settings.CELERY_BROKER_URL
+        return
+    port = free_port()
+    proc = start_local_redis(port, tmp_path_factory.mktemp("redis"))
+    url = f"redis://127.0.0.1:{port}/0"
+    previous = app.conf.broker_url
+    point_celery_at(url)
+    yield url
+    point_celery_at(previous)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def purge_broker() -> None:
+    """Empty the queue, and forget the messages a killed worker held: Redis would hand them to a
+    later session's worker once their visibility timeout is over, with chunk ids of another
+    test database."""
+    app.control.purge()
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        channel.client.delete(channel.unacked_key, channel.unacked_index_key)
+
+
+@pytest.fixture
+def clean_queue(broker):
+    purge_broker()  # messages a previous session left behind
+    yield
+    purge_broker()
+
+
+@pytest.fixture
+def no_broker():
+    """Nothing listens at the broker's address: a free port nobody opened."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    previous = app.conf.broker_url
+    point_celery_at(url)
+    yield url
+    point_celery_at(previous)
+
+
+@pytest.fixture
+def silent_broker():
+    """Something takes the connection at the broker's address and never answers."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        previous = app.conf.broker_url
+        point_celery_at(url)
+        yield url
+        point_celery_at(previous)
+
+
+@pytest.fixture
+def worker_env(broker, django_db_setup) -> dict[str, str]:
+    """The environment of a `celery worker` (or `manage.py`) subprocess that shares this test's
+    database and broker."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "REDIS_URL": broker}
+    env["SANDBOX_VAR_DIR"] = str(settings.VAR_DIR)
+    if connection.vendor == "sqlite":
+        env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+    else:  # the same server, the test database
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        path = "/" + connection.settings_dict["NAME"]
+        env["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+        env.pop("TEST_DB_NAME", None)
+    return env
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

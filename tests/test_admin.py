@@ -219,7 +219,9 @@ def test_the_full_add_form_saves_a_store_with_channels_and_catalogue(staff_clien
     assert store.channels.count() == 6
 
 
-def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(staff_client, demo_stores):
+def test_simulate_action_queues_a_90_day_run_and_links_the_dashboard(
+    staff_client, demo_stores, broker
+):
     from stores.models import RunStatus, SimulationRun
 
     stores = [demo_stores["cod"], demo_stores["pod"]]
@@ -274,3 +276,17 @@ def test_a_product_name_made_of_control_characters_is_refused(staff_client, demo
     assert "control characters" in errors["title"][0] and "digits 0-9" in errors["stock"][0]
     product.refresh_from_db()
     assert product.title != "\x07\x07"
+
+
+def test_a_run_page_shows_who_claimed_each_chunk_and_its_last_heartbeat(staff_client, make_store):
+    from stores import services
+    from stores.services import runs
+
+    run = services.create_run(days=2, seed=1, stores=[make_store("cod")])
+    services.run_in_process(run)
+
+    page = staff_client.get(reverse("admin:stores_simulationrun_change", args=[run.pk]))
+
+    assert page.status_code == 200
+    assert "Claimed by" in page.text and "Heartbeat at" in page.text
+    assert runs.worker_name() in page.text

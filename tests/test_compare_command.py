@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from stores import services
 from stores.models import DailyFunnel
 
 REQUIRED = {
@@ -105,3 +106,16 @@ def test_bad_arguments_fail_with_a_clear_message(two_stores, args, message):
 def test_bad_format_exits_non_zero(two_stores):
     with pytest.raises(CommandError, match="invalid choice"):
         run("--format", "xml")
+
+
+def test_the_default_run_is_the_latest_with_data_not_an_empty_newer_one(make_store):
+    stores = [make_store("cod"), make_store("single_product")]
+    written = services.create_run(days=3, seed=1, stores=stores, start_date=date(2026, 1, 5))
+    services.run_in_process(written)
+    never_started = services.create_run(days=3, seed=2, stores=stores)
+    services.cancel_run(never_started.pk)
+
+    default = json.loads(run("--format", "json"))
+
+    assert default == json.loads(run("--format", "json", "--run", str(written.pk)))
+    assert all(store["orders"] > 0 for store in default["stores"])

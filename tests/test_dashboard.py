@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from stores import services
 from stores.models import RunStatus, SimulationRun
 from stores.services import rebuild_rollup
 from tests.test_metrics import DAY1, _funnel, _order, shop  # noqa: F401  (fixture)
@@ -281,3 +283,36 @@ def test_mixed_currencies_are_flagged(staff_client, pair):
     souq.currency = "AED"
     souq.save()
     assert "different currencies (AED, USD)" in staff_client.get(URL).content.decode()
+
+
+@pytest.fixture
+def runs_of_every_kind(make_store):
+    """A run with data, then newer ones that wrote nothing: one still pending, one that failed
+    before starting (Redis was down), one cancelled before starting."""
+    stores = [make_store("cod"), make_store("pod")]
+    written = services.create_run(days=3, seed=1, stores=stores, start_date=date(2026, 1, 5))
+    services.run_in_process(written)
+    pending = services.create_run(days=3, seed=2, stores=stores)
+    failed = services.create_run(days=3, seed=3, stores=stores)
+    SimulationRun.objects.filter(pk=failed.pk).update(status=RunStatus.FAILED, error="no Redis")
+    cancelled = services.create_run(days=3, seed=4, stores=stores)
+    services.cancel_run(cancelled.pk)
+    return written, pending, failed, cancelled
+
+
+def test_the_default_run_is_the_latest_with_data_never_one_that_wrote_nothing(
+    staff_client, runs_of_every_kind
+):
+    written, pending, failed, cancelled = runs_of_every_kind
+
+    response = staff_client.get(URL)
+
+    assert response.context["run"] == written
+    rows = response.context["comparison"].rows
+    assert len(rows) == 2 and all(row.orders > 0 for row in rows)
+    assert 'hx-trigger="every 5s"' not in response.text  # a finished run: no refreshing
+    # The picker offers the run going and the one with data, not those that ended empty.
+    picked = re.findall(r'<option value="(\d+)"', response.text)
+    assert picked == [str(pending.pk), str(written.pk)]
+    # Asked for by number, an empty run is still shown (as what it is).
+    assert staff_client.get(URL, {"run": failed.pk}).context["run"] == failed

@@ -7,25 +7,25 @@ file for SQLite, a server database for PostgreSQL), so the tests use committed t
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
-import socket
 import subprocess
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from sandbox.celery import app
-from sandbox.localredis import start_local_redis
 from stores import services
-from stores.models import Order, RunStatus, SimulationRun
+from stores.management.commands.simulate import Command as SimulateCommand
+from stores.models import ChunkStatus, Order, RunStatus, SimulationRun
 from stores.tasks import simulate_chunk
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -34,36 +34,6 @@ START = date(2025, 1, 6)  # long past: every cohort is mature, so rows do not de
 BASE_DIR = Path(settings.BASE_DIR)
 KEY = ("store_id", "placed_at", "channel", "payment_method", "status", "gross_sales", "refund",
        "goods_cost", "cod_fee", "planned_outcome")  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def broker(tmp_path_factory):
-    """A real Redis for the pipeline: REDIS_URL's when set; else an embedded redis-server on a
-    free port of its own. Never LOCAL_REDIS_PORT: a `make run` on this machine has a worker
-    consuming there, which would take the test's chunks and write them to its own database."""
-    if not settings.REDIS_IS_LOCAL:
-        yield settings.CELERY_BROKER_URL
-        return
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = start_local_redis(port, tmp_path_factory.mktemp("redis"))
-    url = f"redis://127.0.0.1:{port}/0"
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
-    app.close()  # drop pooled connections to the previous broker
-    yield url
-    app.conf.broker_url = previous
-    app.close()
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture
-def clean_queue(broker):
-    app.control.purge()  # messages a previous session left behind
-    yield
-    app.control.purge()
 
 
 @pytest.fixture
@@ -155,28 +125,15 @@ def test_a_cancelled_run_stops_writing(stores, thread_worker):
     assert not Order.objects.filter(run=run).exists()
 
 
-def _subprocess_env(broker: str) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sandbox.settings", "REDIS_URL": broker}
-    env["SANDBOX_VAR_DIR"] = str(settings.VAR_DIR)
-    if connection.vendor == "sqlite":
-        env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-    else:  # the same server, the test database
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        path = "/" + connection.settings_dict["NAME"]
-        env["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
-        env.pop("TEST_DB_NAME", None)
-    return env
-
-
 def test_a_worker_killed_mid_run_is_resumed_to_the_same_rows_without_duplicates(
-    stores, broker, clean_queue
+    stores, worker_env, clean_queue
 ):
     run = services.create_run(days=30, seed=34, stores=stores, start_date=START, chunk_days=1)
     log = open(settings.VAR_DIR / "killed-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-P", "solo",
          "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle"],
-        cwd=BASE_DIR, env=_subprocess_env(broker), stdout=log, stderr=subprocess.STDOUT,
+        cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         services.dispatch_run(run)
@@ -202,3 +159,100 @@ def test_a_worker_killed_mid_run_is_resumed_to_the_same_rows_without_duplicates(
     assert run.status == RunStatus.DONE
     assert_no_duplicates(run)
     assert rows(run) == reference_rows(stores, days=30, seed=34, chunk_days=30)
+
+
+def start_worker_process(name: str, env: dict[str, str], *extra: str) -> subprocess.Popen:
+    """A `celery worker` in a session of its own (so its whole process group can be killed),
+    logging to var/<name>-worker.log."""
+    log = open(settings.VAR_DIR / f"{name}-worker.log", "w")  # noqa: SIM115 - the child keeps it
+    with log:
+        return subprocess.Popen(
+            [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-n", f"{name}@%h",
+             "-l", "warning", "--without-gossip", "--without-mingle", *extra],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def stop_worker_process(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+
+
+def wait_until_answering(names: list[str], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answered = {name for reply in app.control.ping(timeout=0.5) for name in reply}
+        if all(any(a.startswith(f"{n}@") for a in answered) for n in names):
+            return
+    raise AssertionError(f"Workers {names} did not start; see var/*-worker.log.")
+
+
+def in_group(claimed_by: str, group: int) -> bool:
+    """Whether the process named by RunChunk.claimed_by ("host pid N") belongs to `group`."""
+    try:
+        return os.getpgid(int(claimed_by.rsplit(" ", 1)[-1])) == group
+    except (ValueError, ProcessLookupError):
+        return False
+
+
+def test_a_killed_worker_s_chunk_is_requeued_by_itself_while_another_worker_lives(
+    stores, worker_env, clean_queue, tmp_path
+):
+    # Seconds instead of the default 45 s and 15 s, so the test does not wait a minute.
+    env = {**worker_env, "CHUNK_STALE_SECONDS": "3", "RECOVERY_CHECK_SECONDS": "1"}
+    survivor = start_worker_process(
+        "survivor", env, "-P", "solo", "-B", "-s", str(tmp_path / "beat-schedule")
+    )
+    doomed = start_worker_process("doomed", env, "-P", "prefork", "-c", "1")
+    try:
+        wait_until_answering(["survivor", "doomed"])
+        run = services.create_run(days=540, seed=35, stores=stores, start_date=START, chunk_days=60)
+        services.dispatch_run(run)
+        # Kill the doomed worker (its main process and its pool child) just after it claims a
+        # chunk, so it dies holding one in the middle of its work.
+        held = None
+        deadline = time.monotonic() + 60
+        while held is None and time.monotonic() < deadline and not finished(run):
+            just_now = timezone.now() - timedelta(seconds=0.05)
+            for chunk in run.chunks.filter(status=ChunkStatus.RUNNING, claimed_at__gte=just_now):
+                if in_group(chunk.claimed_by, doomed.pid):
+                    os.killpg(doomed.pid, signal.SIGKILL)
+                    held = chunk
+                    break
+            time.sleep(0.005)
+        doomed.wait(timeout=10)
+        assert held is not None, "the doomed worker never claimed a chunk"
+        held.refresh_from_db()
+        assert held.status == ChunkStatus.RUNNING  # it died with the chunk in hand
+
+        run = wait_for(run, finished, timeout=120)  # nobody resumes it: beat re-queues the chunk
+    finally:
+        if doomed.poll() is None:
+            os.killpg(doomed.pid, signal.SIGKILL)
+        stop_worker_process(survivor)
+
+    assert run.status == RunStatus.DONE, (settings.VAR_DIR / "survivor-worker.log").read_text()
+    held.refresh_from_db()
+    assert held.status == ChunkStatus.DONE and held.attempts == 2
+    assert held.claimed_by.endswith(f" pid {survivor.pid}")  # the survivor wrote it
+    assert_no_duplicates(run)
+    assert rows(run) == reference_rows(stores, days=540, seed=35, chunk_days=90)
+
+
+def test_the_waiting_hint_names_the_workers_that_answer_instead_of_asking_for_one(
+    stores, thread_worker
+):
+    run = services.create_run(days=4, seed=36, stores=stores, start_date=START)
+    SimulationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)  # nothing queued
+
+    hint = SimulateCommand(stdout=io.StringIO()).stall_hint(run)
+
+    assert "is a worker running" not in hint and "no worker answered" not in hint
+    assert re.search(r"1 worker\(s\) up \(\S+@\S+\)", hint)
+    assert f"run #{run.pk} has 0 chunk(s) being written, {run.chunks_total} queued" in hint
+    assert "queued again by itself after 45 s of silence" in hint

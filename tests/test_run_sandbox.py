@@ -1,5 +1,5 @@
 """The one-command setup: an embedded Redis when none is configured, a trainer login without a
-fixed default password."""
+fixed default password, and a first history for the demo stores of a new database."""
 
 import contextlib
 import os
@@ -9,13 +9,17 @@ import socket
 import subprocess
 import sys
 import time
+from io import StringIO
 from pathlib import Path
 
 import pytest
 import redis
 
 from sandbox import localredis
+from stores import services
 from stores.management.commands.run_sandbox import ADMIN_USERNAME, Command
+from stores.models import RunStatus, SimulationRun
+from stores.services import broker
 
 
 def free_port() -> int:
@@ -179,3 +183,31 @@ def test_stopping_the_command_stops_every_process_it_started(migrated_db, tmp_pa
                 os.kill(pid, signal.SIGKILL)
         parent.wait(timeout=30)
     assert not localredis.port_open("127.0.0.1", web_port)
+
+
+def test_a_new_database_gets_one_history_on_the_workers_and_a_second_start_none(
+    demo_stores, clean_queue, django_capture_on_commit_callbacks
+):
+    out = StringIO()
+    command = Command(stdout=out, stderr=StringIO())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        command._start_history(90)
+    with django_capture_on_commit_callbacks(execute=True):
+        command._start_history(90)  # the next `make run`
+
+    run = SimulationRun.objects.get()
+    assert (run.days, run.seed, run.status) == (90, 1, RunStatus.RUNNING)
+    assert set(run.stores.all()) == set(demo_stores.values())
+    assert broker.queued_chunk_ids() == set(run.chunks.values_list("pk", flat=True))
+    assert out.getvalue().count("History: run #") == 1
+    assert f"run #{run.pk} simulates the last 90 days of 5 store(s)" in out.getvalue()
+
+
+def test_no_history_when_asked_for_none_or_when_runs_exist(demo_stores, clean_queue):
+    assert services.start_first_history(0) is None
+    assert not SimulationRun.objects.exists()
+
+    services.create_run(days=3, seed=9, stores=[demo_stores["cod"]])
+    assert services.start_first_history(90) is None
+    assert SimulationRun.objects.count() == 1

@@ -33,7 +33,11 @@ def test_production_mode_refuses_the_development_secret_key():
     assert "SECRET_KEY is the development key" in result.stderr
 
 
-@pytest.mark.parametrize(("name", "value"), [("DEBUG", "maybe"), ("LOCAL_REDIS_PORT", "six")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "maybe"), ("LOCAL_REDIS_PORT", "six"), ("CHUNK_STALE_SECONDS", "1"),
+     ("RECOVERY_CHECK_SECONDS", "soon")],
+)  # fmt: skip
 def test_a_malformed_setting_names_the_variable(name, value):
     result = manage("check", **{name: value})
 

@@ -342,7 +342,7 @@ def test_a_huge_chunk_streamed_in_batches_writes_the_same_rows(
     assert lines(streamed) == lines(whole)
 
 
-def test_a_chunk_that_gives_up_fails_its_run_with_the_reason(two_stores):
+def test_a_chunk_that_gives_up_fails_its_run_with_the_reason(two_stores, broker):
     run = services.create_run(days=2, seed=11, stores=two_stores[:1], start_date=START)
     chunk = run.chunks.get()
     services.dispatch_run(run)  # queued after commit; nothing consumes it here

@@ -12,6 +12,22 @@ from ..choices import ChunkStatus, RunStatus
 from .stores import Store
 
 
+class SimulationRunQuerySet(models.QuerySet):
+    def with_data(self) -> SimulationRunQuerySet:
+        """Runs with at least one chunk written: the only ones the dashboard may pick by default
+        (a run that never started, or ended before writing anything, would show every store at 0).
+        """
+        return self.filter(chunks_done__gt=0)
+
+    def worth_listing(self) -> SimulationRunQuerySet:
+        """Runs a trainer may want to pick: those with data, and those still going. Not the ones
+        that ended (failed, cancelled) before writing anything: the admin keeps them."""
+        return self.filter(
+            models.Q(chunks_done__gt=0)
+            | models.Q(status__in=[RunStatus.PENDING, RunStatus.RUNNING])
+        )
+
+
 class SimulationRun(models.Model):
     """A batch of simulated days for a set of stores, fanned out over Celery workers in chunks."""
 
@@ -33,6 +49,8 @@ class SimulationRun(models.Model):
     summarised_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When its RunStoreDay rows were written."
     )
+
+    objects = SimulationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -65,6 +83,16 @@ class RunChunk(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     orders_written = models.PositiveIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=200, blank=True, help_text="The host and process that claimed it last."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The last sign that someone holds this chunk: its message was queued, or a "
+        "worker claimed it or is still working on it. Silent for CHUNK_STALE_SECONDS, it is "
+        "queued again.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,7 +3,8 @@
 - stores: create a store from a preset, its channels and catalogue; clone it, reset its data.
 - engine_params: a Store as the engine's frozen parameters (money in cents, date rules).
 - runs: seeded simulation runs in chunks over the Celery workers (create, dispatch, write a
-  chunk, resume, cancel); bulk_write stores a chunk's rows fast on SQLite and PostgreSQL.
+  chunk, resume, cancel, re-queue a dead worker's chunks); bulk_write stores a chunk's rows fast
+  on SQLite and PostgreSQL; broker: is Redis there, which workers answer, what is queued.
 - lifecycle: move orders along their planned timeline as the dates pass.
 - live: live mode's trickle of traffic and orders.
 - rollup: keep DailyFunnel's order columns equal to the sums over the order rows.
@@ -11,6 +12,7 @@
 - funnel: count shopper visits and funnel steps into the daily funnel table.
 """
 
+from .broker import BrokerUnavailable
 from .checkout import (
     AlreadyOrdered,
     CheckoutError,
@@ -23,7 +25,17 @@ from .funnel import channel_for, record_step, touch_visit
 from .lifecycle import advance_lifecycle
 from .live import live_tick, set_live
 from .rollup import ensure_run_summary, rebuild_rollup, summarise_run
-from .runs import cancel_run, create_run, dispatch_run, resume_run, run_in_process, write_chunk
+from .runs import (
+    cancel_run,
+    create_run,
+    dispatch_run,
+    requeue_stalled_chunks,
+    resume_run,
+    run_in_process,
+    start_first_history,
+    start_run,
+    write_chunk,
+)
 from .stores import (
     add_preset_channels,
     clone_store,
@@ -35,6 +47,7 @@ from .stores import (
 
 __all__ = [
     "AlreadyOrdered",
+    "BrokerUnavailable",
     "CheckoutError",
     "PricesChanged",
     "add_preset_channels",
@@ -53,11 +66,14 @@ __all__ = [
     "place_order",
     "rebuild_rollup",
     "record_step",
+    "requeue_stalled_chunks",
     "reset_store_data",
     "resume_run",
     "run_in_process",
     "seed_demo_stores",
     "set_live",
+    "start_first_history",
+    "start_run",
     "store_params",
     "summarise_run",
     "touch_visit",

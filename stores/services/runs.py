@@ -7,20 +7,34 @@ store, day, sequence) and unique, so two racing copies of a chunk cannot both la
 transaction fails and its retry finds the chunk done. Any worker, any number of workers, any
 order of chunks, any retry: the rows are those of one uninterrupted run.
 
+Nothing is left "running" with nobody on it. `start_run` checks the broker before it creates
+anything. A worker stamps a heartbeat on the chunk it writes, and Celery beat's
+`requeue_stalled_chunks` queues again the chunks of running runs that have been silent for
+CHUNK_STALE_SECONDS (a dead worker's, or one whose message was lost), without waiting for
+Redis's visibility timeout or for a person to resume the run.
+
 The engine (stores/simulation/) decides what happens; services.bulk_write stores it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from ..models import ChunkStatus, RunChunk, RunStatus, SimulationRun, Store
 from ..simulation import engine
+from .broker import BrokerUnavailable, broker_url, check_broker, queued_chunk_ids
 from .bulk_write import OrderBatch, delete_span, insert_many, writer_turn
 from .engine_params import store_params
 from .rollup import funnel_rows_from_result, summarise_run
@@ -29,6 +43,9 @@ DEFAULT_CHUNK_DAYS = 92  # a run's longest chunk unless told: a quarter (see chu
 WRITE_BATCH = 10_000  # orders prepared and inserted at a time (bounds a worker's memory)
 STAGE_LIMIT = 100_000  # SQLite: orders of a chunk staged before its write turn (~40 MB of TEMP)
 MAX_DAYS = 3650
+FIRST_HISTORY_SEED = 1  # the history `make run` gives a new database: the same for everyone
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -98,29 +115,128 @@ def pending_chunk_ids(run: SimulationRun) -> list[int]:
     )  # fmt: skip
 
 
-def dispatch_run(run: SimulationRun) -> int:
-    """Queue a task for every chunk not yet done (after the current transaction commits).
+def start_run(**run_args) -> SimulationRun:
+    """Create a run (create_run's arguments) and queue it on the workers.
 
-    Used to start a run and to resume one whose worker died: done chunks are skipped, and a chunk
-    queued twice is written once. Returns the number of tasks queued.
+    With the broker unreachable, raises BrokerUnavailable having created nothing: no run, no
+    chunk, so nothing shows as "running" with no message queued.
     """
-    from ..tasks import simulate_chunk
+    check_broker()
+    run = create_run(**run_args)
+    try:
+        dispatch_run(run)
+    except BrokerUnavailable:
+        # The broker went away between the check and the queueing. A few messages may have gone
+        # out: a worker that takes one finds no chunk and skips it.
+        run.delete()
+        raise
+    return run
 
+
+def start_first_history(days: int) -> SimulationRun | None:
+    """On a database that has never had a run, queue `days` of history (seed FIRST_HISTORY_SEED)
+    for every active store with products, so the dashboard has a comparison to show; else None.
+
+    `make run` calls it after seed_demo: a newcomer sees the demo stores side by side within a
+    minute, and a later `make run` adds nothing.
+    """
+    if days < 1 or SimulationRun.objects.exists():
+        return None
+    stores = list(Store.objects.active().filter(products__is_active=True).distinct())
+    if not stores:
+        return None
+    return start_run(days=days, seed=FIRST_HISTORY_SEED, stores=stores)
+
+
+def dispatch_run(run: SimulationRun) -> int:
+    """Queue a task for every chunk not yet done (once the current transaction commits; at once
+    in autocommit). Returns the number of tasks queued.
+
+    Used to start a run and to resume one: done chunks are skipped, and a chunk queued twice is
+    written once. If the broker refuses the messages, the run is marked failed with the reason
+    (never left "running" with nothing queued) and BrokerUnavailable is raised: from here in
+    autocommit, from the commit inside a transaction.
+    """
+    now = timezone.now()
     SimulationRun.objects.filter(pk=run.pk).exclude(status=RunStatus.DONE).update(
         status=RunStatus.RUNNING, error="", finished_at=None
     )
-    SimulationRun.objects.filter(pk=run.pk, started_at__isnull=True).update(
-        started_at=timezone.now()
-    )
+    SimulationRun.objects.filter(pk=run.pk, started_at__isnull=True).update(started_at=now)
     ids = pending_chunk_ids(run)
-    transaction.on_commit(lambda: [simulate_chunk.delay(chunk_id) for chunk_id in ids])
+    RunChunk.objects.filter(pk__in=ids).update(heartbeat_at=now)  # queued now: not silent
+
+    def publish() -> None:
+        try:
+            _publish(ids)
+        except BrokerUnavailable as exc:
+            SimulationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED,
+                error=f"Its chunks could not be queued. {exc}",
+                finished_at=timezone.now(),
+            )
+            raise
+
+    transaction.on_commit(publish)
     return len(ids)
 
 
+def _publish(chunk_ids: list[int]) -> None:
+    from ..tasks import simulate_chunk
+
+    try:
+        for chunk_id in chunk_ids:
+            simulate_chunk.delay(chunk_id)
+    except KombuOperationalError as exc:
+        raise BrokerUnavailable(broker_url(), exc) from exc
+
+
 def resume_run(run_id: int) -> int:
-    """Re-dispatch a run's unfinished chunks (a worker died, or it was cancelled)."""
+    """Re-dispatch a run's unfinished chunks (it was cancelled, or failed, or a worker died and
+    nobody waited for the automatic re-queue). Raises BrokerUnavailable, changing nothing, when
+    the broker does not answer."""
+    check_broker()
     run = SimulationRun.objects.get(pk=run_id)
     return dispatch_run(run)
+
+
+def requeue_stalled_chunks(*, now: datetime | None = None) -> list[int]:
+    """Queue again the chunks of running runs that nobody holds; returns their ids.
+
+    A chunk is silent when its heartbeat (queued, claimed, or refreshed by the worker writing it)
+    is older than CHUNK_STALE_SECONDS: its worker died, or its message was lost. One whose
+    message is still waiting in the queue (behind other work) is left to it. Celery beat runs
+    this on a worker every RECOVERY_CHECK_SECONDS, so a worker is alive to take what it queues.
+    A re-queued chunk counts as queued now, so it is not queued again for another
+    CHUNK_STALE_SECONDS; and if its worker was only slow, the two copies are written once.
+    """
+    now = now or timezone.now()
+    silent = (
+        RunChunk.objects.filter(run__status=RunStatus.RUNNING)
+        .exclude(status=ChunkStatus.DONE)
+        .filter(Q(heartbeat_at__lt=silent_since(now)) | Q(heartbeat_at__isnull=True))
+    )
+    candidates = list(
+        silent.order_by("run_id", "first_day", "store_id").values_list("pk", "run_id")
+    )
+    if not candidates:
+        return []
+    waiting = queued_chunk_ids()
+    requeued: list[tuple[int, int]] = []
+    # Claimed one by one, like a worker claims a chunk: two copies of this task (two beats by
+    # mistake) re-queue each chunk once.
+    with writer_turn(), transaction.atomic():
+        for pk, run_id in candidates:
+            if pk not in waiting and silent.filter(pk=pk).update(heartbeat_at=now):
+                requeued.append((pk, run_id))
+    if requeued:
+        runs = sorted({run_id for _, run_id in requeued})
+        logger.warning(
+            "Re-queued %d chunk(s) of run(s) %s: nobody had worked on them for %d s "
+            "(a worker died, or their message was lost).",
+            len(requeued), ", ".join(f"#{r}" for r in runs), settings.CHUNK_STALE_SECONDS,
+        )  # fmt: skip
+        _publish([pk for pk, _ in requeued])
+    return [pk for pk, _ in requeued]
 
 
 def cancel_run(run_id: int) -> bool:
@@ -147,6 +263,8 @@ def run_in_process(
         status=RunStatus.RUNNING, started_at=timezone.now()
     )
     for chunk_id in pending_chunk_ids(run):
+        # This process holds every chunk left: beat's recovery must not hand them to a worker.
+        run.chunks.exclude(status=ChunkStatus.DONE).update(heartbeat_at=timezone.now())
         outcome = write_chunk(chunk_id)
         run.refresh_from_db(fields=["chunks_done", "chunks_total", "status"])
         if on_progress:
@@ -166,8 +284,14 @@ def write_chunk(chunk_id: int, *, now: datetime | None = None) -> str:
     """Simulate and write one chunk; safe to call any number of times (see the module doc).
 
     Its orders are realised as of the run's end (SimulationRun.as_of), whenever this runs;
-    `now` only stamps the bookkeeping (when the chunk was claimed and finished).
+    `now` only stamps the bookkeeping (when the chunk was claimed and finished). While it works,
+    a heartbeat keeps the chunk from looking abandoned (see chunk_heartbeat).
     """
+    with chunk_heartbeat(chunk_id):
+        return _write_chunk(chunk_id, now)
+
+
+def _write_chunk(chunk_id: int, now: datetime | None) -> str:
     now = now or timezone.now()
     chunk = RunChunk.objects.select_related("run", "store").filter(pk=chunk_id).first()
     if chunk is None:
@@ -264,8 +388,64 @@ def _try_claim(chunk_id: int, run_id: int, now: datetime) -> bool:
 
 def _mark_claimed(chunk_id: int, run_id: int, now: datetime) -> None:
     RunChunk.objects.filter(pk=chunk_id).exclude(status=ChunkStatus.DONE).update(
-        status=ChunkStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=now
+        status=ChunkStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        claimed_at=now,
+        claimed_by=worker_name(),
+        heartbeat_at=timezone.now(),
     )
     SimulationRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
         status=RunStatus.RUNNING, started_at=timezone.now()
     )
+
+
+def silent_since(now: datetime | None = None) -> datetime:
+    """A chunk whose heartbeat is older than this has nobody on it (CHUNK_STALE_SECONDS)."""
+    return (now or timezone.now()) - timedelta(seconds=settings.CHUNK_STALE_SECONDS)
+
+
+def worker_name() -> str:
+    """Who claims a chunk, for the admin (and for a person looking for the process)."""
+    return f"{socket.gethostname()} pid {os.getpid()}"
+
+
+@contextmanager
+def chunk_heartbeat(chunk_id: int) -> Iterator[None]:
+    """Refresh the chunk's heartbeat_at every third of CHUNK_STALE_SECONDS while the block runs.
+
+    From a thread with its own database connection, so a chunk whose engine or write takes long
+    still shows its worker alive; when the worker dies the heartbeat stops with it. On SQLite a
+    beat never waits for a write turn (another worker's, or this worker's own write): it skips
+    and tries again next time. Inside a caller's transaction nobody else can see this chunk's
+    claim anyway (and on SQLite the caller holds the write lock a beat would wait on), so no
+    thread is started.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_beat, args=(chunk_id, stop), name=f"heartbeat-chunk-{chunk_id}", daemon=True
+    )
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join()
+
+
+def _beat(chunk_id: int, stop: threading.Event) -> None:
+    interval = settings.CHUNK_STALE_SECONDS / 3
+    try:
+        while not stop.wait(interval):
+            try:
+                with writer_turn(wait=False) as turn:
+                    if turn:
+                        RunChunk.objects.filter(pk=chunk_id).exclude(
+                            status=ChunkStatus.DONE
+                        ).update(heartbeat_at=timezone.now())
+            except DatabaseError:
+                logger.warning("Chunk %d: heartbeat not written, retrying.", chunk_id)
+    finally:
+        connections.close_all()  # this thread's connections only

@@ -1,6 +1,8 @@
 """Start everything a training session needs on one machine and stop it all on Ctrl-C.
 
-Redis (embedded, when REDIS_URL is unset), a Celery worker, Celery beat and the web server.
+Redis (embedded, when REDIS_URL is unset), a Celery worker, Celery beat and the web server. On a
+database that has never had a simulation run, it also queues a seeded history of the stores on the
+worker (`--history DAYS`, 90 by default), so the dashboard has a comparison to show at once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox.localredis import start_local_redis
-from stores import validation
+from stores import services, validation
 from stores.access import TRAINER_GROUP
 
 ADMIN_USERNAME = "trainer"
@@ -41,6 +43,7 @@ def _number_argument(label: str, rule: validation.NumberRule):
 
 port_number = _number_argument("--port", validation.NumberRule(1, 65535, 5))
 worker_count = _number_argument("--concurrency", validation.NumberRule(1, 64, 2))
+history_days = _number_argument("--history", validation.NumberRule(0, 3650, 4))
 
 
 def _die_with_parent() -> None:
@@ -71,6 +74,13 @@ class Command(BaseCommand):
             "--concurrency", type=worker_count, default=2, help="Celery worker processes."
         )
         parser.add_argument("--no-worker", action="store_true", help="Web only (and beat).")
+        parser.add_argument(
+            "--history",
+            type=history_days,
+            default=90,
+            help="Days of history queued for the stores when the database has no run yet "
+            "(0: none).",
+        )
 
     def handle(self, *args, host: str, port: int, concurrency: int, no_worker: bool, **options):
         # Listen for SIGINT and SIGTERM before starting anything, so a stop request during
@@ -88,6 +98,7 @@ class Command(BaseCommand):
         try:
             self._start(children, host, port, concurrency, no_worker)
             if not stop["now"]:
+                self._start_history(options["history"])
                 self._print_welcome(host, port)
             while not stop["now"] and failed is None:
                 time.sleep(0.5)
@@ -151,6 +162,21 @@ class Command(BaseCommand):
                 f"reset it with `python manage.py changepassword {ADMIN_USERNAME}`)."
             )
         self.stdout.write("  Press Ctrl-C to stop the web server, worker, beat and Redis.\n")
+
+    def _start_history(self, days: int) -> None:
+        """A first history for the stores of a database without any run (a newcomer's first
+        `make run`); nothing on later runs."""
+        try:
+            run = services.start_first_history(days)
+        except services.BrokerUnavailable as exc:
+            self.stderr.write(f"No history queued: {exc}")
+            return
+        if run is not None:
+            self.stdout.write(
+                f"History: run #{run.pk} simulates the last {run.days} days of "
+                f"{run.stores.count()} store(s) (seed {run.seed}) on the worker; the dashboard "
+                "compares them as soon as its first chunks are written."
+            )
 
     def _password_file(self) -> Path:
         return Path(settings.VAR_DIR) / "trainer-password.txt"

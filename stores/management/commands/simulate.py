@@ -2,7 +2,8 @@
 
 Dispatches the run's chunks to Celery and draws a progress bar until the run ends, then prints a
 per-store summary. `--in-process` writes the chunks here instead (no worker needed); `--resume
-RUN_ID` re-dispatches the chunks a dead worker left unfinished.
+RUN_ID` re-dispatches a run's unfinished chunks (or, with --in-process, writes them here). With
+Redis unreachable it says so in one line and creates nothing.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import sys
 import time
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores import services, validation
 from stores.formatting import money, pct
 from stores.metrics import compare_stores
-from stores.models import RunStatus, SimulationRun, Store
-from stores.services import runs
+from stores.models import ChunkStatus, RunChunk, RunStatus, SimulationRun, Store
+from stores.services import BrokerUnavailable, broker, runs
 
 BAR_WIDTH = 30
 STALL_HINT_SECONDS = 20
 COMMAND_NUMBER = validation.NumberRule(-(10**18) + 1, 10**18 - 1, 18)
+WITHOUT_A_WORKER = "or use --in-process"
 
 
 def positive_int(value: str, label: str = "value") -> int:
@@ -56,12 +59,18 @@ class Command(BaseCommand):
             "--in-process", action="store_true", help="Write the run here, no worker."
         )
         parser.add_argument(
-            "--resume", type=str, default="", help="Re-dispatch a run's unfinished chunks."
+            "--resume",
+            type=str,
+            default="",
+            help="Re-dispatch a run's unfinished chunks (with --in-process: write them here).",
         )
         parser.add_argument("--no-wait", action="store_true", help="Dispatch and return at once.")
 
     def handle(self, *args, **options) -> None:
-        if options["resume"]:
+        if options["resume"] and options["in_process"]:
+            run = self._existing(options["resume"])
+            services.run_in_process(run, on_progress=self._draw)
+        elif options["resume"]:
             run = self._resume(options["resume"])
         else:
             run = self._create(options)
@@ -71,8 +80,6 @@ class Command(BaseCommand):
             )
             if options["in_process"]:
                 services.run_in_process(run, on_progress=self._draw)
-            else:
-                services.dispatch_run(run)
         if options["no_wait"] and not options["in_process"]:
             self.stdout.write(f"Dispatched run #{run.pk}; follow it with --resume {run.pk}.")
             return
@@ -118,21 +125,33 @@ class Command(BaseCommand):
         empty = [s.slug for s in stores if not s.products.filter(is_active=True).exists()]
         if empty:
             raise CommandError(f"Store(s) without active products: {', '.join(empty)}.")
-        return services.create_run(
-            days=days,
-            seed=seed,
-            stores=stores,
-            start_date=start,
-            chunk_days=chunk_days,
-            common_random_numbers=not options["no_crn"],
-        )
+        # On the workers, the run is created and queued at once, or not created at all.
+        make = services.create_run if options["in_process"] else services.start_run
+        try:
+            return make(
+                days=days,
+                seed=seed,
+                stores=stores,
+                start_date=start,
+                chunk_days=chunk_days,
+                common_random_numbers=not options["no_crn"],
+            )
+        except BrokerUnavailable as exc:
+            raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
 
-    def _resume(self, value: str) -> SimulationRun:
+    def _existing(self, value: str) -> SimulationRun:
         run_id = positive_int(value, "--resume")
         run = SimulationRun.objects.filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"No simulation run #{run_id}.")
-        queued = services.resume_run(run.pk)
+        return run
+
+    def _resume(self, value: str) -> SimulationRun:
+        run = self._existing(value)
+        try:
+            queued = services.resume_run(run.pk)
+        except BrokerUnavailable as exc:
+            raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
         self.stdout.write(f"Run #{run.pk}: re-dispatched {queued} unfinished chunk(s).")
         return run
 
@@ -142,17 +161,47 @@ class Command(BaseCommand):
             run.refresh_from_db()
             if run.chunks_done != last_done:
                 self._draw(run.chunks_done, run.chunks_total)
-                last_done, last_change = run.chunks_done, time.monotonic()
+                last_done, last_change, hinted = run.chunks_done, time.monotonic(), False
             if run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
                 return run
             if not hinted and time.monotonic() - last_change > STALL_HINT_SECONDS:
-                hinted = True
-                self.stderr.write(
-                    "\nNo progress yet: is a worker running? Start one with "
-                    "`celery -A sandbox worker`, or rerun with --in-process. "
-                    f"Ctrl-C leaves the run queued; `simulate --resume {run.pk}` follows it again."
-                )
+                hinted = True  # once per stall
+                self.stderr.write("\n" + self.stall_hint(run))
             time.sleep(0.5)
+
+    def stall_hint(self, run: SimulationRun) -> str:
+        """What a run without progress is waiting for: a worker to start, or the work ahead."""
+        follow = f"Ctrl-C leaves the run queued; `simulate --resume {run.pk}` follows it again."
+        workers = broker.workers_answering(timeout=1.0)
+        alive = RunChunk.objects.filter(
+            status=ChunkStatus.RUNNING, heartbeat_at__gte=runs.silent_since()
+        )
+        if not workers and not alive.exists():
+            return (
+                f"No progress for {STALL_HINT_SECONDS} s and no worker answered: start one with "
+                "`make run` (or `celery -A sandbox worker`), or rerun with --in-process. " + follow
+            )
+        who = (
+            f"{len(workers)} worker(s) up ({', '.join(workers)})"
+            if workers
+            else "the workers are busy (no answer to a ping, but their heartbeats are fresh)"
+        )
+        unfinished = run.chunks.exclude(status=ChunkStatus.DONE)
+        writing = alive.filter(run=run).count()
+        ahead = (
+            RunChunk.objects.filter(run__status=RunStatus.RUNNING)
+            .exclude(run=run)
+            .exclude(status=ChunkStatus.DONE)
+            .count()
+        )
+        waiting = f"{writing} chunk(s) being written, {unfinished.count() - writing} queued"
+        if ahead:
+            waiting += f" behind {ahead} unfinished chunk(s) of other runs"
+        return (
+            f"Waiting for the workers: {who}; run #{run.pk} has {waiting}. A chunk whose worker "
+            f"dies is queued again by itself after {settings.CHUNK_STALE_SECONDS} s of silence. "
+            + follow
+        )
 
     def _draw(self, done: int, total: int) -> None:
         share = done / total if total else 1.0
