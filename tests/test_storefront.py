@@ -615,3 +615,37 @@ def test_a_refused_print_text_renders_a_valid_list(client, make_store):
     )
     html = preview.content.decode()
     assert re.search(r'<div class="field-errors" id="custom-errors" role="alert"><ul><li>', html)
+
+
+def test_a_uae_store_shows_dirhams_that_add_up_and_keeps_its_books_in_dollars(client, make_store):
+    from decimal import Decimal
+
+    from stores import markets
+
+    store = make_store("cod")
+    a, b = store.products.filter(stock__gte=3).order_by("pk")[:2]
+    client.post(reverse("storefront:cart_add", args=[store.slug]), {"product": a.pk, "quantity": 2})
+    client.post(reverse("storefront:cart_add", args=[store.slug]), {"product": b.pk, "quantity": 1})
+
+    page = client.get(reverse("storefront:cart", args=[store.slug])).content.decode()
+
+    aed = markets.presentment("AE")
+    assert aed.per_usd == Decimal("3.6725")  # the dirham's peg
+    unit_a, unit_b = aed.convert(a.price), aed.convert(b.price)
+    assert aed.text(unit_a) in page and aed.text(unit_a * 2) in page
+    assert aed.text(unit_a * 2 + unit_b) in page  # the total is the sum of the lines shown
+    assert "$" not in page.split("<main")[1].split("</main>")[0]
+    assert "books in USD" in page
+    assert store.currency == "USD"  # margins still compare across stores on the dashboard
+
+
+def test_presentment_currencies_round_to_their_minor_unit():
+    from decimal import Decimal
+
+    from stores import markets
+
+    assert markets.presentment("US").text(Decimal("12.5")) == "$12.50"
+    assert markets.presentment("ID").text(markets.presentment("ID").convert(Decimal("2"))) == (
+        "Rp 31,700"
+    )
+    assert markets.presentment("XX") is markets.USD  # an unknown market shows the books' dollars

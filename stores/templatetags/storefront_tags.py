@@ -1,5 +1,5 @@
-"""Template helpers for the storefront: money in the store's currency, product pictures, and the
-theme's keyboard focus ring."""
+"""Template helpers for the storefront: prices in the currency of the store's market
+(stores/markets.py), product pictures, and the theme's keyboard focus ring."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import template
 from django.utils.safestring import mark_safe
 
-from stores import contrast, pictures
+from stores import contrast, markets, pictures
 
 register = template.Library()
 
@@ -23,6 +23,34 @@ def money(value: Decimal | int | None, currency: str = "USD") -> str:
     amount = f"{Decimal(value):,.2f}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{amount}" if symbol else f"{currency} {amount}"
+
+
+@register.filter
+def price(value: Decimal | int | None, store) -> str:
+    """A books amount (USD) as the store's shoppers read it: "AED 73.45" in the UAE."""
+    if value is None:
+        return ""
+    shown = markets.presentment(store.market)
+    return shown.text(shown.convert(value))
+
+
+@register.filter
+def presentment(store) -> markets.Presentment:
+    return markets.presentment(store.market)
+
+
+@register.filter
+def line_price(line, store) -> str:
+    """A basket line: its converted unit price times its quantity."""
+    shown = markets.presentment(store.market)
+    return shown.text(shown.convert(line.unit_price) * line.quantity)
+
+
+@register.filter
+def lines_total(lines, store) -> str:
+    """The sum of the lines as shown, so the shopper's own addition agrees with it."""
+    shown = markets.presentment(store.market)
+    return shown.text(sum((shown.convert(line.unit_price) * line.quantity for line in lines), 0))
 
 
 @register.simple_tag
