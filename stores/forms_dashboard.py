@@ -27,7 +27,14 @@ class DashboardFilterForm(forms.Form):
     stores = forms.MultipleChoiceField(
         required=False, help_text="Stores to compare (default: every active store, or the run's)."
     )
-    run = forms.CharField(required=False, help_text="A run id, 'live', 'all' or empty (latest).")
+    run = forms.CharField(
+        required=False,
+        help_text="A run id, 'live', 'all' or empty (latest).",
+        # A NUL byte is refused before clean_run sees it: the same message, naming the field.
+        error_messages={
+            "null_characters_not_allowed": "Run must be a run number, 'live' or 'all'."
+        },
+    )
     baseline = forms.CharField(required=False, help_text="Slug of the store compared against.")
     date_from = forms.DateField(required=False, label="From")
     date_to = forms.DateField(required=False, label="To")

@@ -230,3 +230,9 @@ def test_dashboard_run_filter_refuses_what_is_not_a_run_number(staff_client, val
     response = get(staff_client, reverse("dashboard:compare"), {"run": value})
     assert response.status_code == 400
     assert "Run must be a run number" in response.content.decode()
+
+
+def test_a_nul_byte_in_the_run_filter_gets_the_same_message(staff_client):
+    response = get(staff_client, reverse("dashboard:compare"), {"run": "\x00"})
+    assert response.status_code == 400
+    assert "Run must be a run number" in response.content.decode()
