@@ -11,5 +11,6 @@ urlpatterns = [
     path("", storefront.index, name="index"),
     path("admin/", admin.site.urls),
     path("dashboard/", include("stores.dashboard_urls")),
+    path("scenarios/", include("stores.scenario_urls")),
     path("s/", include("stores.urls")),
 ]

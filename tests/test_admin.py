@@ -115,7 +115,7 @@ def test_editing_a_store_saves_a_good_value(staff_client, demo_stores):
     [
         ("cod_refusal_base", "1.4", "less than or equal to 1"),
         ("delivery_days_min", "9", "Must not exceed"),
-        ("payment_methods", ["card"], "A COD store must offer cash on delivery."),
+        ("default_payment_method", "upi", "must be one the store offers"),
     ],
 )
 def test_a_bad_value_in_the_admin_names_the_field_and_saves_nothing(

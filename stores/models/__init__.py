@@ -26,6 +26,7 @@ from .orders import (
     OrderQuerySet,
 )
 from .runs import RunChunk, SimulationRun
+from .shocks import AppliedShock, ScenarioRun
 from .stores import (
     STORE_RANGES,
     Customer,
@@ -37,6 +38,7 @@ from .stores import (
 )
 
 __all__ = [
+    "AppliedShock",
     "FINAL_STATUSES",
     "FUNNEL_COUNT_FIELDS",
     "PAID_CHANNELS",
@@ -58,6 +60,7 @@ __all__ = [
     "ReturnShippingPayer",
     "RunChunk",
     "RunStatus",
+    "ScenarioRun",
     "SimulationRun",
     "Source",
     "Store",
