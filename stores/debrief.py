@@ -157,7 +157,7 @@ def metric_sentence(metric: MetricDef, figures: list[Figure]) -> str:
         return f"{ranked[0].name} had a {label} of {ranked[0].text}."
     first, second = ranked[0], ranked[1]
     if first.text == second.text:
-        level = [f.name for f in ranked if f.text == first.text]
+        level = [f.name for f in figures if f.value is not None and f.text == first.text]
         text = f"{_and(level)} were level on {label} at {first.text}"
         if len(level) < len(ranked):
             text += f"; {ranked[-1].name} came last at {ranked[-1].text}"

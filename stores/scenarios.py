@@ -121,10 +121,12 @@ SCENARIOS: dict[str, Scenario] = {
             seeds="seed 002 (COD): 'about 20% of the goods delivered to customers are rejected "
             "and need to be returned to the warehouse'; seed 000: COD builds trust where "
             "digital payment is underdeveloped.",
-            expect="COD converts about a third better than its prepaid twin; about a fifth of "
-            "COD parcels are refused, more with the slow courier (over a quarter); each refusal "
-            "costs both shipping legs, and COD cash arrives two weeks after delivery instead of "
-            "two days after the charge.",
+            expect="COD converts about 30% better than its prepaid twin (intervals apart). About "
+            "a fifth to a quarter of COD parcels are refused at the door, over a third with the "
+            "slow courier. Contribution per session of the COD store and its twin is close "
+            "(intervals overlap): the uplift about pays for the refusals, while the slow "
+            "courier's refusals leave it last. COD cash comes about 12 days after the order on "
+            "average (two weeks after delivery), the twin's in 2.",
         ),
         Scenario(
             key="price_war",
@@ -163,9 +165,10 @@ SCENARIOS: dict[str, Scenario] = {
             "'if sellers want to get rid of price war, they must form differentiated competitive "
             "advantages'.",
             expect="From day 60 the flooding store matches a 15% price cut: its conversion "
-            "holds but its gross margin drops by about ten points and its contribution turns "
-            "thin or negative; the premium store holds its prices and loses only a few percent "
-            "of conversion (low price elasticity), keeping its margin.",
+            "holds but its gross margin falls by about ten points (from ~42% to ~32%) and its "
+            "contribution per session turns negative; the premium store holds its prices and "
+            "loses too little conversion for its intervals to tell (price elasticity 0.2), "
+            "keeping a contribution margin near 50%.",
         ),
         Scenario(
             key="single_product_ads",
@@ -195,10 +198,11 @@ SCENARIOS: dict[str, Scenario] = {
             seeds="seed 002: 'the initial traffic of independent stations is through burning "
             "money on advertising'; 'there are traffics but no sales'; seed 000: a "
             "single-product store needs 'significant investment'.",
-            expect="Both stores sell alike for 60 days. Then the rider's cost per buyer climbs "
-            "as fatigue compounds, and jumps again at day 120: its CAC ends well above the "
-            "control's, ROAS falls below it, and contribution per session turns from the "
-            "control's level to a loss.",
+            expect="Both stores buy customers at ~$14-15 for 60 days. Then the rider's CAC "
+            "climbs as fatigue compounds (~$23 over days 60-239) and again after the CPC jump "
+            "(~$28 over days 120-239) while the control's stays at ~$14: over the history the "
+            "rider's ROAS is about 2 against 3, and its contribution per session about half the "
+            "control's (intervals apart).",
         ),
         Scenario(
             key="dropship_courier_delay",
@@ -229,10 +233,13 @@ SCENARIOS: dict[str, Scenario] = {
             ),  # fmt: skip
             seeds="seed 002 (drop-shipping): 'the biggest drawback' is 'the low profit margins'; "
             "seed 000: dropshipping is asset-light but depends on the supplier's shipping.",
-            expect="Orders placed during the delay miss the store's 25-day promise far more "
-            "often: refunds of late parcels push that month's returns rate up by several points "
-            "and chargebacks follow weeks later, eating a thin margin; the control shows what "
-            "the month would have been.",
+            expect="Parcels sent during the delay arrive in ~27 days instead of ~20, so most "
+            "miss the store's 25-day promise: refunds of late parcels rise from ~4% to ~12-15% "
+            "of those orders and the returns rate of the delay's cohorts rises (with two months "
+            "of a small store's orders the intervals may or may not separate: seed 1 shows +2 "
+            "points within the noise, seed 2 +9 points beyond it); chargebacks follow weeks "
+            "later. Over the whole history the two stores stay close: the damage is real but "
+            "diluted in the totals, which is why the debrief also reads the delay's own days.",
         ),
         Scenario(
             key="brand_vs_marketplace",
@@ -271,10 +278,11 @@ SCENARIOS: dict[str, Scenario] = {
             "increasing significantly', with 'constantly iterative rules and changing "
             "policies'; an independent station keeps its customers' data; seed 003: platforms "
             "set the terms of semi-managed sellers.",
-            expect="The marketplace seller converts well on platform traffic, but from day 90 "
-            "the commission nearly doubles and its contribution margin drops by about seven "
-            "points; its cash arrives weeks after delivery. The brand pays for ads but keeps "
-            "repeat buyers and email, and its margin does not move.",
+            expect="The brand converts better (~3.1% against ~2.5%) and keeps a contribution "
+            "margin near 46% against the marketplace seller's ~15%. The commission hike on day "
+            "90 takes the seller's contribution margin from ~19% to ~12.5%. Its cash arrives "
+            "~20 days after the order (the platform pays after delivery, every 14 days), the "
+            "brand's in 2.",
         ),
         Scenario(
             key="payout_hold",
@@ -285,7 +293,7 @@ SCENARIOS: dict[str, Scenario] = {
                     "held",
                     "brand",
                     "DTC brand (held)",
-                    role="its processor holds payouts of orders charged on days 60-89",
+                    role="its processor holds the payouts of orders charged in its last 30 days",
                 ),
                 ScenarioStore(
                     "control",
@@ -294,18 +302,22 @@ SCENARIOS: dict[str, Scenario] = {
                     role="the same store, paid out as usual",
                 ),
             ),  # fmt: skip
-            days=120,
-            shocks=(ScenarioShock("payout_hold", "held", 60, 30, metric="cash_lag_days"),),
+            days=90,
+            shocks=(ScenarioShock("payout_hold", "held", 60, 30, metric="cash_collected"),),
             metrics=(
-                "cash_lag_days",
                 "cash_collected",
+                "net_sales",
                 "net_sales_per_session",
                 "contribution_per_session",
             ),  # fmt: skip
-            seeds="seed 001: 'in volatile markets, maintaining healthy cash flow is paramount'.",
-            expect="Sales and contribution stay the same as the control's, but the cash lag of "
-            "the held month jumps from about 2 days to over 30, and the cash collected by the "
-            "end of the history is a month of sales short.",
+            seeds="seed 001: 'in volatile markets, maintaining healthy cash flow is paramount'; "
+            "'the strategy of incurring heavy current losses for hypothetical future profits is "
+            "fundamentally unsuitable for most small and medium-sized sellers'.",
+            expect="Sales and contribution per session are the control's (their intervals "
+            "overlap), but by the end the held store has collected about a third less cash: "
+            "none of the money of its last 30 days' orders has arrived (its cash collected over "
+            "those days is below zero: refunds still go out), although every one of those "
+            "sales is booked.",
         ),
     )
 }
