@@ -1,4 +1,5 @@
-"""The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel.
+"""The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel,
+shocks applied to stores and scenarios started for a class.
 
 `from stores.models import X` finds every model and every vocabulary (stores/choices.py).
 """
