@@ -4,14 +4,28 @@ history, and the debrief page follows the run until it shows the reading."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from sandbox.celery import app
 from stores.models import ScenarioRun
 from tests.test_pipeline import broker, clean_queue, thread_worker  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def producers_on_this_broker(broker):  # noqa: F811
+    """Send tasks to this module's broker. Imported here, the session's `broker` fixture is a
+    second instance with its own Redis, and switching app.conf.broker_url does not move Celery's
+    producer pool (app.close() keeps it): tasks sent earlier in the session pinned it to the
+    other Redis. Reset before and after, so the pipeline tests' broker gets a fresh pool too."""
+    app.amqp._producer_pool = None
+    yield
+    app.amqp._producer_pool = None
+    app.close()
+
+
 def test_a_trainer_starts_a_scenario_from_the_admin_and_reaches_its_debrief(
     django_user_model,
+    producers_on_this_broker,
     thread_worker,  # noqa: F811
     page: Page,
     live_server,
