@@ -80,7 +80,12 @@ class StartScenarioForm(ErrorText, forms.Form):
     scenario = forms.ChoiceField(
         choices=[(s.key, s.title) for s in SCENARIOS.values()], widget=forms.RadioSelect
     )
-    seed = forms.IntegerField(min_value=0, initial=1, help_text="Same seed, same history.")
+    seed = forms.IntegerField(
+        min_value=0,
+        initial=1,
+        help_text="Same seed and store numbers, same history (a store's number is part of its "
+        "random streams).",
+    )
     prefix = forms.CharField(
         max_length=PREFIX_MAX,
         required=False,

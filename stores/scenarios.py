@@ -125,7 +125,7 @@ SCENARIOS: dict[str, Scenario] = {
             "a fifth to a quarter of COD parcels are refused at the door, over a third with the "
             "slow courier. Contribution per session of the COD store and its twin is close "
             "(intervals overlap): the uplift about pays for the refusals, while the slow "
-            "courier's refusals leave it last. COD cash comes about 12 days after the order on "
+            "courier's extra refusals put it below the COD store. COD cash comes about 12 days after the order on "
             "average (two weeks after delivery), the twin's in 2.",
         ),
         Scenario(
@@ -280,7 +280,8 @@ SCENARIOS: dict[str, Scenario] = {
             "set the terms of semi-managed sellers.",
             expect="The brand converts better (~3.1% against ~2.5%) and keeps a contribution "
             "margin near 46% against the marketplace seller's ~15%. The commission hike on day "
-            "90 takes the seller's contribution margin from ~19% to ~12.5%. Its cash arrives "
+            "90 takes about seven points off the seller's contribution margin (from ~19% to "
+            "~12%): the seven extra points of commission. Its cash arrives "
             "~20 days after the order (the platform pays after delivery, every 14 days), the "
             "brand's in 2.",
         ),

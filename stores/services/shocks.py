@@ -50,6 +50,8 @@ def check_requests(
 def record_run_shocks(run: SimulationRun, requests: Iterable[ShockRequest]) -> list[AppliedShock]:
     """Record shocks with a run that has not started writing (create_run calls this)."""
     requests = list(requests)
+    if not requests:
+        return []
     check_requests(requests, run.days, run.stores.all())
     if run.chunks.filter(status=ChunkStatus.DONE).exists():
         raise ValueError(f"Run #{run.pk} has written chunks already: start a new run instead.")

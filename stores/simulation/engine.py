@@ -9,7 +9,7 @@ line in integer cents.
 Mechanics, in the order a visit meets them:
 - traffic: paid channels buy budget / cost-per-click visits (the cost per click rises each day an
   audience tires); unpaid channels have a daily level; email only where the store owns its
-  customers' data; a weekly rhythm, an optional yearly season and log-normal daily shocks;
+  customers' data; a weekly rhythm, an optional yearly season and log-normal daily noise;
 - funnel: product view -> add to cart -> checkout -> order, each step a subset of the previous;
   the channel's conversion rate sets how many sessions add to cart, so good channels fill more
   carts while cart abandonment stays a property of the store; a markup above the market's lowers
@@ -64,7 +64,7 @@ CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia 
 CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green")
 
 # Spawn keys: (purpose, store key, day). With common random numbers the demand stream drops the
-# store key, so every store in a run sees the same daily shocks.
+# store key, so every store in a run sees the same daily demand noise.
 _DEMAND, _STORE = 0, 1
 
 
