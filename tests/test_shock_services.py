@@ -67,7 +67,7 @@ def test_a_shock_changes_exactly_the_days_and_the_store_it_names(pair):
     before, after = funnel(shocked, hero), funnel(plain, hero)
     assert before[:20] == after[:20]
     ratio = per_session(before[20:]) / per_session(after[20:])
-    assert ratio == pytest.approx(1.5, rel=0.02)  # ad spend per paid session x1.5 from day 20
+    assert ratio == pytest.approx(1.5, rel=0.04)  # ad spend per paid session x1.5 from day 20
 
 
 def test_shocks_are_recorded_with_the_run_and_explain_it(pair):
@@ -192,8 +192,10 @@ def test_a_live_shock_applies_from_its_day_on_live_traffic(make_store):
         ours, theirs = live_day(store, d), live_day(twin, d)
         return float(ours["spend"] / ours["sessions"] / (theirs["spend"] / theirs["sessions"]))
 
-    assert relative(day) == pytest.approx(1.0, rel=0.03)
-    assert relative(day + timedelta(days=1)) == pytest.approx(1.5, rel=0.03)
+    # Each store's own Poisson draws (~14,000-20,000 paid visits a day here) leave ~1.3% of
+    # noise in the ratio: 5% is four of those, and far from the other answer.
+    assert relative(day) == pytest.approx(1.0, rel=0.05)
+    assert relative(day + timedelta(days=1)) == pytest.approx(1.5, rel=0.05)
 
 
 def test_a_live_shock_applied_mid_day_keeps_what_was_revealed_and_numbers_unique(make_store):
