@@ -76,7 +76,8 @@ def advance_lifecycle(
         stores = stores.filter(pk__in=list(store_ids))
     changed_total = 0
     stores = list(stores)
-    schedules = live_schedules(s.pk for s in stores)  # each order follows its placement day's
+    # Live shocks: each order lives by the terms of the day it was placed.
+    schedules = live_schedules(s.pk for s in stores)
     for store in stores:
         params = store_params(store, products=[]).with_shocks(schedules.get(store.pk))
         mine = synthetic.filter(store=store)
