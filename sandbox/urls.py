@@ -12,5 +12,6 @@ urlpatterns = [
     path("favicon.ico", storefront.favicon),
     path("admin/", admin.site.urls),
     path("dashboard/", include("stores.dashboard_urls")),
+    path("scenarios/", include("stores.scenario_urls")),
     path("s/", include("stores.urls")),
 ]

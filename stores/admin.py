@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,11 +14,14 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from . import services
 from .fields import MODEL_FORMFIELD_OVERRIDES, TextField
+from .forms_scenarios import RUN, ApplyShockForm, StartScenarioForm
 from .models import (
+    AppliedShock,
     Customer,
     DailyFunnel,
     Order,
@@ -25,11 +29,16 @@ from .models import (
     PaymentMethod,
     Product,
     RunChunk,
+    RunStatus,
+    ScenarioRun,
     SimulationRun,
     Store,
     StoreChannel,
 )
 from .presets import PRESETS, get_preset
+from .scenarios import SCENARIOS
+from .services.scenarios import remove_scenario, start_scenario
+from .services.shocks import ShockRequest, apply_live_shock
 
 # Every number and text typed in the admin goes through the one validation layer (stores.fields);
 # a slug keeps the admin's text input.
@@ -121,7 +130,9 @@ class StoreAdmin(admin.ModelAdmin):
     inlines = [StoreChannelInline]
     actions = [
         "simulate_90_days",
+        "apply_shock",
         "clone_stores",
+        "prepaid_twins",
         "generate_catalogues",
         "reset_generated_data",
         "go_live",
@@ -326,6 +337,68 @@ class StoreAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )  # fmt: skip
 
+    @admin.action(description="Apply a shock: in a new run, or to live traffic")
+    def apply_shock(self, request, queryset):
+        form = ApplyShockForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            if data["target"] == RUN:
+                return self._shock_in_new_run(request, queryset, data)
+            start = timezone.now().astimezone(UTC).date() + timedelta(days=data["start_day"])
+            rows = apply_live_shock(
+                data["shock"], queryset, start_date=start, days=data["resolved_days"]
+            )
+            idle = [s.slug for s in queryset if not s.is_live]
+            self.message_user(
+                request,
+                f"Applied {rows[0].label} to the live traffic of {len(rows)} store(s) from "
+                f"{start}" + (f" (not live yet: {', '.join(idle)})." if idle else "."),
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Apply a shock",
+            "form": form,
+            "stores": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/stores/store/apply_shock.html", context)
+
+    def _shock_in_new_run(self, request, queryset, data) -> None:
+        seed = data["seed"] if data["seed"] is not None else secrets.randbelow(1_000_000)
+        stores = list(queryset)
+        run = services.create_run(
+            days=data["history_days"],
+            seed=seed,
+            stores=stores,
+            shocks=[
+                ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
+                for s in stores
+            ],
+        )
+        services.dispatch_run(run)
+        url = reverse("dashboard:compare") + f"?run={run.pk}"
+        self.message_user(
+            request,
+            format_html(
+                "Run #{} (seed {}) queued with {} on {} store(s) from day {}. "
+                '<a href="{}">Watch it on the dashboard</a> (needs a running worker: make run).',
+                run.pk, seed, run.shocks.first().label, len(stores), data["start_day"], url,
+            ),
+            messages.SUCCESS,
+        )  # fmt: skip
+
+    @admin.action(description="Prepaid twin: a copy of each COD store with COD switched off")
+    def prepaid_twins(self, request, queryset) -> None:
+        twins = [services.prepaid_twin(s) for s in queryset if s.offers_cod]
+        skipped = [s.slug for s in queryset if not s.offers_cod]
+        message = f"Created {len(twins)} prepaid twin(s): " + ", ".join(t.slug for t in twins)
+        if skipped:
+            message += f". Skipped (no COD to switch off): {', '.join(skipped)}"
+        self.message_user(request, message + ".")
+
     @admin.action(description="Clone selected stores (settings, channels, catalogue)")
     def clone_stores(self, request, queryset) -> None:
         clones = [services.clone_store(store) for store in queryset]
@@ -504,6 +577,131 @@ class SimulationRunAdmin(ReadOnlyAdmin):
             '<progress value="{}" max="100" aria-label="{}%">{}%</progress> {}/{}',
             pct, pct, pct, obj.chunks_done, obj.chunks_total,
         )  # fmt: skip
+
+
+@admin.register(AppliedShock)
+class AppliedShockAdmin(ReadOnlyAdmin):
+    """Shocks as applied: a run's stay with it (they explain its rows); live ones can go."""
+
+    list_display = ("label", "store", "run", "start_date", "end_date", "changes_text")
+    list_filter = ("name", ("run", admin.EmptyFieldListFilter), "store")
+    list_select_related = ("store", "run")
+    actions = ["remove_live_shocks"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the action below removes live shocks only
+
+    @admin.display(description="Last day")
+    def end_date(self, obj: AppliedShock):
+        return obj.end_date or "open-ended"
+
+    @admin.display(description="What changed")
+    def changes_text(self, obj: AppliedShock) -> str:
+        return obj.changes_text()
+
+    @admin.action(description="Remove live shocks (a run's shocks stay with the run)")
+    def remove_live_shocks(self, request, queryset) -> None:
+        removed, _ = queryset.filter(run__isnull=True).delete()
+        self.message_user(request, f"Removed {removed} live shock(s).")
+
+
+@admin.register(ScenarioRun)
+class ScenarioRunAdmin(ReadOnlyAdmin):
+    """Scenarios started for a class: start one, open its debrief, remove one with its stores."""
+
+    change_list_template = "admin/stores/scenariorun/change_list.html"
+    list_display = ("prefix", "title", "seed", "run_progress", "store_names", "debrief_link",
+                    "created_at")  # fmt: skip
+    list_filter = ("scenario",)
+    list_select_related = ("run",)
+    actions = ["remove_scenarios"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting the row alone would orphan its stores: use the action
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("stores")
+
+    def get_urls(self):
+        custom = [
+            path(
+                "start/",
+                self.admin_site.admin_view(self.start_view),
+                name="stores_scenariorun_start",
+            )
+        ]
+        return custom + super().get_urls()
+
+    @admin.display(description="Scenario", ordering="scenario")
+    def title(self, obj: ScenarioRun) -> str:
+        recipe = SCENARIOS.get(obj.scenario)
+        return recipe.title if recipe else obj.scenario
+
+    @admin.display(description="Run")
+    def run_progress(self, obj: ScenarioRun) -> str:
+        if obj.run is None:
+            return "–"
+        pct = round(obj.run.progress * 100)
+        return format_html(
+            '#{} {} <progress value="{}" max="100" aria-label="{}%">{}%</progress>',
+            obj.run.pk, obj.run.get_status_display(), pct, pct, pct,
+        )  # fmt: skip
+
+    @admin.display(description="Stores")
+    def store_names(self, obj: ScenarioRun) -> str:
+        return ", ".join(s.slug for s in obj.stores.all())
+
+    @admin.display(description="Debrief")
+    def debrief_link(self, obj: ScenarioRun) -> str:
+        url = reverse("scenarios:debrief", args=[obj.pk])
+        return format_html('<a href="{}">Open the debrief</a>', url)
+
+    def start_view(self, request: HttpRequest):
+        if not self.has_view_permission(request) or not request.user.is_staff:
+            raise PermissionDenied
+        form = StartScenarioForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            started = start_scenario(data["scenario"], seed=data["seed"], prefix=data["prefix"])
+            services.dispatch_run(started.run)
+            self.message_user(
+                request,
+                f"Started {started.prefix}: {started.stores.count()} stores, run "
+                f"#{started.run.pk} on the workers.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("scenarios:debrief", args=[started.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Start a scenario",
+            "form": form,
+            "scenarios": SCENARIOS.values(),
+        }
+        return TemplateResponse(request, "admin/stores/scenariorun/start.html", context)
+
+    @admin.action(description="Remove: delete these scenarios' stores, runs and orders")
+    def remove_scenarios(self, request, queryset):
+        if request.POST.get("confirm") == "yes":
+            removed = [remove_scenario(started) for started in queryset]
+            self.message_user(
+                request,
+                f"Removed {len(removed)} scenario(s): {sum(r.stores for r in removed)} stores, "
+                f"{sum(r.runs for r in removed)} runs, {sum(r.orders for r in removed)} orders.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Remove these scenarios?",
+            "scenarios": queryset.prefetch_related("stores"),
+            "running": queryset.filter(run__status=RunStatus.RUNNING).exists(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/stores/scenariorun/remove_confirmation.html", context
+        )
 
 
 @admin.register(DailyFunnel)

@@ -115,7 +115,7 @@ def test_editing_a_store_saves_a_good_value(staff_client, demo_stores):
     [
         ("cod_refusal_base", "1.4", "less than or equal to 1"),
         ("delivery_days_min", "9", "Must not exceed"),
-        ("payment_methods", ["card"], "A COD store must offer cash on delivery."),
+        ("default_payment_method", "upi", "must be one the store offers"),
         # The one validation layer: ASCII digits only, no control characters, visible text.
         ("cod_share", "0.٣", "digits 0-9"),
         ("handling_days_max", "²", "digits 0-9"),

@@ -41,13 +41,22 @@ def test_bad_store_values_name_the_field(make_store, field, value, message):
     assert any(message in e for e in errors[field]), errors[field]
 
 
-def test_a_cod_store_must_offer_cod(make_store):
+def test_a_prepaid_twin_of_a_cod_store_is_valid(make_store):
+    twin = make_store("cod", payment_methods=["card"], default_payment_method="card", cod_share=0)
+
+    twin.full_clean()  # no error
+
+    assert twin.business_model == "cod" and twin.market == "AE" and not twin.offers_cod
+
+
+def test_a_cod_store_without_cod_still_needs_a_zero_cod_share_and_a_method_it_offers(make_store):
     store = make_store("cod", with_catalogue=False)
     store.payment_methods = ["card"]
-    store.default_payment_method = "card"
-    store.cod_share = Decimal("0")
 
-    assert "A COD store must offer cash on delivery." in errors_of(store)["payment_methods"]
+    errors = errors_of(store)
+
+    assert "COD share must be 0" in errors["cod_share"][0]
+    assert "must be one the store offers" in errors["default_payment_method"][0]
 
 
 def test_paid_channel_needs_cost_per_click_and_unpaid_channels_have_no_budget(make_store):

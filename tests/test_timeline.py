@@ -98,3 +98,27 @@ def test_the_mature_chargeback_rate_is_the_rate_over_orders_old_enough_for_dispu
         assert not old_enough.filter(
             planned_outcome=OrderStatus.CHARGED_BACK, outcome_at__gt=run.as_of
         ).exists()
+
+
+def test_a_courier_delay_makes_the_cohorts_it_touched_wait_longer_for_maturity(make_store):
+    from stores.services.shocks import ShockRequest
+
+    plain, delayed = make_store("cod"), make_store("cod")
+    run = services.create_run(
+        days=60,
+        seed=2,
+        stores=[plain, delayed],
+        start_date=START,
+        shocks=[ShockRequest("courier_delay", delayed, 30, 20)],
+    )
+    services.run_in_process(run)
+    rows = {r.slug: r for r in metrics.compare_stores([plain, delayed], run=run).rows}
+
+    for outcome in ("refusal", "returns", "chargeback"):
+        assert rows[delayed.slug].mature_through[outcome] < rows[plain.slug].mature_through[outcome]
+    # Every COD parcel of a cohort counted as mature has reached the door by the run's end.
+    cutoff = rows[delayed.slug].mature_through["refusal"]
+    late = Order.objects.filter(
+        run=run, store=delayed, placed_date__lte=cutoff, planned_delivered_at__gt=run.as_of
+    )
+    assert not late.exists()

@@ -16,6 +16,7 @@ mature cohort in the selection a rate falls back to every cohort and is flagged 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -45,6 +46,7 @@ from django.utils import timezone
 
 from ..models import (
     PAID_CHANNELS,
+    AppliedShock,
     DailyFunnel,
     Order,
     Product,
@@ -57,6 +59,7 @@ from ..models import (
 from ..services.engine_params import timeline_rules
 from ..services.rollup import COLUMNS
 from ..simulation import ledger
+from ..simulation.shocks import slowest_rules
 from .definitions import (
     COUNT_COLUMNS,
     LAGGED,
@@ -120,16 +123,33 @@ def as_of_for(run: SimulationRun | str | None) -> datetime:
     return timezone.now()
 
 
-def cutoffs_for(stores: list[Store], as_of: datetime) -> Cutoffs:
-    """Each store's last mature placement day per lagged outcome (one query for lead times)."""
+def cutoffs_for(stores: list[Store], as_of: datetime, run=None) -> Cutoffs:
+    """Each store's last mature placement day per lagged outcome: by its date rules, its
+    slowest supplier, and the shocks that slowed it in the selection (a courier delay makes
+    the cohorts it touched wait longer). Two queries."""
+    ids = [s.id for s in stores]
     leads = dict(
-        Product.objects.filter(store__in=[s.id for s in stores], is_active=True)
+        Product.objects.filter(store__in=ids, is_active=True)
         .values("store_id")
         .annotate(lead=Max("supplier_lead_days"))
         .values_list("store_id", "lead")
         .order_by()
     )
-    return {s.id: mature_through(timeline_rules(s, leads.get(s.id) or 0), as_of) for s in stores}
+    shocks = AppliedShock.objects.filter(store__in=ids)
+    if isinstance(run, SimulationRun):
+        shocks = shocks.filter(run=run)
+    elif run == LIVE:
+        shocks = shocks.filter(run__isnull=True)
+    changes: dict[int, list] = defaultdict(list)
+    for shock in shocks.order_by("pk"):
+        changes[shock.store_id].extend(shock.as_changes())
+    out = {}
+    for s in stores:
+        rules = timeline_rules(s, leads.get(s.id) or 0)
+        if changes.get(s.id):
+            rules = slowest_rules(rules, changes[s.id])
+        out[s.id] = mature_through(rules, as_of)
+    return out
 
 
 def cents(value: Decimal | None) -> Decimal:
@@ -191,7 +211,7 @@ def compare_stores(
     store_list = [s for s in _store_list(stores) if not market or s.market == market]
     run = resolve_run(run)
     as_of = as_of_instant(as_of) if as_of is not None else as_of_for(run)
-    cutoffs = cutoffs_for(store_list, as_of) if store_list else {}
+    cutoffs = cutoffs_for(store_list, as_of, run) if store_list else {}
     rows = funnel_rows(
         cutoffs, run=run, date_from=date_from, date_to=date_to, channel=channel, source=source
     )
@@ -484,7 +504,7 @@ def channel_breakdown(store: Store, **selection: Any) -> list[StoreFigures]:
     as_of = as_of_instant(as_of) if as_of is not None else as_of_for(run)
     selection.pop("market", None)
     selection.pop("baseline", None)
-    cutoffs = cutoffs_for([store], as_of)[store.id]
+    cutoffs = cutoffs_for([store], as_of, run)[store.id]
     rows = funnel_rows([store.id], run=run, **selection)
     # One flag per lagged outcome: is the row's placement day mature for it?
     flags = {f"m_{o.key}": _flag(cutoffs[o.key]) for o in LAGGED}

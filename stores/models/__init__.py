@@ -1,4 +1,5 @@
-"""The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel.
+"""The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel,
+shocks applied to stores and scenarios started for a class.
 
 `from stores.models import X` finds every model and every vocabulary (stores/choices.py).
 """
@@ -31,6 +32,7 @@ from .orders import (
 )
 from .preferences import DashboardPreference
 from .runs import RunChunk, SimulationRun
+from .shocks import AppliedShock, ScenarioRun
 from .stores import (
     STORE_RANGES,
     Customer,
@@ -42,6 +44,7 @@ from .stores import (
 )
 
 __all__ = [
+    "AppliedShock",
     "FINAL_STATUSES",
     "FUNNEL_COUNT_FIELDS",
     "FunnelColumns",
@@ -68,6 +71,7 @@ __all__ = [
     "RunStoreDay",
     "RunStoreWeek",
     "RunStatus",
+    "ScenarioRun",
     "SimulationRun",
     "Source",
     "Store",

@@ -310,10 +310,9 @@ class Store(models.Model):
             if lo is not None and hi is not None and lo > hi:
                 label = self._meta.get_field(high).verbose_name
                 errors.setdefault(low, []).append(f"Must not exceed {label} ({hi}).")
-        if self.business_model == BusinessModel.COD and not self.offers_cod:
-            errors.setdefault("payment_methods", []).append(
-                "A COD store must offer cash on delivery."
-            )
+        # A COD-model store may switch COD off: that is its prepaid twin (same market, courier
+        # and catalogue), the comparison that shows what COD does. It then needs a COD share of
+        # 0 and a default method it offers, like any store.
         if self.cod_share and not self.offers_cod:
             errors.setdefault("cod_share", []).append(
                 "COD share must be 0 when the store does not offer cash on delivery."

@@ -1,6 +1,9 @@
 """Writes. Views, admin actions, commands and tasks call these; none of them writes models directly.
 
-- stores: create a store from a preset, its channels and catalogue; clone it, reset its data.
+- stores: create a store from a preset, its channels and catalogue; clone it (or make a COD
+  store's prepaid twin), reset its data.
+- shocks: shocks recorded with a run or a store's live traffic, read back as the engine's
+  schedule; scenarios: start a scenario of the library for a class, remove one.
 - engine_params: a Store as the engine's frozen parameters (money in cents, date rules).
 - runs: seeded simulation runs in chunks over the Celery workers (create, dispatch, write a
   chunk, resume, cancel, re-queue a dead worker's chunks); bulk_write stores a chunk's rows fast
@@ -41,6 +44,7 @@ from .stores import (
     clone_store,
     create_store_from_preset,
     generate_catalogue,
+    prepaid_twin,
     reset_store_data,
     seed_demo_stores,
 )
@@ -64,6 +68,7 @@ __all__ = [
     "live_tick",
     "params_from_preset",
     "place_order",
+    "prepaid_twin",
     "rebuild_rollup",
     "record_step",
     "requeue_stalled_chunks",

@@ -22,6 +22,7 @@ from ..simulation.params import DELIVERED, STATUSES
 from .bulk_write import money_column, timestamps
 from .engine_params import cents, store_params
 from .rollup import rebuild_rollup
+from .shocks import live_schedules
 
 LIFECYCLE_BATCH = 2000
 LIFECYCLE_FIELDS = (
@@ -74,8 +75,11 @@ def advance_lifecycle(
     if store_ids is not None:
         stores = stores.filter(pk__in=list(store_ids))
     changed_total = 0
+    stores = list(stores)
+    # Live shocks: each order lives by the terms of the day it was placed.
+    schedules = live_schedules(s.pk for s in stores)
     for store in stores:
-        params = store_params(store, products=[])
+        params = store_params(store, products=[]).with_shocks(schedules.get(store.pk))
         mine = synthetic.filter(store=store)
         due_ids = sorted(
             {pk for q in _due(store, now) for pk in mine.filter(q).values_list("pk", flat=True)}

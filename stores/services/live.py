@@ -22,6 +22,7 @@ from .bulk_write import OrderBatch
 from .engine_params import store_params
 from .lifecycle import advance_lifecycle
 from .rollup import rebuild_rollup
+from .shocks import live_schedules
 
 LIVE_SEED = 20_261_123  # live traffic is seeded too: a store's live day replays identically
 
@@ -64,8 +65,12 @@ def live_tick(*, now: datetime | None = None) -> LiveTickResult:
     stores = list(Store.objects.live())
     written = 0
     scale = float(getattr(settings, "LIVE_TRAFFIC_SCALE", 1))
+    schedules = live_schedules(s.pk for s in stores)
     for store in stores:
+        # Shocks apply after the scaling: the library's traffic shocks multiply or zero a
+        # value, which scaling leaves alone.
         params = store_params(store).with_traffic_scaled(scale)
+        params = params.with_shocks(schedules.get(store.pk))
         if not len(params.catalogue) or not params.channels:
             continue
         with transaction.atomic():
@@ -107,7 +112,11 @@ def _live_window(
     first = int(np.searchsorted(o.placed_at, lo_ts, side="right"))  # orders come sorted by time
     last = int(np.searchsorted(o.placed_at, hi_ts, side="right"))
     if last > first:
-        numbers = [f"L-S{store.pk}-{day:%Y%m%d}-{s}" for s in o.seq.tolist()]
+        # Under shocks a day's orders differ from the same day's without them: the tag keeps
+        # the numbers of a day re-simulated after a shock applied mid-day from colliding.
+        tag = params.shocks.tag(day) if params.shocks else ""
+        suffix = f"-{tag}" if tag else ""
+        numbers = [f"L-S{store.pk}-{day:%Y%m%d}-{s}{suffix}" for s in o.seq.tolist()]
         OrderBatch.build(
             store, params, result, numbers=numbers, run_id=None, as_of=end,
             select=slice(first, last),

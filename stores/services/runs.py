@@ -38,6 +38,7 @@ from .broker import BrokerUnavailable, broker_url, check_broker, queued_chunk_id
 from .bulk_write import OrderBatch, delete_span, insert_many, writer_turn
 from .engine_params import store_params
 from .rollup import funnel_rows_from_result, summarise_run
+from .shocks import ShockRequest, record_run_shocks, schedule_for
 
 DEFAULT_CHUNK_DAYS = 92  # a run's longest chunk unless told: a quarter (see chunk_days_for)
 WRITE_BATCH = 10_000  # orders prepared and inserted at a time (bounds a worker's memory)
@@ -57,8 +58,10 @@ def create_run(
     start_date: date | None = None,
     chunk_days: int | None = None,
     common_random_numbers: bool = True,
+    shocks: Iterable[ShockRequest] = (),
 ) -> SimulationRun:
-    """A pending run over [start_date, start_date + days) with one RunChunk per store x span.
+    """A pending run over [start_date, start_date + days) with one RunChunk per store x span,
+    and the shocks applied to its stores recorded with it (services.shocks).
 
     The default start is `days` ago, so the run ends at the start of today and its latest
     cohorts are immature: its rows stand as of that moment (SimulationRun.as_of), so the same
@@ -85,6 +88,7 @@ def create_run(
         common_random_numbers=common_random_numbers,
     )
     run.stores.set(stores)
+    record_run_shocks(run, shocks)
     chunks = [
         RunChunk(run=run, store=store, first_day=first, day_count=min(chunk_days, days - first))
         for store in stores
@@ -303,7 +307,7 @@ def _write_chunk(chunk_id: int, now: datetime | None) -> str:
         return ALREADY_DONE
     claimed = _try_claim(chunk.pk, run.pk, now)
     first_day = run.start_date + timedelta(days=chunk.first_day)
-    params = store_params(store)
+    params = store_params(store).with_shocks(schedule_for(store.pk, run.pk))
     # The engine runs outside the transaction so the write lock is held only while writing.
     result = engine.simulate(
         params,

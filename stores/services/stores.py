@@ -1,4 +1,5 @@
-"""Stores: create one from a preset with its channels and catalogue, clone it, reset its data.
+"""Stores: create one from a preset with its channels and catalogue, clone it (or make a COD
+store's prepaid twin), reset its data.
 
 The admin, the commands and the scenarios create stores through these, so every store of a
 model starts from the same preset values (stores/presets.py).
@@ -126,6 +127,26 @@ def clone_store(store: Store, *, name: str = "", slug: str = "") -> Store:
     StoreChannel.objects.bulk_create(channels)
     Product.objects.bulk_create(products)
     return clone
+
+
+@transaction.atomic
+def prepaid_twin(store: Store, *, name: str = "", slug: str = "") -> Store:
+    """A copy of a COD store with cash on delivery switched off: the same market, courier,
+    catalogue and traffic, buyers paying by their other methods (card when it had none)."""
+    if not store.offers_cod:
+        raise ValueError(f"{store.slug} does not offer cash on delivery.")
+    twin = clone_store(
+        store,
+        name=name or f"{store.name} (prepaid)",
+        slug=slug or _free_slug(f"{store.slug}-prepaid"),
+    )
+    methods = [m for m in twin.payment_methods if m != "cod"] or ["card"]
+    twin.payment_methods, twin.cod_share = methods, 0
+    if twin.default_payment_method not in methods:
+        twin.default_payment_method = methods[0]
+    twin.full_clean()
+    twin.save()
+    return twin
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ line in integer cents.
 Mechanics, in the order a visit meets them:
 - traffic: paid channels buy budget / cost-per-click visits (the cost per click rises each day an
   audience tires); unpaid channels have a daily level; email only where the store owns its
-  customers' data; a weekly rhythm, an optional yearly season and log-normal daily shocks;
+  customers' data; a weekly rhythm, an optional yearly season and log-normal daily noise;
 - funnel: product view -> add to cart -> checkout -> order, each step a subset of the previous;
   the channel's conversion rate sets how many sessions add to cart, so good channels fill more
   carts while cart abandonment stays a property of the store; a markup above the market's lowers
@@ -19,11 +19,16 @@ Mechanics, in the order a visit meets them:
 - fulfilment: handling (supplier processing or production) then transit;
 - outcome: COD refused at the door (more often the longer delivery took), chargebacks, refunds of
   late parcels, returns inside the return window (defects only for print on demand).
+
+Shocks (shocks.py): a store's parameters may carry a schedule of dated changes. Each day is
+simulated with the parameters of the changes active that day (derived arrays are cached per
+distinct set of active changes), and each order is realised with the parameters of the day it
+was placed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import numpy as np
@@ -59,7 +64,7 @@ CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia 
 CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green")
 
 # Spawn keys: (purpose, store key, day). With common random numbers the demand stream drops the
-# store key, so every store in a run sees the same daily shocks.
+# store key, so every store in a run sees the same daily demand noise.
 _DEMAND, _STORE = 0, 1
 
 
@@ -201,7 +206,8 @@ class _Prepared:
         # The store's typical conversion: what its carts convert at, whatever the channel.
         self.reference_rate = float((rates * base).sum() / base.sum()) if base.sum() else 0.014
         markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
-        price_factor = min(3.0, max(0.2, (REFERENCE_MARKUP / markup) ** p.price_elasticity))
+        market = REFERENCE_MARKUP * p.market_price_factor
+        price_factor = min(3.0, max(0.2, (market / markup) ** p.price_elasticity))
         view = max(p.product_view_rate, 1e-9)
         cart = max(p.add_to_cart_rate, 1e-9)
         self.p_view = min(1.0, p.product_view_rate)
@@ -234,7 +240,11 @@ def simulate(
     """
     if days < 1:
         raise ValueError("days must be at least 1")
+    schedule = params.shocks
+    params = replace(params, shocks=None) if schedule else params
     prep = _Prepared(params)
+    by_changes = {(): (params, prep)}  # active changes -> that day's parameters and arrays
+    p = params
     origin = origin or first_day
     first = first_day.toordinal()
     n_ch = len(params.channels)
@@ -263,10 +273,16 @@ def simulate(
         demand, rng = day_streams(
             seed, params.key, day, common_random_numbers=common_random_numbers
         )
-        orders_by_channel = _funnel_day(params, prep, demand, rng, day, origin, funnel, i)
+        if schedule:
+            active = schedule.active_ordinal(first + i)
+            if active not in by_changes:
+                shocked = schedule.params_for(params, active)
+                by_changes[active] = (shocked, _Prepared(shocked))
+            p, prep = by_changes[active]
+        orders_by_channel = _funnel_day(p, prep, demand, rng, day, origin, funnel, i)
         if orders_by_channel.sum() == 0:
             continue
-        o, ln, custom = _orders_day(params, prep, rng, day, i, orders_by_channel)
+        o, ln, custom = _orders_day(p, prep, rng, day, i, orders_by_channel)
         ln["order"] += n_orders
         o["line_start"] += n_lines
         n_orders += len(o["day"])
@@ -509,7 +525,59 @@ def realise(
     platform fees. Booked when they happen: the COD fee when the courier collects the cash at the
     door; refund, return leg, dispute fee and restocked goods when the outcome arrives. A refused
     parcel pays no COD fee but costs both shipping legs; its goods come back to stock.
+
+    Under a schedule of shocks each order follows the parameters of the day it was placed.
     """
+    arrays = {
+        "placed_at": placed_at, "shipped_at": shipped_at, "delivered_at": delivered_at,
+        "outcome_at": outcome_at, "outcome": outcome, "is_cod": is_cod,
+        "gross_sales": gross_sales, "discount": discount, "goods_cost": goods_cost,
+    }  # fmt: skip
+    if p.shocks:
+        return _realise_by_placement_day(p, as_of, arrays)
+    return _realise(p, as_of, **arrays)
+
+
+def _realise_by_placement_day(p: StoreParams, as_of: int, arrays: dict) -> Realised:
+    """realise() for each group of orders placed under the same active changes, reassembled."""
+    schedule, base = p.shocks, replace(p, shocks=None)
+    placed_day = np.asarray(arrays["placed_at"]) // DAY
+    days, where = np.unique(placed_day, return_inverse=True)
+    keys = [schedule.active_ordinal(EPOCH_ORDINAL + int(d)) for d in days.tolist()]
+    distinct = sorted(set(keys))
+    if len(distinct) <= 1:
+        return _realise(schedule.params_for(base, (distinct or [()])[0]), as_of, **arrays)
+    group_of_day = np.array([distinct.index(k) for k in keys], dtype=np.int64)
+    group = group_of_day[where]
+    parts = []
+    for g, key in enumerate(distinct):
+        take = np.flatnonzero(group == g)
+        subset = {name: np.asarray(v)[take] for name, v in arrays.items()}
+        parts.append((take, _realise(schedule.params_for(base, key), as_of, **subset)))
+    out = {}
+    for f in fields(Realised):
+        first = getattr(parts[0][1], f.name)
+        column = np.empty(len(placed_day), dtype=first.dtype)
+        for take, part in parts:
+            column[take] = getattr(part, f.name)
+        out[f.name] = column
+    return Realised(**out)
+
+
+def _realise(
+    p: StoreParams,
+    as_of: int,
+    *,
+    placed_at: np.ndarray,
+    shipped_at: np.ndarray,
+    delivered_at: np.ndarray,
+    outcome_at: np.ndarray,
+    outcome: np.ndarray,
+    is_cod: np.ndarray,
+    gross_sales: np.ndarray,
+    discount: np.ndarray,
+    goods_cost: np.ndarray,
+) -> Realised:
     charged = gross_sales - discount
     has_shipped = shipped_at <= as_of
     reached_door = delivered_at <= as_of

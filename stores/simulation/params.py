@@ -7,9 +7,13 @@ the engine can work on arrays and every amount it produces is exact to the cent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .fees import FeeSchedule
 from .timeline import Rules
+
+if TYPE_CHECKING:
+    from .shocks import Schedule
 
 # Channel and payment-method names as the database stores them (stores.models mirrors these;
 # a test checks that the two lists agree).
@@ -95,11 +99,20 @@ class StoreParams:
     # Demand shape (model choices; not store fields yet).
     seasonality: float = 0.0  # amplitude of a yearly cycle, 0.2 = +/-20%
     season_peak_day: int = 335  # day of year of the peak (early December)
+    # The market's prices relative to normal (a knob for shocks, never a store field): below 1
+    # in a price war, where the same markup then looks dearer to a shopper.
+    market_price_factor: float = 1.0
+    # Dated changes to these parameters (shocks.py); the engine applies them day by day.
+    shocks: Schedule | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def offers_cod(self) -> bool:
         return "cod" in self.payment_methods
+
+    def with_shocks(self, schedule: Schedule | None) -> StoreParams:
+        """The same store under a schedule of dated changes (None or empty: none)."""
+        return replace(self, shocks=schedule or None)
 
     def with_traffic_scaled(self, factor: float) -> StoreParams:
         """The same store with every channel's visits and ad budget multiplied (rates unchanged)."""

@@ -3,7 +3,8 @@
 Dispatches the run's chunks to Celery and draws a progress bar until the run ends, then prints a
 per-store summary. `--in-process` writes the chunks here instead (no worker needed); `--resume
 RUN_ID` re-dispatches a run's unfinished chunks (or, with --in-process, writes them here). With
-Redis unreachable it says so in one line and creates nothing.
+Redis unreachable it says so in one line and creates nothing. `--shock NAME:STORE:START[:DAYS]`
+(repeatable) applies a shock of the library (`manage.py shock list`) to a store of the run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from stores.formatting import money, pct
 from stores.metrics import compare_stores
 from stores.models import ChunkStatus, RunChunk, RunStatus, SimulationRun, Store
 from stores.services import BrokerUnavailable, broker, runs
+from stores.services.shocks import ShockRequest
+from stores.shocks import ShockSpec, check_window
 
 BAR_WIDTH = 30
 STALL_HINT_SECONDS = 20
@@ -36,6 +39,27 @@ def positive_int(value: str, label: str = "value") -> int:
         raise CommandError(
             f"{label}: {value[:30]!r} is not a whole number. {exc.message}"
         ) from None
+
+
+def shock_requests(specs: list[str], stores: list[Store], days: int) -> list[ShockRequest]:
+    """--shock values checked against the library, the run's stores and its days (a
+    CommandError naming the bad part before anything is created)."""
+    by_slug = {s.slug: s for s in stores}
+    requests = []
+    for text in specs:
+        try:
+            spec = ShockSpec.parse(text)
+            check_window(spec.start_day, spec.days, days)
+        except ValueError as exc:
+            raise CommandError(f"--shock {text!r}: {exc}") from None
+        if spec.store_slug not in by_slug:
+            raise CommandError(
+                f"--shock {text!r}: store {spec.store_slug!r} is not among the run's stores."
+            )
+        requests.append(
+            ShockRequest(spec.name, by_slug[spec.store_slug], spec.start_day, spec.days)
+        )
+    return requests
 
 
 class Command(BaseCommand):
@@ -65,6 +89,12 @@ class Command(BaseCommand):
             help="Re-dispatch a run's unfinished chunks (with --in-process: write them here).",
         )
         parser.add_argument("--no-wait", action="store_true", help="Dispatch and return at once.")
+        parser.add_argument(
+            "--shock", action="append", default=[], metavar="NAME:STORE_SLUG:START_DAY[:DAYS]",
+            help="Apply a shock (manage.py shock list) to a store from START_DAY (0 = the run's "
+            "first day) for DAYS days (default: the shock's usual duration; 'open': no end). "
+            "Repeatable.",
+        )  # fmt: skip
 
     def handle(self, *args, **options) -> None:
         if options["resume"] and options["in_process"]:
@@ -78,6 +108,8 @@ class Command(BaseCommand):
                 f"Run #{run.pk}: {run.days} days from {run.start_date}, seed {run.seed}, "
                 f"{run.stores.count()} store(s), {run.chunks_total} chunks."
             )
+            for shock in run.shocks.select_related("store"):
+                self.stdout.write(f"  shock: {shock}")
             if options["in_process"]:
                 services.run_in_process(run, on_progress=self._draw)
         if options["no_wait"] and not options["in_process"]:
@@ -135,6 +167,7 @@ class Command(BaseCommand):
                 start_date=start,
                 chunk_days=chunk_days,
                 common_random_numbers=not options["no_crn"],
+                shocks=shock_requests(options["shock"], stores, days),
             )
         except BrokerUnavailable as exc:
             raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
