@@ -24,6 +24,7 @@ from stores import metrics, services
 from stores.access import dashboard_required
 from stores.forms_dashboard import DashboardFilterForm
 from stores.models import DashboardPreference, RunStatus, SimulationRun, Store
+from stores.shock_marks import ShockMark, shock_marks
 
 from . import dashboard_charts as charts
 
@@ -62,6 +63,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     _format_cells(comparison, only=set(shown) if present else None, compact=present)
     chart_slugs = form.chart_slugs()
     same_scale = request.GET.get("scale") != "own"
+    marks = _marks(form, [s for s in stores if s.slug in set(chart_slugs)])
     context = {
         "form": form,
         "comparison": comparison,
@@ -75,7 +77,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         "chart_slugs": set(chart_slugs),
         "same_scale": same_scale,
         **_live_state(form, stores),
-        **_charts(comparison, styles, chart_slugs, same_scale=same_scale),
+        "marks": marks,
+        **_charts(comparison, styles, chart_slugs, same_scale=same_scale, marks=marks),
     }
     template = "dashboard/compare.html#results" if request.htmx else "dashboard/compare.html"
     return render(request, template, context)
@@ -211,12 +214,35 @@ def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any
     }
 
 
+def _marks(form: DashboardFilterForm, stores: list[Store]) -> list[ShockMark]:
+    """The shocks applied to these stores within the page's run and dates."""
+    data = form.cleaned_data
+    return shock_marks(stores, data.get("run"), data.get("date_from"), data.get("date_to"))
+
+
+def _chart_marks(
+    marks: list[ShockMark], names: dict[str, str], first: date
+) -> list[tuple[date, date | None, str]]:
+    """(start, end, label) per chart line: shocks starting the same day share one line and one
+    label ("Store A, Store B: Courier strike"); a shock begun before the window starts at its
+    left edge."""
+    grouped: dict[tuple[date, date | None, str], list[str]] = {}
+    for m in marks:
+        key = (max(m.start, first), m.end, m.label)
+        grouped.setdefault(key, []).append(names.get(m.store_slug, m.store_slug))
+    return [
+        (start, end, f"{', '.join(dict.fromkeys(who))}: {label}")
+        for (start, end, label), who in grouped.items()
+    ]
+
+
 def _charts(
     comparison: metrics.Comparison,
     styles: dict[str, charts.Style],
     chart_slugs: list[str],
     *,
     same_scale: bool = True,
+    marks: list[ShockMark] = (),
 ) -> dict[str, Any]:
     dates = comparison.dates
     # compare_stores already sums by week past SERIES_DAYS_MAX days; a longer daily series (asked
@@ -278,14 +304,22 @@ def _charts(
     settling = comparison.unsettled_from
     if settling is not None and weekly:
         settling = bucket(settling)
+    names = {row.slug: charts.short_name(row.name) for row in drawn}
+    events = [
+        (bucket(start), bucket(end) if end else None, label)
+        for start, end, label in _chart_marks(list(marks), names, xs[0] if xs else date.min)
+    ]
     line_charts = [
-        charts.line_chart(f"Sessions per {per}", xs, series(lambda s: s[0]), money, note=smoothed),
+        charts.line_chart(
+            f"Sessions per {per}", xs, series(lambda s: s[0]), money, note=smoothed, marks=events
+        ),
         charts.line_chart(
             "Conversion rate",
             xs,
             conversion(),
             lambda v: f"{v * 100:.1f}%",
             note=("weekly" if weekly else "7-day trailing") + ": converted sessions / sessions",
+            marks=events,
         ),
         charts.line_chart(
             f"Net sales per {per}",
@@ -294,6 +328,7 @@ def _charts(
             money,
             note=smoothed,
             shade_from=settling,
+            marks=events,
         ),
         charts.line_chart(
             f"Contribution per {per}",
@@ -302,6 +337,7 @@ def _charts(
             money,
             note=", ".join(filter(None, [smoothed, "after ad spend and other costs"])),
             shade_from=settling,
+            marks=events,
         ),
     ]
     steps = {row.slug: row.waterfall() for row in comparison.rows}
@@ -352,14 +388,20 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     comparison = metrics.compare_stores(
         form.cleaned_data["store_list"], **form.selection(), series=series
     )
+    marks = _marks(form, form.cleaned_data["store_list"])
     if what == "table":
-        key, records = "stores", metrics.comparison_records(comparison)
+        key, records = "stores", metrics.comparison_records(comparison, marks)
     else:
-        key, records = "days", metrics.daily_records(comparison)
+        key, records = "days", metrics.daily_records(comparison, marks)
     filename = f"store-comparison-{what}.{fmt}"
     if fmt == "json":
         selection = {k: metrics.plain(v) for k, v in comparison.selection.items()}
-        payload = {"selection": selection, "as_of": comparison.as_of.isoformat(), key: records}
+        payload = {
+            "selection": selection,
+            "as_of": comparison.as_of.isoformat(),
+            key: records,
+            "shocks": [m.as_dict() for m in marks],
+        }
         response = JsonResponse(payload, json_dumps_params={"indent": 1})
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -402,7 +444,8 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "query": request.GET.urlencode(),
         "present": form.cleaned_data.get("present"),
         "keys": {store.slug: charts.swatch_svg(styles[store.slug])},
-        **_charts(comparison, styles, [store.slug], same_scale=False),
+        "marks": (marks := _marks(form, [store])),
+        **_charts(comparison, styles, [store.slug], same_scale=False, marks=marks),
     }
     return render(request, "dashboard/store.html", context)
 
