@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from html import escape  # the standard library's: Django's adds a lazy-text check per call
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stores.formatting import money, money_short
