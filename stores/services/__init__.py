@@ -2,6 +2,8 @@
 
 - stores: create a store from a preset, its channels and catalogue; clone it, reset its data.
 - engine_params: a Store as the engine's frozen parameters (money in cents, date rules).
+- experiments: replications over seeds and one-parameter sweeps, on the workers like runs, keeping
+  daily aggregates only.
 - runs: seeded simulation runs in chunks over the Celery workers (create, dispatch, write a
   chunk, resume, cancel); bulk_write stores a chunk's rows fast on SQLite and PostgreSQL.
 - lifecycle: move orders along their planned timeline as the dates pass.
@@ -11,6 +13,7 @@
 - funnel: count shopper visits and funnel steps into the daily funnel table.
 """
 
+from . import experiments
 from .checkout import CheckoutError, PricesChanged, delivery_estimate, place_order
 from .engine_params import params_from_preset, store_params
 from .funnel import channel_for, record_step, touch_visit
@@ -38,6 +41,7 @@ __all__ = [
     "create_run",
     "create_store_from_preset",
     "delivery_estimate",
+    "experiments",
     "dispatch_run",
     "generate_catalogue",
     "live_tick",
