@@ -10,6 +10,7 @@ admin.site.index_title = "Stores, runs and orders"
 urlpatterns = [
     path("", storefront.index, name="index"),
     path("admin/", admin.site.urls),
+    path("dashboard/experiments/", include("stores.experiment_urls")),
     path("dashboard/", include("stores.dashboard_urls")),
     path("s/", include("stores.urls")),
 ]

@@ -41,6 +41,9 @@ EXPERIMENT_KEYS = tuple(k for k in RECORD_KEYS if k not in ("slug", "name", "mod
 # better or worse for being higher; neither is a cost line on its own).
 DIRECTED = tuple(m.key for m in METRICS if m.higher_is_better is not None)
 BAND = (5, 95)  # percentiles of the band across replications
+# The figures a summary table shows first (the command's table, the page's table).
+SUMMARY_KEYS = ("conversion_rate", "orders", "net_sales", "cod_refusal_rate", "returns_rate",
+                "contribution", "contribution_margin")  # fmt: skip
 
 Key = tuple[int, int, int]  # (point, replication, store id)
 

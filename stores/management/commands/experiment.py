@@ -26,16 +26,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from stores.formatting import metric_value
 from stores.forms_experiments import DEFAULT_DAYS, DEFAULT_SEEDS, ReplicateForm, SweepForm
 from stores.metrics import METRIC_BY_KEY
-from stores.metrics.experiments import CSV_KEYS, DIRECTED, ExperimentOutcome, summarise
+from stores.metrics.experiments import (
+    CSV_KEYS,
+    DIRECTED,
+    SUMMARY_KEYS,
+    ExperimentOutcome,
+    summarise,
+)
 from stores.models import Experiment, RunStatus
 from stores.services import experiments
 
 FORMATS = ("table", "csv", "json")
 BAR_WIDTH = 30
 STALL_HINT_SECONDS = 20
-# The table's columns (every figure is in --format json and csv).
-TABLE_KEYS = ("conversion_rate", "orders", "net_sales", "cod_refusal_rate", "returns_rate",
-              "contribution", "contribution_margin")  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -211,7 +214,7 @@ def render_table(outcome: ExperimentOutcome, metric: str = "contribution") -> st
     """Mean [5%-95%] per figure; replications add "ahead of the baseline in n of K worlds",
     a sweep marks the value with the best mean of `metric`."""
     experiment = outcome.experiment
-    keys = list(TABLE_KEYS) if metric in TABLE_KEYS else [*TABLE_KEYS, metric]
+    keys = list(SUMMARY_KEYS) if metric in SUMMARY_KEYS else [*SUMMARY_KEYS, metric]
     best = outcome.best_point(metric) if experiment.is_sweep else None
     headers = ([experiment.param] if experiment.is_sweep else []) + ["store"]
     headers += [METRIC_BY_KEY[k].label for k in keys]
