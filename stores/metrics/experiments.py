@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import Any
 
 import numpy as np
@@ -49,9 +47,9 @@ Key = tuple[int, int, int]  # (point, replication, store id)
 
 
 def experiment_figures(experiment: Experiment) -> dict[Key, StoreFigures]:
-    """StoreFigures for every point x replication x store with rows (one query for the sums,
-    one for the stores' slowest supplier; the maturity dates come from each store's date rules
-    at its sweep point, as compare_stores takes them from the store's)."""
+    """StoreFigures for every point x replication x store with rows. The maturity dates come
+    from each store's date rules at its sweep point, as compare_stores takes them from the
+    store's."""
     stores = list(experiment.stores.all())
     as_of = experiment.as_of
     leads = dict(
@@ -61,53 +59,49 @@ def experiment_figures(experiment: Experiment) -> dict[Key, StoreFigures]:
         .values_list("store_id", "lead")
         .order_by()
     )
-    cutoffs: dict[tuple[int, int], dict[str, date]] = {}
+    out: dict[Key, StoreFigures] = {}
+    # A query per sweep point x store, whose maturity dates are constants there: one query with
+    # a date per point and store in every row's filter cost several times more on SQLite.
     for point in range(experiment.point_count):
         for store in stores:
             rules = timeline_rules(point_store(experiment, store, point), leads.get(store.id) or 0)
-            cutoffs[(point, store.id)] = mature_through(rules, as_of)
-
-    def upto(outcome: str, *, after: bool = False) -> Q:
-        lookup = "date__gt" if after else "date__lte"
-        return reduce(
-            or_,
-            (Q(point=p, store_id=s, **{lookup: c[outcome]}) for (p, s), c in cutoffs.items()),
-        )
-
-    sums = {f"t_{c}": Sum(c) for c in EXPERIMENT_COUNT_FIELDS + EXPERIMENT_MONEY_FIELDS}
-    for outcome in LAGGED:
-        mature = upto(outcome.key)
-        sums.update({f"m_{outcome.key}_{c}": Sum(c, filter=mature) for c in outcome.columns})
-    sums["unsettled_orders"] = Sum("orders", filter=upto(SETTLED, after=True))
-    sums["day_count"] = Count("id")
-    grouped = (
-        ExperimentDay.objects.filter(experiment=experiment)
-        .values("point", "replication", "store_id")
-        .annotate(**sums)
-        .order_by("point", "replication", "store_id")
-    )
-    by_id = {s.id: s for s in stores}
-    out: dict[Key, StoreFigures] = {}
-    for v in grouped:
-        store = by_id[v["store_id"]]
-        fig = StoreFigures(
-            slug=store.slug,
-            name=store.name,
-            model=store.business_model,
-            model_label=store.get_business_model_display(),
-            colour=store.primary_colour,
-            store_id=store.id,
-            mature_through=cutoffs[(v["point"], store.id)],
-        )
-        fig.totals = {c: int(v[f"t_{c}"] or 0) for c in EXPERIMENT_COUNT_FIELDS}
-        fig.totals.update({c: _money(v[f"t_{c}"]) for c in EXPERIMENT_MONEY_FIELDS})
-        fig.paid_net_sales = fig.totals.pop("paid_net_sales")
-        fig.paid_new_customers = fig.totals.pop("paid_new_customers")
-        fig.mature = {o.key: {c: int(v[f"m_{o.key}_{c}"] or 0) for c in o.columns} for o in LAGGED}
-        fig.unsettled = bool(v["unsettled_orders"])
-        fig.days = v["day_count"]
-        out[(v["point"], v["replication"], store.id)] = fig
+            cutoffs = mature_through(rules, as_of)
+            rows = ExperimentDay.objects.filter(experiment=experiment, point=point, store=store)
+            for v in rows.values("replication").annotate(**_sums(cutoffs)).order_by():
+                out[(point, v["replication"], store.id)] = _figures(store, cutoffs, v)
     return out
+
+
+def _sums(cutoffs: dict[str, date]) -> dict[str, Any]:
+    """Every column summed; the lagged outcomes' columns over their mature cohorts; the orders
+    of cohorts whose money can still change."""
+    sums = {f"t_{c}": Sum(c) for c in EXPERIMENT_COUNT_FIELDS + EXPERIMENT_MONEY_FIELDS}
+    for o in LAGGED:
+        mature = Q(date__lte=cutoffs[o.key])
+        sums.update({f"m_{o.key}_{c}": Sum(c, filter=mature) for c in o.columns})
+    sums["unsettled_orders"] = Sum("orders", filter=Q(date__gt=cutoffs[SETTLED]))
+    sums["day_count"] = Count("id")
+    return sums
+
+
+def _figures(store: Store, cutoffs: dict[str, date], v: dict[str, Any]) -> StoreFigures:
+    fig = StoreFigures(
+        slug=store.slug,
+        name=store.name,
+        model=store.business_model,
+        model_label=store.get_business_model_display(),
+        colour=store.primary_colour,
+        store_id=store.id,
+        mature_through=cutoffs,
+    )
+    fig.totals = {c: int(v[f"t_{c}"] or 0) for c in EXPERIMENT_COUNT_FIELDS}
+    fig.totals.update({c: _money(v[f"t_{c}"]) for c in EXPERIMENT_MONEY_FIELDS})
+    fig.paid_net_sales = fig.totals.pop("paid_net_sales")
+    fig.paid_new_customers = fig.totals.pop("paid_new_customers")
+    fig.mature = {o.key: {c: int(v[f"m_{o.key}_{c}"] or 0) for c in o.columns} for o in LAGGED}
+    fig.unsettled = bool(v["unsettled_orders"])
+    fig.days = v["day_count"]
+    return fig
 
 
 def point_store(experiment: Experiment, store: Store, point: int) -> Store:

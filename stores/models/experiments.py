@@ -147,7 +147,7 @@ class ExperimentDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["experiment", "point", "replication", "store", "date"],
+                fields=["experiment", "point", "store", "replication", "date"],
                 name="one_experiment_day",
             )
         ]
