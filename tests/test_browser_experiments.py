@@ -8,13 +8,14 @@ from playwright.sync_api import Page, expect
 
 from sandbox.celery import app
 from stores.models import Experiment, RunStatus
+from tests.test_experiment_pipeline import queue  # noqa: F401  (fixture)
 from tests.test_pipeline import broker, clean_queue  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker(clean_queue):  # noqa: F811
+def worker(queue):  # noqa: F811
     with start_worker(
         app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
     ):

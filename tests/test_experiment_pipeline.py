@@ -22,6 +22,20 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
+def queue(broker, clean_queue):  # noqa: F811
+    """clean_queue, with Celery's producer pool dropped before and after the test.
+
+    Every test module that imports `broker` gets its own broker for the session, and Celery
+    keeps publishing through the pool it first opened (app.close() leaves it): without this, a
+    module's tasks would go to the broker of a module that ran before it.
+    """
+
+    app.amqp._producer_pool = None  # the next task opens one on the current broker
+    yield
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
 def pair(make_store):
     return [make_store("cod"), make_store("single_product")]
 
@@ -54,10 +68,7 @@ def results(experiment: Experiment) -> tuple[dict, list]:
     return summarise(experiment).record(), [r[1:] for r in day_rows(experiment)]
 
 
-def test_an_experiment_fans_out_to_a_worker_and_duplicates_are_written_once(
-    pair,
-    clean_queue,  # noqa: F811
-):
+def test_an_experiment_fans_out_to_a_worker_and_duplicates_are_written_once(pair, queue):
     args = {"replications": 2, "days": 12, "seed": 21}
     experiment = experiments.create_replication(pair, start_date=START, chunk_days=4, **args)
     with start_worker(
@@ -79,7 +90,7 @@ def test_an_experiment_fans_out_to_a_worker_and_duplicates_are_written_once(
 def test_a_worker_killed_mid_experiment_is_resumed_to_identical_results(
     pair,
     broker,  # noqa: F811
-    clean_queue,  # noqa: F811
+    queue,
 ):
     args = {"replications": 3, "days": 30, "seed": 34}
     experiment = experiments.create_replication(pair, start_date=START, chunk_days=1, **args)
