@@ -37,7 +37,6 @@ from ..models import (
     MAX_POINTS,
     MAX_REPLICATIONS,
     PAID_CHANNELS,
-    Channel,
     ChunkStatus,
     Experiment,
     ExperimentChunk,
@@ -89,13 +88,6 @@ class SweepParam:
     def model_field(self) -> models.Field:
         model = StoreChannel if self.channel else Store
         return model._meta.get_field(self.field)
-
-    @property
-    def label(self) -> str:
-        label = str(self.model_field.verbose_name)
-        if self.channel:
-            return f"{Channel(self.channel).label}: {label}"
-        return label[:1].upper() + label[1:]
 
 
 def sweepable_store_fields() -> list[str]:
@@ -393,15 +385,9 @@ def dispatch_experiment(experiment: Experiment) -> int:
     """
     from ..tasks import simulate_experiment_chunk
 
-    Experiment.objects.filter(pk=experiment.pk).exclude(status=RunStatus.DONE).update(
-        status=RunStatus.RUNNING, error="", finished_at=None
-    )
-    Experiment.objects.filter(pk=experiment.pk, started_at__isnull=True).update(
-        started_at=timezone.now()
-    )
+    _start(experiment.pk)
     ids = pending_chunk_ids(experiment)
     transaction.on_commit(lambda: [simulate_experiment_chunk.delay(i) for i in ids])
-    _finish_if_complete(experiment.pk)
     return len(ids)
 
 
@@ -431,13 +417,7 @@ def run_experiment_in_process(
     experiment: Experiment, *, on_progress: Callable[[int, int], None] | None = None
 ) -> Experiment:
     """Write every unfinished chunk here (no worker), in order."""
-    Experiment.objects.filter(pk=experiment.pk).exclude(status=RunStatus.DONE).update(
-        status=RunStatus.RUNNING, error="", finished_at=None
-    )
-    Experiment.objects.filter(pk=experiment.pk, started_at__isnull=True).update(
-        started_at=timezone.now()
-    )
-    _finish_if_complete(experiment.pk)
+    _start(experiment.pk)
     for chunk_id in pending_chunk_ids(experiment):
         outcome = write_experiment_chunk(chunk_id)
         experiment.refresh_from_db(fields=["chunks_done", "chunks_total", "status"])
@@ -447,6 +427,17 @@ def run_experiment_in_process(
             break
     experiment.refresh_from_db()
     return experiment
+
+
+def _start(experiment_id: int) -> None:
+    """Mark an experiment running (again, after a cancel or a failure); done if nothing is left."""
+    Experiment.objects.filter(pk=experiment_id).exclude(status=RunStatus.DONE).update(
+        status=RunStatus.RUNNING, error="", finished_at=None
+    )
+    Experiment.objects.filter(pk=experiment_id, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+    _finish_if_complete(experiment_id)
 
 
 def _finish_if_complete(experiment_id: int) -> None:
