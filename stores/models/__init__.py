@@ -11,12 +11,22 @@ from ..choices import (
     Channel,
     ChunkStatus,
     Currency,
+    ExperimentKind,
     Market,
     OrderStatus,
     PaymentMethod,
     ReturnShippingPayer,
     RunStatus,
     Source,
+)
+from .experiments import (
+    EXPERIMENT_COUNT_FIELDS,
+    EXPERIMENT_MONEY_FIELDS,
+    MAX_POINTS,
+    MAX_REPLICATIONS,
+    Experiment,
+    ExperimentChunk,
+    ExperimentDay,
 )
 from .orders import (
     FUNNEL_COUNT_FIELDS,
@@ -45,6 +55,14 @@ from .stores import (
 
 __all__ = [
     "AppliedShock",
+    "EXPERIMENT_COUNT_FIELDS",
+    "EXPERIMENT_MONEY_FIELDS",
+    "MAX_POINTS",
+    "MAX_REPLICATIONS",
+    "Experiment",
+    "ExperimentChunk",
+    "ExperimentDay",
+    "ExperimentKind",
     "FINAL_STATUSES",
     "FUNNEL_COUNT_FIELDS",
     "FunnelColumns",
