@@ -172,6 +172,16 @@ class Lines:
         ]
 
 
+def _days_in(rng: np.random.Generator, bounds: tuple[int, int], n: int) -> np.ndarray:
+    """n whole days drawn evenly in [low, high], taking as many random numbers from `rng`
+    whatever the bounds: numpy's integers() takes none for a single value (low == high), which
+    would shift every later draw of the day, so a store with 1-1 transit days and its clone with
+    1-3 would no longer meet the same dice (common random numbers, an experiment's sweep)."""
+    low, high = bounds
+    draws = rng.integers(0, max(high - low + 1, 2), n)
+    return low + draws if high > low else np.full(n, low, dtype=draws.dtype)
+
+
 @dataclass
 class SimulationResult:
     first_day: date
@@ -438,9 +448,9 @@ def _orders_day(
     # store's handling; then transit.
     rules = p.rules
     lead = np.maximum.reduceat(prep.lead[product], line_start)
-    handling = rng.integers(rules.handling_days[0], rules.handling_days[1] + 1, n)
+    handling = _days_in(rng, rules.handling_days, n)
     dispatch = timeline.dispatch_days(rules, lead, handling)
-    transit = rng.integers(rules.delivery_days[0], rules.delivery_days[1] + 1, n)
+    transit = _days_in(rng, rules.delivery_days, n)
     shipped = placed + dispatch * DAY
     at_door = shipped + transit * DAY
     door_days = dispatch + transit
