@@ -2,10 +2,10 @@
 the mean, the 5-95% band and how often each store came out ahead of the baseline.
 
 The figures are built from ExperimentDay rows, whose columns are DailyFunnel's under the same
-names, with the same selection rules as compare_stores (lagged outcomes on mature cohorts, each
-store's maturity dates from its own date rules), so every figure is the ledger's and
-StoreFigures' definition: one replication's figures equal those of a run with its seed
-(tests/test_experiments.py holds them equal).
+names, read with compare_stores' rules (each store's maturity dates from its own date rules, as
+of Experiment.settled_as_of: every cohort is mature), so every figure is the ledger's and
+StoreFigures' definition: one replication's figures equal those of a run with its seed once its
+orders settled (tests/test_experiments.py holds them equal).
 """
 
 from __future__ import annotations
