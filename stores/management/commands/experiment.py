@@ -250,6 +250,7 @@ def render_table(outcome: ExperimentOutcome, metric: str = "contribution") -> st
         f"Mean [5th – 95th percentile] over {outcome.replications_done} of "
         f"{experiment.replications} seed(s) ({experiment.seed}–{experiment.seed + experiment.replications - 1}), "
         f"{experiment.days} days from {experiment.start_date}; every order followed until it "
-        "settled (refusals, returns, chargebacks and payouts included)." + (f" * = best mean {METRIC_BY_KEY[metric].label.lower()}." if best else "")
+        "settled (refusals, returns, chargebacks and payouts included)."
+        + (f" * = best mean {METRIC_BY_KEY[metric].label.lower()}." if best else "")
     )
     return "\n".join(text)
