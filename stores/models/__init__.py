@@ -1,5 +1,6 @@
 """The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel,
-shocks applied to stores and scenarios started for a class.
+shocks applied to stores and scenarios started for a class, and the classroom (training
+sessions, teams, rounds, decisions).
 
 `from stores.models import X` finds every model and every vocabulary (stores/choices.py).
 """
@@ -17,6 +18,16 @@ from ..choices import (
     ReturnShippingPayer,
     RunStatus,
     Source,
+)
+from .classroom import (
+    DECISION_KEYS,
+    Courier,
+    Decision,
+    Round,
+    RoundStatus,
+    SessionStatus,
+    Team,
+    TrainingSession,
 )
 from .orders import (
     FUNNEL_COUNT_FIELDS,
@@ -44,7 +55,15 @@ from .stores import (
 )
 
 __all__ = [
+    "DECISION_KEYS",
     "AppliedShock",
+    "Courier",
+    "Decision",
+    "Round",
+    "RoundStatus",
+    "SessionStatus",
+    "Team",
+    "TrainingSession",
     "FINAL_STATUSES",
     "FUNNEL_COUNT_FIELDS",
     "FunnelColumns",
