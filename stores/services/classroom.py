@@ -558,6 +558,7 @@ def apply_shock(
     *,
     stores: Iterable[Store] | None = None,
     days: int | None | str = USUAL,
+    real_now: datetime | None = None,
 ):
     """A shock of the library on some (default: all) of the session's stores, from the
     session's current simulated day (services.shocks.apply_live_shock)."""
@@ -569,7 +570,7 @@ def apply_shock(
         raise ClassroomError(f"Not this session's stores: {', '.join(strangers)}.")
     if not chosen:
         raise ClassroomError("Choose at least one team.")
-    start = timezone.localdate(session.sim_now())
+    start = timezone.localdate(session.sim_now(real_now))
     return apply_live_shock(name, chosen, start_date=start, days=days)
 
 
@@ -577,7 +578,9 @@ OUTCOMES = {"refuse": OrderStatus.REFUSED, "return": OrderStatus.RETURNED}
 
 
 @transaction.atomic
-def set_order_outcome(session: TrainingSession, order: Order, what: str) -> Order:
+def set_order_outcome(
+    session: TrainingSession, order: Order, what: str, *, real_now: datetime | None = None
+) -> Order:
     """Refuse a trainee's COD order at the door, or have a trainee's order returned: its
     planned outcome changes, and the lifecycle realises it on the session's clock (at the
     door for a refusal; now, or the day after delivery, for a return) with its money."""
@@ -589,7 +592,7 @@ def set_order_outcome(session: TrainingSession, order: Order, what: str) -> Orde
     if order.source != Source.SHOPPER:
         raise ClassroomError("Only a trainee's own order can be refused or returned by hand.")
     order = Order.objects.select_for_update().get(pk=order.pk)
-    now = session.sim_now()
+    now = session.sim_now(real_now)
     final = (OrderStatus.REFUSED, OrderStatus.RETURNED, OrderStatus.REFUNDED)
     if order.status in (*final, OrderStatus.CHARGED_BACK):
         raise ClassroomError(
