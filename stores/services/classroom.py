@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import slugify
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .. import classroom
 from ..models import (
@@ -53,6 +54,7 @@ from ..scenarios import get_scenario
 from ..simulation import timeline
 from ..simulation.clock import Clock
 from . import lifecycle, live
+from .broker import BrokerUnavailable, broker_url, check_broker
 from .engine_params import store_params
 from .funnel import ensure_row
 from .runs import create_run
@@ -237,7 +239,7 @@ def pause(session: TrainingSession, *, real_now: datetime | None = None) -> Trai
 def resume(session: TrainingSession, *, real_now: datetime | None = None) -> TrainingSession:
     session = _locked(session)
     _running(session)
-    if session.rounds.filter(status=RoundStatus.SIMULATING).exists():
+    if session.rounds.filter(status=RoundStatus.SIMULATING, sim_start__isnull=False).exists():
         raise ClassroomError("A round is being simulated: the clock runs again when it is done.")
     fields = session.set_clock(session.clock.resumed(real_now or timezone.now()))
     session.save(update_fields=fields)
@@ -467,6 +469,35 @@ def close_round(session: TrainingSession, *, real_now: datetime | None = None) -
     fields = session.set_clock(session.clock.paused(real_now))
     session.save(update_fields=fields)
     return round_
+
+
+@transaction.atomic
+def reopen_round(round_: Round) -> None:
+    """Undo close_round when its days could not be queued: the round takes decisions again and
+    the clock runs as before."""
+    round_ = Round.objects.select_for_update().select_related("session").get(pk=round_.pk)
+    if round_.status != RoundStatus.SIMULATING or round_.sim_start is not None:
+        return
+    Round.objects.filter(pk=round_.pk).update(status=RoundStatus.OPEN, closing_at=None)
+    if round_.resume_clock:
+        resume(round_.session)
+
+
+def dispatch_round(round_: Round) -> None:
+    """Queue the round's simulation on the workers once the transaction commits; the broker
+    is checked first (BrokerUnavailable, changing nothing, when it does not answer)."""
+    check_broker()
+
+    def publish() -> None:
+        from ..tasks import simulate_round as task
+
+        try:
+            task.delay(round_.pk)
+        except KombuOperationalError as exc:
+            Round.objects.filter(pk=round_.pk).update(error=f"Could not be queued: {exc}")
+            raise BrokerUnavailable(broker_url(), exc) from exc
+
+    transaction.on_commit(publish)
 
 
 def simulate_round(round_id: int, *, real_now: datetime | None = None) -> Round:
