@@ -137,7 +137,7 @@ def delivery_estimate(
     """The honest estimate, by the same rules the simulation plans orders with (timeline.py):
     the slowest supplier's lead time where a product has one, else the store's handling; then
     the courier's transit."""
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(classroom.store_now(store.pk))
     low, high = timeline.door_range(timeline_rules(store), _lead_days(products))
     return DeliveryEstimate(low, high, today + timedelta(days=low), today + timedelta(days=high))
 

@@ -385,6 +385,18 @@ def session_of(store: Store) -> TrainingSession | None:
     )
 
 
+def store_now(store_id: int, real_now: datetime | None = None) -> datetime:
+    """What time it is for a store: its session's clock, or the real time."""
+    session = (
+        TrainingSession.objects.filter(stores__pk=store_id)
+        .exclude(status=SessionStatus.READY)
+        .order_by("-pk")
+        .first()
+    )
+    real_now = real_now or timezone.now()
+    return session.sim_now(real_now) if session else real_now
+
+
 def book_shopper_order_costs(session: TrainingSession, order: Order) -> None:
     """A trainee's COD order in a team's store gets its confirmation call too (the checkout
     calls this in the order's transaction)."""
