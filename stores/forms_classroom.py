@@ -41,6 +41,14 @@ class SessionForm(ErrorText, forms.Form):
         label="Or a store",
         help_text="Each team's store is a copy of it (the store itself is left alone).",
     )
+    references = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Store.objects.none(),
+        to_field_name="slug",
+        label="Reference stores",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Copies of these run beside the teams on the session's clock, unranked.",
+    )
     teams = WholeNumberField(min_value=1, max_value=20, initial=2, max_digits=2)
     seconds_per_day = DecimalNumberField(
         min_value=Decimal("0.5"),
@@ -63,7 +71,9 @@ class SessionForm(ErrorText, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = Store.objects.active().on_real_clock().order_by("name")
+        stores = Store.objects.active().on_real_clock().order_by("name")
+        self.fields["store"].queryset = stores
+        self.fields["references"].queryset = stores
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -77,6 +87,7 @@ class SessionForm(ErrorText, forms.Form):
             name=data["name"],
             scenario=data.get("scenario") or "",
             template_store=data.get("store"),
+            reference_stores=data.get("references") or (),
             teams=data["teams"],
             seed=data["seed"],
             seconds_per_day=float(data["seconds_per_day"]),

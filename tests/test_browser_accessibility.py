@@ -232,7 +232,9 @@ def test_the_check_fails_on_a_page_with_a_violation(browser, live_server, demo):
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_no_wcag_violation_on_the_classroom_pages(browser, live_server, django_user_model, viewport):
+def test_no_wcag_violation_on_the_classroom_pages(
+    browser, live_server, django_user_model, viewport
+):
     """A session one round in: the trainer's sessions and control page, the projector, the
     debrief; a team's join page, its page and its decisions refused out of bounds."""
     from stores.services import classroom as sessions

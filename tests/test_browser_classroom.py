@@ -160,6 +160,8 @@ def test_a_whole_small_session_from_creation_to_debrief(
     assert trainer.locator("#leaderboard tbody th").all_inner_texts() == [
         s.team.name for s in final.standings
     ]
-    expect(trainer.locator("#reading")).to_contain_text(f"{final.standings[0].team.name} finished first")
+    expect(trainer.locator("#reading")).to_contain_text(
+        f"{final.standings[0].team.name} finished first"
+    )
     expect(trainer.locator("#reading")).to_contain_text("Round 2:")
     expect(trainer.locator("#rounds tbody tr")).to_have_count(4)

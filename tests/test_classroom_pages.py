@@ -160,3 +160,29 @@ def test_the_debrief_and_exports_hold_every_round(staff_client, session):
     data = staff_client.get(reverse("classroom:export", args=[session.pk, "json"])).json()
     assert data["rounds"][0]["courier"] in ("express", "standard")
     assert Order.objects.filter(store__team__session=session).exists()
+
+
+def test_a_session_from_a_chosen_store_copies_it_and_its_references(staff_client, demo_stores):
+    response = staff_client.post(
+        reverse("classroom:index"),
+        {
+            "name": "Chosen",
+            "store": "souq-express",
+            "references": ["trenddrop", "postureup"],
+            "teams": "2",
+            "seconds_per_day": "30",
+            "round_days": "5",
+            "traffic_scale": "5",
+            "history_days": "0",
+            "seed": "1",
+        },
+    )
+    assert response.status_code == 302
+    session = TrainingSession.objects.get(name="Chosen")
+    models = sorted(s.business_model for s in session.stores.all())
+    assert models == ["cod", "cod", "dropship", "single_product"]
+    assert not session.stores.filter(slug__in=["souq-express", "trenddrop"]).exists()
+    assert session.template.business_model == "cod"
+    sessions.advance_session(session)
+    page = staff_client.get(reverse("classroom:screen", args=[session.pk])).content.decode()
+    assert "TrendDrop (Chosen)" in page

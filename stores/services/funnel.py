@@ -18,7 +18,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import Channel, DailyFunnel, Source
-from . import classroom
 
 SESSION_TIMEOUT_SECONDS = 30 * 60
 # Activity is written back at most this often; a visit may so last up to a minute longer.
