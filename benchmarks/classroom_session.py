@@ -3,6 +3,7 @@ happen, and how long does a beat take?
 
     .venv/bin/python benchmarks/classroom_session.py [--minutes 20] [--seconds-per-day 60]
         [--rounds 2] [--scenario cod_vs_prepaid] [--scenario dropship_courier_delay]
+        [--scenario souq-express --reference trenddrop]   # a chosen demo store + a reference
 
 Each scenario gets a session with two teams at the given clock, beaten every 5 real seconds
 (LIVE_TICK_SECONDS) for `--minutes` of real time, its clock moved by the real time passed in
@@ -36,20 +37,36 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from stores.models import Order, OrderStatus  # noqa: E402
+from stores import services  # noqa: E402
+from stores.models import Order, OrderStatus, Store  # noqa: E402
+from stores.scenarios import SCENARIOS  # noqa: E402
 from stores.services import classroom as sessions  # noqa: E402
 
 TICK = 5.0
 WATCHED = ("shipped", "delivered", "refused", "returned", "refunded", "charged_back")
 
 
-def replay(scenario: str, minutes: float, seconds_per_day: float, rounds: int) -> None:
+def replay(
+    scenario: str, minutes: float, seconds_per_day: float, rounds: int, references=()
+) -> None:
     real = timezone.now()
-    session = sessions.create_session(
-        name=scenario, scenario=scenario, teams=2, seconds_per_day=seconds_per_day, seed=1
-    )
+    if scenario in SCENARIOS:
+        session = sessions.create_session(
+            name=scenario, scenario=scenario, teams=2, seconds_per_day=seconds_per_day, seed=1
+        )
+    else:  # a demo store's slug, with the reference stores beside the teams
+        services.seed_demo_stores()
+        session = sessions.create_session(
+            name=scenario,
+            template_store=Store.objects.get(slug=scenario),
+            reference_stores=Store.objects.filter(slug__in=references),
+            teams=2,
+            seconds_per_day=seconds_per_day,
+            seed=1,
+        )
+        scenario = f"{scenario} + {', '.join(references)}"
     sessions.start_session(session, real_now=real)
-    orders = Order.objects.filter(store__team__session=session)
+    orders = Order.objects.filter(store__in=session.stores.all())
     first: dict[str, float] = {}
     beats: list[float] = []
     total = minutes * 60
@@ -97,12 +114,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=20)
     parser.add_argument("--seconds-per-day", type=float, default=60)
     parser.add_argument("--rounds", type=int, default=0)
-    parser.add_argument("--scenario", action="append")
+    parser.add_argument(
+        "--scenario", action="append", help="A scenario, or a demo store's slug (a chosen store)"
+    )
+    parser.add_argument("--reference", action="append", default=[], help="With a chosen store")
     args = parser.parse_args()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         for scenario in args.scenario or ["cod_vs_prepaid", "dropship_courier_delay"]:
-            replay(scenario, args.minutes, args.seconds_per_day, args.rounds)
+            replay(scenario, args.minutes, args.seconds_per_day, args.rounds, args.reference)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -165,3 +165,63 @@ def test_a_whole_small_session_from_creation_to_debrief(
     )
     expect(trainer.locator("#reading")).to_contain_text("Round 2:")
     expect(trainer.locator("#rounds tbody tr")).to_have_count(4)
+
+
+@pytest.mark.skipif(
+    not __import__("os").environ.get("DOCS_SCREENSHOTS"),
+    reason="set DOCS_SCREENSHOTS=docs/screenshots to retake docs/classroom.md's pictures",
+)
+def test_docs_screenshots(django_user_model, browser, live_server):
+    """docs/classroom.md's screenshots: DOCS_SCREENSHOTS=docs/screenshots make test
+    PYTEST_ARGS='-k docs_screenshots'."""
+    import os
+    from decimal import Decimal
+    from pathlib import Path
+
+    from stores.services import checkout
+
+    out = Path(os.environ["DOCS_SCREENSHOTS"])
+    session = sessions.create_session(
+        name="Thursday workshop", scenario="cod_vs_prepaid", teams=3, seed=4, traffic_scale=10
+    )
+    sessions.start_session(session)
+    a, b, c = session.teams.select_related("store").order_by("pk")
+    session = sessions.step(session, 1.4)
+    sessions.advance_session(session)
+    session = sessions.pause(session)
+    django_user_model.objects.create_superuser("coach", "coach@example.com", "pw-test-9")
+    trainer = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    log_in(trainer, live_server.url)
+    trainer.goto(f"{live_server.url}/classroom/{session.pk}/screen/")
+    trainer.screenshot(path=str(out / "classroom-projector-first-hours.png"), full_page=True)
+
+    sessions.record_decision(a, {"markup": Decimal("2.8"), "cod_call": True})
+    sessions.record_decision(b, {"cod": False, "courier": "express"})
+    product = a.store.products.filter(is_active=True, stock__gt=0).first()
+    checkout.place_order(
+        a.store,
+        [checkout.RequestedLine(product_id=product.pk, quantity=1)],
+        email="trainee@example.com",
+        address=checkout.ShippingAddress("T", "1 Road", "Dubai", "0", phone="+971 50 1"),
+        payment_method="cod",
+        channel="direct",
+    )
+    sessions.simulate_round(sessions.close_round(session).pk)
+    session = sessions.step(session, 2)
+    sessions.advance_session(session)
+    sessions.record_decision(c, {"paid_social.daily_budget": Decimal("250")})
+    sessions.simulate_round(sessions.close_round(session).pk)
+    sessions.set_leaderboard(session, True)
+    session = sessions.pause(session)
+    trainer.goto(f"{live_server.url}/classroom/{session.pk}/")
+    trainer.screenshot(path=str(out / "classroom-trainer.png"), full_page=True)
+    trainer.goto(f"{live_server.url}/classroom/{session.pk}/screen/")
+    trainer.screenshot(path=str(out / "classroom-projector.png"), full_page=True)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    phone.goto(f"{live_server.url}/team/{c.code}/")
+    phone.fill("[name=markup]", "9")
+    phone.click("#save-decisions")
+    phone.screenshot(path=str(out / "classroom-team-phone.png"), full_page=True)
+    sessions.end_session(session)
+    trainer.goto(f"{live_server.url}/classroom/{session.pk}/debrief/")
+    trainer.screenshot(path=str(out / "classroom-debrief.png"), full_page=True)

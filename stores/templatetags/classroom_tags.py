@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from stores import formatting
 from stores.leaderboard import Standing, decision_text
 
 register = template.Library()
@@ -21,3 +22,9 @@ def metric_text(standing: Standing, key: str) -> str:
 def decisions_text(values: dict[str, Any]) -> str:
     """'markup 2.5 · cod off · courier express' (levers the store has)."""
     return " · ".join(f"{k} {decision_text(v)}" for k, v in values.items() if v is not None)
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """Money with thousands separators, as the dashboard shows it."""
+    return formatting.money(value)

@@ -11,6 +11,7 @@ Pages that change while the clock runs refresh their live part with htmx ("page.
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 from datetime import timedelta
@@ -47,7 +48,7 @@ from . import dashboard_charts as charts
 
 REFRESH_SECONDS = 4
 HOURLY_UP_TO_DAYS = 2  # charts by simulated hour for a session's first days, then by day
-SCREEN_METRICS = ("orders", "net_sales", "contribution", "cash_collected")
+SCREEN_METRICS = ("orders", "contribution", "cash_collected")
 
 
 def _session(pk: int) -> TrainingSession:
@@ -277,8 +278,11 @@ def _screen_context(session: TrainingSession) -> dict[str, Any]:
 
 def _screen_charts(session, stores, comparison, styles, now) -> list:
     """Orders and net sales per simulated hour over a session's first days (so its first
-    minutes draw), per simulated day after that; every period a visible point."""
+    minutes draw), per simulated day after that; every period a visible point. Lines are
+    named by team."""
     origin = session.sim_origin or now
+    teams = dict(session.teams.values_list("store_id", "name"))
+    stores = [_named(s, teams.get(s.pk)) for s in stores]
     money = lambda v: f"{v:,.0f}"  # noqa: E731
     if now - origin <= timedelta(days=HOURLY_UP_TO_DAYS):
         hours = metrics.hourly_orders(
@@ -323,6 +327,13 @@ def _screen_charts(session, stores, comparison, styles, now) -> list:
             note="after ad spend and other costs",
         ),
     ]
+
+
+def _named(store, team_name: str | None):
+    if team_name:
+        store = copy.copy(store)
+        store.name = team_name
+    return store
 
 
 @require_GET
