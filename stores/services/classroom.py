@@ -301,9 +301,14 @@ def bring_up_to(session: TrainingSession, sim: datetime) -> int:
     lifecycle of their orders to it. Returns the orders written."""
     stores = list(session.stores.filter(is_active=True))
     schedules = live_schedules(s.pk for s in stores)
-    costs = {
-        team.store_id: classroom.daily_costs(values_in_force(team)) for team in _teams(session)
-    }
+    costs = _costs_in_force(session)
+    # The decisions in force name the orders: a day a round's decisions changed mid-way (a
+    # beat that crossed midnight as the round closed) never reuses a number.
+    versions = dict(
+        session.teams.filter(in_force__isnull=False).values_list(
+            "store_id", "in_force__round__number"
+        )
+    )
     written = 0
     for store in stores:
         params = store_params(store).with_traffic_scaled(float(session.traffic_scale))
@@ -312,9 +317,23 @@ def bring_up_to(session: TrainingSession, sim: datetime) -> int:
         after = (
             (lambda start, end, s=store, c=cost: _book_costs(s, c, start, end)) if cost else None
         )
-        written += live.reveal_store(store, params, sim, seed=session.seed, after=after)
+        tag = f"r{versions[store.pk]}" if store.pk in versions else ""
+        written += live.reveal_store(store, params, sim, seed=session.seed, tag=tag, after=after)
     lifecycle.advance_lifecycle(now=sim, store_ids=[s.pk for s in stores])
     return written
+
+
+def _costs_in_force(session: TrainingSession) -> dict[int, classroom.DailyCosts]:
+    """Each team store's operating costs under the decisions in force (the template's until
+    its first round: read once per beat, not once per team)."""
+    teams = _teams(session)
+    start = None
+    if any(t.in_force is None for t in teams) and session.template:
+        start = classroom.starting_values(classroom.Template.of(session.template))
+    return {
+        t.store_id: classroom.daily_costs(t.in_force.values() if t.in_force else start)
+        for t in teams
+    }
 
 
 def _teams(session: TrainingSession) -> list[Team]:
@@ -447,6 +466,8 @@ def record_decision(team: Team, values: dict[str, Any]) -> Decision:
     decision = decision_for(team, round_)
     for key, value in values.items():
         setattr(decision, DECISION_KEYS[key], value)
+    if decision.cod is False:
+        decision.cod_call = False  # no COD order to call about
     decision.submitted_at, decision.carried_over = timezone.now(), False
     decision.full_clean(exclude=["team", "round"])
     decision.save()

@@ -83,11 +83,14 @@ def reveal_store(
     until: datetime,
     *,
     seed: int = LIVE_SEED,
+    tag: str = "",
     after: Callable[[datetime, datetime], None] | None = None,
 ) -> int:
     """Write a store's seeded traffic and orders between its cursor (live_revealed_until) and
     `until`, and move the cursor, in one transaction; `after(start, until)` runs inside it (a
-    training session books its decisions' costs there). Returns the orders written.
+    training session books its decisions' costs there). `tag` names the store's settings in
+    its order numbers, so a day re-simulated after they changed never reuses a number.
+    Returns the orders written.
 
     Live mode calls it with the real time; a training session with its clock's time.
     """
@@ -95,8 +98,9 @@ def reveal_store(
         return 0
     written = 0
     with transaction.atomic():
-        # Re-read the cursor under the transaction: another tick may have moved it.
-        start = Store.objects.filter(pk=store.pk).values_list("live_revealed_until", flat=True)[0]
+        # Re-read the cursor under the transaction, locked: another tick may be moving it.
+        cursor = Store.objects.select_for_update().filter(pk=store.pk)
+        start = cursor.values_list("live_revealed_until", flat=True)[0]
         if start is None or start >= until:
             Store.objects.filter(pk=store.pk, live_revealed_until__isnull=True).update(
                 live_revealed_until=until
@@ -104,7 +108,7 @@ def reveal_store(
             return 0
         day = start.astimezone(UTC).date()
         while day <= until.astimezone(UTC).date():
-            written += _live_window(store, params, day, start, until, seed=seed)
+            written += _live_window(store, params, day, start, until, seed=seed, tag=tag)
             day += timedelta(days=1)
         if after is not None:
             after(start, until)
@@ -119,7 +123,14 @@ def _telescoped(total: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 def _live_window(
-    store: Store, params: StoreParams, day: date, start: datetime, end: datetime, *, seed: int
+    store: Store,
+    params: StoreParams,
+    day: date,
+    start: datetime,
+    end: datetime,
+    *,
+    seed: int,
+    tag: str = "",
 ) -> int:
     """Write the part of a store's seeded live day that falls in (start, end]."""
     day_start = engine.day_ordinal(day) * engine.DAY
@@ -134,8 +145,8 @@ def _live_window(
     if last > first:
         # Under shocks a day's orders differ from the same day's without them: the tag keeps
         # the numbers of a day re-simulated after a shock applied mid-day from colliding.
-        tag = params.shocks.tag(day) if params.shocks else ""
-        suffix = f"-{tag}" if tag else ""
+        tags = [tag, params.shocks.tag(day) if params.shocks else ""]
+        suffix = "".join(f"-{t}" for t in tags if t)
         numbers = [f"L-S{store.pk}-{day:%Y%m%d}-{s}{suffix}" for s in o.seq.tolist()]
         OrderBatch.build(
             store, params, result, numbers=numbers, run_id=None, as_of=end,
