@@ -278,3 +278,30 @@ def test_two_sessions_never_share_a_store(session):
     assert other.template.business_model == "general"
     assert set(other.bounds) >= {"markup", "courier"}
     assert "cod" not in other.bounds  # the flooding store offers no COD
+
+
+def test_a_shoppers_order_is_planned_with_the_same_dice_as_a_simulated_one():
+    """engine.plan_order draws an order's timeline and outcome as the batch simulation does:
+    over many orders, the refusals at the door follow the store's refusal rule, every date
+    follows the timeline's, and the same key always gives the same plan."""
+    from stores.services.engine_params import params_from_preset
+    from stores.simulation import engine, timeline
+    from stores.simulation.params import DELIVERED, REFUSED
+
+    p = params_from_preset("cod")
+    placed = 1_800_000_000
+    plans = [
+        engine.plan_order(p, placed_at=placed, is_cod=True, lead_days=0, key=k)
+        for k in range(4000)
+    ]
+    low, high = timeline.door_range(p.rules)
+    door_days = [(plan.delivered_at - placed) // engine.DAY for plan in plans]
+    assert low <= min(door_days) and max(door_days) <= high
+    refused = [plan for plan in plans if plan.outcome == REFUSED]
+    expected = sum(
+        min(0.95, p.cod_refusal_base + p.cod_refusal_per_day * max(0, d - 2)) for d in door_days
+    ) / len(plans)
+    assert len(refused) / len(plans) == pytest.approx(expected, abs=0.02)
+    assert all(plan.outcome_at == plan.delivered_at for plan in refused)
+    assert any(plan.outcome == DELIVERED for plan in plans)
+    assert engine.plan_order(p, placed_at=placed, is_cod=True, lead_days=0, key=7) == plans[7]
