@@ -291,8 +291,7 @@ def test_a_shoppers_order_is_planned_with_the_same_dice_as_a_simulated_one():
     p = params_from_preset("cod")
     placed = 1_800_000_000
     plans = [
-        engine.plan_order(p, placed_at=placed, is_cod=True, lead_days=0, key=k)
-        for k in range(4000)
+        engine.plan_order(p, placed_at=placed, is_cod=True, lead_days=0, key=k) for k in range(4000)
     ]
     low, high = timeline.door_range(p.rules)
     door_days = [(plan.delivered_at - placed) // engine.DAY for plan in plans]
@@ -305,3 +304,16 @@ def test_a_shoppers_order_is_planned_with_the_same_dice_as_a_simulated_one():
     assert all(plan.outcome_at == plan.delivered_at for plan in refused)
     assert any(plan.outcome == DELIVERED for plan in plans)
     assert engine.plan_order(p, placed_at=placed, is_cod=True, lead_days=0, key=7) == plans[7]
+
+
+def test_removing_a_session_removes_its_stores_and_nothing_else(session, make_store):
+    other = make_store("cod")
+    sessions.advance_session(session, real_now=at(60))
+    ids = [*session.stores.values_list("pk", flat=True), session.template_id]
+    assert Order.objects.filter(store_id__in=ids).exists()
+
+    sessions.remove_session(session)
+
+    assert not Store.objects.filter(pk__in=ids).exists()
+    assert not Order.objects.filter(store_id__in=ids).exists()
+    assert Store.objects.filter(pk=other.pk).exists()

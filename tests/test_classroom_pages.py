@@ -186,3 +186,15 @@ def test_a_session_from_a_chosen_store_copies_it_and_its_references(staff_client
     sessions.advance_session(session)
     page = staff_client.get(reverse("classroom:screen", args=[session.pk])).content.decode()
     assert "TrendDrop (Chosen)" in page
+
+
+def test_the_admin_lists_sessions_and_deletes_one_with_its_stores(staff_client, session):
+    page = staff_client.get("/admin/stores/trainingsession/")
+    assert page.status_code == 200 and "Pages" in page.content.decode()
+    ids = list(session.stores.values_list("pk", flat=True))
+    response = staff_client.post(
+        f"/admin/stores/trainingsession/{session.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TrainingSession.objects.exists()
+    assert not Order.objects.filter(store_id__in=ids).exists()

@@ -38,12 +38,14 @@ from ..models import (
     DailyFunnel,
     Decision,
     Order,
+    OrderLine,
     OrderStatus,
     PaymentMethod,
     Product,
     Round,
     RoundStatus,
     SessionStatus,
+    SimulationRun,
     Source,
     Store,
     StoreChannel,
@@ -707,3 +709,22 @@ def end_session(session: TrainingSession, *, real_now: datetime | None = None) -
     session.save(update_fields=[*fields, "status", "ended_at", "leaderboard_visible"])
     session.rounds.filter(status=RoundStatus.OPEN).delete()
     return session
+
+
+@transaction.atomic
+def remove_session(session: TrainingSession) -> int:
+    """Delete a session with its stores (teams', references', the template) and everything
+    they hold: its stores' dates run ahead of the real calendar, so they must not outlive it
+    on the real clock. Returns the number of stores deleted."""
+    ids = list(session.stores.values_list("pk", flat=True))
+    if session.template_id:
+        ids.append(session.template_id)
+    orders = Order.objects.filter(store_id__in=ids)
+    OrderLine.objects.filter(order__in=orders).delete()
+    orders.delete()
+    DailyFunnel.objects.filter(store_id__in=ids).delete()
+    if session.history_run_id:
+        SimulationRun.objects.filter(pk=session.history_run_id).delete()
+    session.delete()
+    Store.objects.filter(pk__in=ids).delete()
+    return len(ids)
