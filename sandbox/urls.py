@@ -11,6 +11,7 @@ urlpatterns = [
     path("", storefront.index, name="index"),
     path("favicon.ico", storefront.favicon),
     path("admin/", admin.site.urls),
+    path("dashboard/experiments/", include("stores.experiment_urls")),
     path("dashboard/", include("stores.dashboard_urls")),
     path("scenarios/", include("stores.scenario_urls")),
     path("s/", include("stores.urls")),

@@ -19,11 +19,13 @@ from django.utils.html import format_html, format_html_join
 
 from . import services
 from .fields import MODEL_FORMFIELD_OVERRIDES, TextField
+from .forms_experiments import ReplicateForm
 from .forms_scenarios import RUN, ApplyShockForm, StartScenarioForm
 from .models import (
     AppliedShock,
     Customer,
     DailyFunnel,
+    Experiment,
     Order,
     OrderLine,
     PaymentMethod,
@@ -132,6 +134,8 @@ class StoreAdmin(admin.ModelAdmin):
     actions = [
         "simulate_90_days",
         "apply_shock",
+        "replicate_over_seeds",
+        "sweep_a_parameter",
         "clone_stores",
         "prepaid_twins",
         "generate_catalogues",
@@ -399,6 +403,35 @@ class StoreAdmin(admin.ModelAdmin):
         if skipped:
             message += f". Skipped (no COD to switch off): {', '.join(skipped)}"
         self.message_user(request, message + ".")
+
+    @admin.action(description="Experiment: replicate a year over 20 seeds on the workers")
+    def replicate_over_seeds(self, request, queryset) -> None:
+        form = ReplicateForm({"stores": ",".join(queryset.values_list("slug", flat=True)),
+                              "seeds": 20, "days": 365, "seed": 1})  # fmt: skip
+        if not form.is_valid():
+            self.message_user(request, form.error_text(), messages.ERROR)
+            return
+        experiment = form.create()
+        services.experiments.dispatch_experiment(experiment)
+        url = reverse("experiments:detail", args=[experiment.pk])
+        self.message_user(
+            request,
+            format_html(
+                "Experiment #{}: {} chunks queued for {} store(s). "
+                '<a href="{}">Follow it and read the bands</a> (needs a running worker).',
+                experiment.pk, experiment.chunks_total, queryset.count(), url,
+            ),
+            messages.SUCCESS,
+        )  # fmt: skip
+
+    @admin.action(description="Experiment: sweep a parameter of the selected store…")
+    def sweep_a_parameter(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one store to sweep.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(
+            reverse("experiments:index") + f"?store={queryset.get().slug}#sweep-form"
+        )
 
     @admin.action(description="Clone selected stores (settings, channels, catalogue)")
     def clone_stores(self, request, queryset) -> None:
@@ -730,6 +763,34 @@ class TrainingSessionAdmin(ReadOnlyAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for session in queryset:
             services.classroom.remove_session(session)
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "status", "progress_bar", "replications", "days", "created_at",
+                    "page_link")  # fmt: skip
+    list_filter = ("kind", "status")
+    readonly_fields = ("page_link",)
+    actions = ["resume_experiments", "cancel_experiments"]
+
+    @admin.action(description="Resume: re-queue the chunks not done (after a worker died)")
+    def resume_experiments(self, request, queryset) -> None:
+        queued = sum(services.experiments.resume_experiment(e.pk) for e in queryset)
+        self.message_user(request, f"Queued {queued} chunk(s) again; done chunks are skipped.")
+
+    @admin.action(description="Cancel: workers skip the chunks not yet done")
+    def cancel_experiments(self, request, queryset) -> None:
+        cancelled = sum(services.experiments.cancel_experiment(e.pk) for e in queryset)
+        self.message_user(request, f"Cancelled {cancelled} experiment(s).")
+
+    @admin.display(description="Progress")
+    def progress_bar(self, obj: Experiment) -> str:
+        return SimulationRunAdmin.progress_bar(self, obj)
+
+    @admin.display(description="Results")
+    def page_link(self, obj: Experiment) -> str:
+        url = reverse("experiments:detail", args=[obj.pk])
+        return format_html('<a href="{}">Open on the dashboard</a>', url)
 
 
 @admin.register(DailyFunnel)

@@ -78,6 +78,11 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class ExperimentKind(models.TextChoices):
+    REPLICATE = "replicate", "Replications"
+    SWEEP = "sweep", "Sweep"
+
+
 class ChunkStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     RUNNING = "running", "Running"

@@ -165,22 +165,31 @@ class DashboardFilterForm(forms.Form):
         return [slug for slug in shown if slug in picked] or shown[:CHART_STORES_DEFAULT]
 
     def remember(self) -> None:
-        """Keep what the request chose explicitly (baseline, shown metrics, chart stores)."""
+        """Keep what the request chose explicitly (baseline, shown metrics, chart stores); a
+        choice already kept writes nothing (the page refreshes itself every few seconds)."""
         if self.preference is None or not self.is_valid():
             return
-        fields = []
+        pref, changed = self.preference, []
         if "baseline" in self.data:
             slug = self.cleaned_data.get("baseline")
-            self.preference.baseline = next((s for s in self.all_stores if s.slug == slug), None)
-            fields.append("baseline")
+            baseline = next((s for s in self.all_stores if s.slug == slug), None)
+            if pref.baseline_id != (baseline.pk if baseline else None):
+                pref.baseline = baseline
+                changed.append("baseline")
         if "show" in self.data and self.cleaned_data.get("show"):
-            self.preference.metrics = list(self.cleaned_data["show"])
-            fields.append("metrics")
+            shown = list(self.cleaned_data["show"])
+            if pref.metrics != shown:
+                pref.metrics = shown
+                changed.append("metrics")
         if "chart" in self.data and self.cleaned_data.get("chart"):
-            self.preference.chart_stores = list(self.cleaned_data["chart"])
-            fields.append("chart_stores")
-        if fields:
-            self.preference.save()
+            charted = list(self.cleaned_data["chart"])
+            if pref.chart_stores != charted:
+                pref.chart_stores = charted
+                changed.append("chart_stores")
+        if changed and pref.pk is None:
+            pref.save()
+        elif changed:
+            pref.save(update_fields=[*changed, "updated_at"])
 
     def selection(self) -> dict[str, Any]:
         """Keyword arguments for metrics.compare_stores (after is_valid())."""

@@ -122,7 +122,7 @@ SCENARIOS: dict[str, Scenario] = {
             "and need to be returned to the warehouse'; seed 000: COD builds trust where "
             "digital payment is underdeveloped.",
             expect="COD converts about 30% better than its prepaid twin (intervals apart). About "
-            "a fifth to a quarter of COD parcels are refused at the door, over a third with the "
+            "a fifth to a quarter of COD parcels are refused at the door, around a third with the "
             "slow courier. Contribution per session of the COD store and its twin is close "
             "(intervals overlap): the uplift about pays for the refusals, while the slow "
             "courier's extra refusals put it below the COD store. COD cash comes about 12 days after the order on "

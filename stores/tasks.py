@@ -39,6 +39,25 @@ def requeue_stalled_chunks() -> list[int]:
     return services.requeue_stalled_chunks()
 
 
+class ExperimentChunkTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        services.experiments.fail_experiment(args[0], f"chunk {args[0]}: {exc!r}")
+
+
+@shared_task(
+    base=ExperimentChunkTask,
+    acks_late=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=8,
+)
+def simulate_experiment_chunk(chunk_id: int) -> str:
+    """Simulate one chunk of an experiment and keep its daily figures (idempotent)."""
+    return services.experiments.write_experiment_chunk(chunk_id)
+
+
 @shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
 def live_tick() -> dict:
     """Celery beat, every LIVE_TICK_SECONDS: traffic and orders "now" for live stores, and

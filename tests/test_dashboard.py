@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stores import services
-from stores.models import RunStatus, SimulationRun
+from stores.models import DashboardPreference, RunStatus, SimulationRun
 from stores.services import rebuild_rollup
 from tests.test_metrics import DAY1, _funnel, _order, shop  # noqa: F401  (fixture)
 
@@ -316,3 +316,19 @@ def test_the_default_run_is_the_latest_with_data_never_one_that_wrote_nothing(
     assert picked == [str(pending.pk), str(written.pk)]
     # Asked for by number, an empty run is still shown (as what it is).
     assert staff_client.get(URL, {"run": failed.pk}).context["run"] == failed
+
+
+def test_a_remembered_choice_is_written_once_not_on_every_refresh(staff_client, pair):
+    first, souq = pair
+    query = {"baseline": souq.slug, "show": ["conversion_rate", "contribution"]}
+    staff_client.get(URL, query)  # the first time: kept
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(3):  # the page's own refreshes ask the same
+            assert staff_client.get(URL, query).status_code == 200
+    writes = [q["sql"] for q in ctx.captured_queries if "dashboardpreference" in q["sql"].lower()
+              and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]  # fmt: skip
+    assert writes == []
+    # A new choice is kept.
+    staff_client.get(URL, {"baseline": first.slug})
+    pref = DashboardPreference.objects.get()
+    assert pref.baseline_id == first.pk and pref.metrics == ["conversion_rate", "contribution"]

@@ -4,11 +4,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from stores import metrics
 from stores import services as simulation
-from stores.models import DailyFunnel, Order
+from stores.models import DailyFunnel, Order, RunStatus, RunStoreDay, SimulationRun
 from stores.simulation.ledger import ORDER_COST_LINES
 
 
@@ -105,3 +106,33 @@ def test_a_finished_runs_summary_gives_the_figures_of_its_funnel_rows(simulated)
     assert metrics.comparison_records(fast) == metrics.comparison_records(
         metrics.compare_stores(stores, run=run, **cut)
     )
+
+
+def test_a_finished_run_s_comparison_is_kept_as_a_copy_and_never_stale(
+    simulated, django_assert_num_queries
+):
+    run, stores = simulated
+    first = metrics.compare_stores(stores, run=run, baseline="sim-cod")
+    with django_assert_num_queries(0):  # the same selection again: no query
+        again = metrics.compare_stores(stores, run=run, baseline="sim-cod")
+    assert metrics.comparison_records(again) == metrics.comparison_records(first)
+    again.rows[0].name = "changed by a view"  # what a caller does to its copy stays there
+    assert metrics.compare_stores(stores, run=run, baseline="sim-cod").rows[0].name != (
+        "changed by a view"
+    )
+    # Another selection is computed afresh; a store's edit (its name) shows at once.
+    assert metrics.compare_stores(stores, run=run).baseline is None
+    stores[0].name = "Renamed store"
+    stores[0].save()
+    renamed = metrics.compare_stores(stores, run=run, baseline="sim-cod")
+    assert renamed.rows[0].name == "Renamed store"
+
+
+def test_a_running_run_is_read_afresh_each_time(simulated):
+    run, stores = simulated
+    SimulationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    run.refresh_from_db()
+    before = metrics.compare_stores(stores, run=run).rows[0].orders
+    DailyFunnel.objects.filter(run=run, store=stores[0]).update(orders=F("orders") + 1)
+    RunStoreDay.objects.filter(run=run, store=stores[0]).update(orders=F("orders") + 1)
+    assert metrics.compare_stores(stores, run=run).rows[0].orders > before

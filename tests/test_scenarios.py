@@ -70,7 +70,11 @@ def _cod_vs_prepaid(report):
     cod, twin = conversion["COD store"], conversion["Prepaid twin"]
     assert cod.value / twin.value == pytest.approx(1.3, abs=0.12) and apart(cod, twin)
     refusal = figures_by_store(report, "cod_refusal_rate")
-    assert 0.19 <= refusal["COD store"].value <= 0.27 and refusal["COD, slow courier"].value > 0.33
+    # The slow courier's parcels reach the door in 5-9 days: 34.5% refused on average over the
+    # seeds (22% + 2.5 points a day past 2); one seed's ~1,800 parcels land within a few points.
+    slow = refusal["COD, slow courier"]
+    assert 0.19 <= refusal["COD store"].value <= 0.27 and 0.28 <= slow.value <= 0.41
+    assert apart(slow, refusal["COD store"])
     per_session = figures_by_store(report, "contribution_per_session")
     assert not apart(per_session["COD store"], per_session["Prepaid twin"])
     assert per_session["COD, slow courier"].value < per_session["COD store"].value

@@ -6,6 +6,7 @@ of `compare --format json` and the CSV: scripts read these names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -69,14 +70,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-def comparison_records(comparison: Comparison) -> list[dict[str, Any]]:
+def comparison_records(comparison: Comparison, marks: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """One flat dict per store: figures (rates as fractions, money as decimal strings) plus, per
     metric with statistics, `<key>_low` / `_high`; `<key>_provisional` where the figure can
     still change; and against the baseline `<key>_vs_baseline`: the difference in the metric's
     unit (`<key>_vs_baseline_unit`: "points" for rates and margins, given as a fraction;
     "money"; "days"; "times"; "percent" for counts, given as a fraction), with
     `_vs_baseline_low` / `_high`, `_vs_baseline_relative` for counts and values per session,
-    `_chance_to_beat` and `_q_value` where a test applies."""
+    `_chance_to_beat` and `_q_value` where a test applies; `shocks`: the labels of the shocks
+    (stores.shock_marks.ShockMark) applied to the store in the selection, joined by "; "."""
     records = []
     cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
     for row in comparison.rows:
@@ -85,6 +87,7 @@ def comparison_records(comparison: Comparison) -> list[dict[str, Any]]:
         for outcome in LAGGED:
             record[f"{outcome.key}_mature_through"] = plain(row.mature_through.get(outcome.key))
         record["settled_through"] = plain(row.mature_through.get(SETTLED))
+        record["shocks"] = _labels(m for m in marks if m.store_slug == row.slug)
         for metric in METRICS:
             cell = cells[(row.slug, metric.key)]
             if metric.kind in ("rate", "money_ratio"):
@@ -126,8 +129,21 @@ DAILY_KEYS = (
     "net_sales",
     "ad_spend",
     "contribution",
+    "shocks",
 )
 
 
-def daily_records(comparison: Comparison) -> list[dict[str, Any]]:
-    return [{k: plain(getattr(p, k)) for k in DAILY_KEYS} for p in comparison.daily]
+def daily_records(comparison: Comparison, marks: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """One record per store and day; `shocks`: the labels of the shocks in force that day."""
+    records = []
+    for point in comparison.daily:
+        record = {k: plain(getattr(point, k)) for k in DAILY_KEYS[:-1]}
+        record["shocks"] = _labels(
+            m for m in marks if m.store_slug == point.slug and m.covers(point.date)
+        )
+        records.append(record)
+    return records
+
+
+def _labels(marks: Iterable[Any]) -> str:
+    return "; ".join(dict.fromkeys(m.label for m in marks))

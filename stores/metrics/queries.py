@@ -16,6 +16,7 @@ mature cohort in the selection a rate falls back to every cohort and is flagged 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -51,6 +53,7 @@ from ..models import (
     DailyFunnel,
     Order,
     Product,
+    RunStatus,
     RunStoreDay,
     RunStoreWeek,
     SimulationRun,
@@ -211,6 +214,44 @@ def compare_stores(
         raise ValueError(f"series must be auto, day or week, not {series!r}")
     store_list = [s for s in _store_list(stores) if not market or s.market == market]
     run = resolve_run(run)
+    key = _cache_key(store_list, run, (date_from, date_to, channel, market, source,
+                                       getattr(baseline, "slug", baseline), as_of, series))  # fmt: skip
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        return cached
+    comparison = _compare(store_list, run, date_from, date_to, channel, market, source,
+                          baseline, as_of, series)  # fmt: skip
+    if key:
+        cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
+    return comparison
+
+
+# A finished run's figures never change (its rows stand at its end, whenever they are read):
+# its comparisons are kept this long, per selection, so that the class's clicks on the same run
+# (presentation mode, the metrics shown, the charts' stores) skip the queries. The cache hands
+# back a copy (Django's caches pickle), and the key holds each store's last edit.
+COMPARISON_CACHE_SECONDS = 600
+
+
+def _cache_key(stores: list[Store], run, selection: tuple) -> str | None:
+    if not (isinstance(run, SimulationRun) and run.status == RunStatus.DONE and run.summarised_at):
+        return None
+    parts = (run.pk, run.summarised_at, [(s.pk, s.updated_at) for s in stores], selection)
+    return "compare:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _compare(
+    store_list: list[Store],
+    run,
+    date_from: date | None,
+    date_to: date | None,
+    channel: str | None,
+    market: str | None,
+    source: str | None,
+    baseline: Store | str | None,
+    as_of: date | datetime | None,
+    series: str,
+) -> Comparison:
     as_of = as_of_instant(as_of) if as_of is not None else as_of_for(run)
     cutoffs = cutoffs_for(store_list, as_of, run) if store_list else {}
     rows = funnel_rows(

@@ -12,6 +12,7 @@ from ..choices import (
     Channel,
     ChunkStatus,
     Currency,
+    ExperimentKind,
     Market,
     OrderStatus,
     PaymentMethod,
@@ -28,6 +29,15 @@ from .classroom import (
     SessionStatus,
     Team,
     TrainingSession,
+)
+from .experiments import (
+    EXPERIMENT_COUNT_FIELDS,
+    EXPERIMENT_MONEY_FIELDS,
+    MAX_POINTS,
+    MAX_REPLICATIONS,
+    Experiment,
+    ExperimentChunk,
+    ExperimentDay,
 )
 from .orders import (
     FUNNEL_COUNT_FIELDS,
@@ -64,6 +74,14 @@ __all__ = [
     "SessionStatus",
     "Team",
     "TrainingSession",
+    "EXPERIMENT_COUNT_FIELDS",
+    "EXPERIMENT_MONEY_FIELDS",
+    "MAX_POINTS",
+    "MAX_REPLICATIONS",
+    "Experiment",
+    "ExperimentChunk",
+    "ExperimentDay",
+    "ExperimentKind",
     "FINAL_STATUSES",
     "FUNNEL_COUNT_FIELDS",
     "FunnelColumns",

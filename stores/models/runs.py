@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -66,8 +66,13 @@ class SimulationRun(models.Model):
     def as_of(self) -> datetime:
         """The moment a run's rows are realised at: the end of its last day. Its figures depend
         on its seed and this date only, never on when it was written or read."""
-        end = datetime.combine(self.start_date + timedelta(days=self.days), time(0))
-        return timezone.make_aware(end)
+        return end_of_span(self.start_date, self.days)
+
+
+def end_of_span(start_date: date, days: int) -> datetime:
+    """The end of the last of `days` days from start_date: the moment a simulated span stands at
+    (a run's rows, an experiment's aggregates)."""
+    return timezone.make_aware(datetime.combine(start_date + timedelta(days=days), time(0)))
 
 
 class RunChunk(models.Model):

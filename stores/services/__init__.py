@@ -5,6 +5,8 @@
 - shocks: shocks recorded with a run or a store's live traffic, read back as the engine's
   schedule; scenarios: start a scenario of the library for a class, remove one.
 - engine_params: a Store as the engine's frozen parameters (money in cents, date rules).
+- experiments: replications over seeds and one-parameter sweeps, on the workers like runs, keeping
+  daily aggregates only.
 - runs: seeded simulation runs in chunks over the Celery workers (create, dispatch, write a
   chunk, resume, cancel, re-queue a dead worker's chunks); bulk_write stores a chunk's rows fast
   on SQLite and PostgreSQL; broker: is Redis there, which workers answer, what is queued.
@@ -16,7 +18,7 @@
 - classroom: training sessions on an accelerated clock, their teams, decisions and rounds.
 """
 
-from . import classroom
+from . import classroom, experiments
 from .broker import BrokerUnavailable
 from .checkout import (
     AlreadyOrdered,
@@ -65,6 +67,7 @@ __all__ = [
     "create_run",
     "create_store_from_preset",
     "delivery_estimate",
+    "experiments",
     "dispatch_run",
     "ensure_run_summary",
     "generate_catalogue",

@@ -214,9 +214,29 @@ def rollup_from_result(
     params: StoreParams, result: engine.SimulationResult, as_of: datetime
 ) -> dict[tuple[int, int], dict]:
     """Per (day index, channel code): the order columns of DailyFunnel, from the arrays."""
+    cells = rollup_cells(params, result, as_of)
+    if cells is None:
+        return {}
+    n_ch = len(CHANNELS)
+    out = {}
+    for k in np.flatnonzero(cells["orders"]).tolist():
+        row = {name: int(cells[name][k]) / 100 for name in MONEY_FIELDS}
+        row.update({name: int(cells[name][k]) for name in COUNT_FIELDS})
+        out[divmod(k, n_ch)] = row
+    return out
+
+
+def rollup_cells(
+    params: StoreParams, result: engine.SimulationResult, as_of: datetime
+) -> dict[str, np.ndarray] | None:
+    """DailyFunnel's order columns (ROLLUP_FIELDS) as arrays over the cells day index x channel
+    code (cell = day * len(CHANNELS) + channel), money in cents; None without orders.
+
+    Each cell's cash_lag_days is rounded to whole days, as a row of DailyFunnel holds it.
+    """
     o = result.orders
     if not len(o):
-        return {}
+        return None
     real = engine.realise_orders(params, o, int(as_of.timestamp()))
     n_ch = len(CHANNELS)
     key = o.day * n_ch + o.channel
@@ -233,33 +253,29 @@ def rollup_from_result(
     items = np.bincount(
         key[result.lines.order], weights=result.lines.quantity, minlength=size
     ).astype(np.int64)
-    money = {name: total(v) for name, v in engine.money_lines(o, real).items()}
-    money["cash_received"] = total(ledger.charged(o), cash)
-    money["refunds_paid"] = total(real.refunds_paid)
+    cells = {name: total(v) for name, v in engine.money_lines(o, real).items()}
+    cells["cash_received"] = total(ledger.charged(o), cash)
+    cells["refunds_paid"] = total(real.refunds_paid)
     refused = real.status == REFUSED
-    money["refused_forward_shipping"] = total(o.shipping_cost, refused)
-    money["refused_return_shipping"] = total(real.return_shipping_cost, refused)
-    counts = {
-        "orders": total(np.ones(len(o))),
-        "new_customers": total(o.is_new),
-        "items": items,
-        "delivered_orders": total(real.delivered_at >= 0),
-        "returned_orders": total(real.status == RETURNED),
-        "refunded_orders": total(real.status == REFUNDED),
-        "chargebacks": total(real.status == CHARGED_BACK),
-        "cod_orders": total(is_cod),
-        "cod_shipped": total(is_cod & (real.shipped_at >= 0)),
-        "cod_refused": total(is_cod & (real.status == REFUSED)),
-        "cash_orders": total(cash),
-    }
+    cells["refused_forward_shipping"] = total(o.shipping_cost, refused)
+    cells["refused_return_shipping"] = total(real.return_shipping_cost, refused)
+    cells.update(
+        orders=total(np.ones(len(o))),
+        new_customers=total(o.is_new),
+        items=items,
+        delivered_orders=total(real.delivered_at >= 0),
+        returned_orders=total(real.status == RETURNED),
+        refunded_orders=total(real.status == REFUNDED),
+        chargebacks=total(real.status == CHARGED_BACK),
+        cod_orders=total(is_cod),
+        cod_shipped=total(is_cod & (real.shipped_at >= 0)),
+        cod_refused=total(is_cod & (real.status == REFUSED)),
+        cash_orders=total(cash),
+    )
     lag_seconds = total(real.cash_at - o.placed_at, cash)
-    out = {}
-    for k in np.flatnonzero(counts["orders"]).tolist():
-        row = {name: int(v[k]) / 100 for name, v in money.items()}
-        row.update({name: int(v[k]) for name, v in counts.items()})
-        row["cash_lag_days"] = round(int(lag_seconds[k]) / engine.DAY)
-        out[divmod(k, n_ch)] = row
-    return out
+    # Python's round (half to even) per cell, as a DailyFunnel row has always been written.
+    cells["cash_lag_days"] = np.rint(lag_seconds / engine.DAY).astype(np.int64)
+    return cells
 
 
 def summarise_run(run_id: int) -> int:

@@ -8,13 +8,13 @@ htmx requests get the swapped fragment ("dashboard/compare.html#results") instea
 from __future__ import annotations
 
 import csv
+import html
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -24,6 +24,7 @@ from stores import metrics, services
 from stores.access import dashboard_required
 from stores.forms_dashboard import DashboardFilterForm
 from stores.models import DashboardPreference, RunStatus, SimulationRun, Store
+from stores.shock_marks import ShockMark, shock_marks
 
 from . import dashboard_charts as charts
 
@@ -62,6 +63,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     _format_cells(comparison, only=set(shown) if present else None, compact=present)
     chart_slugs = form.chart_slugs()
     same_scale = request.GET.get("scale") != "own"
+    marks = _marks(form, [s for s in stores if s.slug in set(chart_slugs)])
     context = {
         "form": form,
         "comparison": comparison,
@@ -75,7 +77,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         "chart_slugs": set(chart_slugs),
         "same_scale": same_scale,
         **_live_state(form, stores),
-        **_charts(comparison, styles, chart_slugs, same_scale=same_scale),
+        "marks": marks,
+        **_charts(comparison, styles, chart_slugs, same_scale=same_scale, marks=marks),
     }
     template = "dashboard/compare.html#results" if request.htmx else "dashboard/compare.html"
     return render(request, template, context)
@@ -104,40 +107,44 @@ def _format_cells(
 ) -> None:
     """Format every cell once (or those of the metrics `only` names), to HTML: a 20-store table
     has 420 cells, and template lookups and filters cost several times more per value than
-    building the few spans here. `compact` (presentation mode) keeps a value, its interval and
-    the difference with its verdict; the rest goes into the cell's tooltip."""
-    beat_star = format_html(' <b title="{}">★</b>', "Significant after Benjamini–Hochberg (FDR 5%)")
+    building the few spans here (with the standard library's escape: Django's format_html costs
+    a lazy-text check per argument, a third of this function's time). `compact` (presentation
+    mode) keeps a value, its interval and the difference with its verdict; the rest goes into
+    the cell's tooltip."""
     for mrow in comparison.table:
         metric = mrow.metric
         if only is not None and metric.key not in only:
             continue
         kind = metric.kind
-        provisional = mark_safe(
-            '<span class="tag provisional" title="{}">provisional</span>'.format(
-                "No mature cohort yet: every cohort counted"
-                if metric.lagged
-                else "Cohorts still settling: returns, refusals, chargebacks or payouts to come"
-            )
+        provisional = '<span class="tag provisional" title="{}">provisional</span>'.format(
+            "No mature cohort yet: every cohort counted"
+            if metric.lagged
+            else "Cohorts still settling: returns, refusals, chargebacks or payouts to come"
         )
         for cell in mrow.cells:
-            parts = [
-                format_html('<span class="value">{}</span>', fmt.metric_value(cell.value, kind))
-            ]
+            parts = [f'<span class="value">{_esc(fmt.metric_value(cell.value, kind))}</span>']
             if cell.provisional:
                 parts.append(provisional)
             if cell.interval and cell.enough_data:
-                text = fmt.interval_text(cell.interval, kind)
-                parts.append(format_html('<span class="ci">95% CI {}</span>', text))
+                text = _esc(fmt.interval_text(cell.interval, kind))
+                parts.append(f'<span class="ci">95% CI {text}</span>')
             elif kind in ("rate", "money_ratio") and cell.value is not None:
-                parts.append(mark_safe('<span class="nodata">not enough data yet</span>'))
+                parts.append('<span class="nodata">not enough data yet</span>')
             if cell.value is not None and not cell.is_baseline:
-                parts.extend(_difference_parts(cell, beat_star, compact=compact))
-            cell.html = mark_safe("".join(parts))  # noqa: S308 - each part is escaped above
+                parts.extend(_difference_parts(cell, compact=compact))
+            cell.html = mark_safe("".join(parts))  # noqa: S308 - each value is escaped above
             css = ["is-base"] if cell.is_baseline else []
             if cell.significant:
                 css += ["sig", cell.verdict]
             cell.css = " ".join(c for c in css if c)
             cell.tooltip = _tooltip(cell) if compact else ""
+
+
+BEAT_STAR = ' <b title="Significant after Benjamini–Hochberg (FDR 5%)">★</b>'
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
 
 
 def _tooltip(cell: metrics.Cell) -> str:
@@ -154,11 +161,11 @@ def _tooltip(cell: metrics.Cell) -> str:
     return "; ".join(bits)
 
 
-def _difference_parts(cell: metrics.Cell, beat_star, *, compact: bool = False) -> list:
+def _difference_parts(cell: metrics.Cell, *, compact: bool = False) -> list[str]:
     """The comparison with the baseline, in the metric's unit: percentage points for rates and
-    margins, amounts for money, percent only for counts and per-session values."""
+    margins, amounts for money, percent only for counts and per-session values (HTML, escaped)."""
     if not cell.comparable:
-        return [mark_safe('<span class="nodata">no comparison yet: too little data</span>')]
+        return ['<span class="nodata">no comparison yet: too little data</span>']
     if cell.difference is None:
         return []
     if cell.unit == "percent":
@@ -167,29 +174,21 @@ def _difference_parts(cell: metrics.Cell, beat_star, *, compact: bool = False) -
         main = fmt.signed_pct(cell.relative)
     else:
         main = fmt.difference(cell.difference, cell.unit)
+    main = _esc(main)
+    star = BEAT_STAR if cell.significant else ""
     if compact:
-        star = beat_star if cell.significant else ""
-        return [format_html('<span class="rel">vs base {}{}</span>', main, star)]
+        return [f'<span class="rel">vs base {main}{star}</span>']
     detail = ""
     if cell.difference_interval:
         di = cell.difference_interval
-        detail = format_html(
-            " <small>({} to {})</small>",
-            fmt.difference(di.low, cell.unit),
-            fmt.difference(di.high, cell.unit),
-        )
-    parts = [format_html('<span class="rel">vs baseline {}{}</span>', main, detail)]
+        low, high = fmt.difference(di.low, cell.unit), fmt.difference(di.high, cell.unit)
+        detail = f" <small>({_esc(low)} to {_esc(high)})</small>"
+    parts = [f'<span class="rel">vs baseline {main}{detail}</span>']
     if cell.unit != "percent" and cell.relative is not None:
-        parts.append(
-            format_html('<span class="rel-pct">({})</span>', fmt.signed_pct(cell.relative))
-        )
+        parts.append(f'<span class="rel-pct">({_esc(fmt.signed_pct(cell.relative))})</span>')
     if cell.chance_to_beat is not None:
         parts.append(
-            format_html(
-                '<span class="beat">P(beat) {}{}</span>',
-                fmt.chance(cell.chance_to_beat),
-                beat_star if cell.significant else "",
-            )
+            f'<span class="beat">P(beat) {_esc(fmt.chance(cell.chance_to_beat))}{star}</span>'
         )
     return parts
 
@@ -211,12 +210,35 @@ def _live_state(form: DashboardFilterForm, stores: list[Store]) -> dict[str, Any
     }
 
 
+def _marks(form: DashboardFilterForm, stores: list[Store]) -> list[ShockMark]:
+    """The shocks applied to these stores within the page's run and dates."""
+    data = form.cleaned_data
+    return shock_marks(stores, data.get("run"), data.get("date_from"), data.get("date_to"))
+
+
+def _chart_marks(
+    marks: list[ShockMark], names: dict[str, str], first: date
+) -> list[tuple[date, date | None, str]]:
+    """(start, end, label) per chart line: shocks starting the same day share one line and one
+    label ("Store A, Store B: Courier strike"); a shock begun before the window starts at its
+    left edge."""
+    grouped: dict[tuple[date, date | None, str], list[str]] = {}
+    for m in marks:
+        key = (max(m.start, first), m.end, m.label)
+        grouped.setdefault(key, []).append(names.get(m.store_slug, m.store_slug))
+    return [
+        (start, end, f"{', '.join(dict.fromkeys(who))}: {label}")
+        for (start, end, label), who in grouped.items()
+    ]
+
+
 def _charts(
     comparison: metrics.Comparison,
     styles: dict[str, charts.Style],
     chart_slugs: list[str],
     *,
     same_scale: bool = True,
+    marks: list[ShockMark] = (),
 ) -> dict[str, Any]:
     dates = comparison.dates
     # compare_stores already sums by week past SERIES_DAYS_MAX days; a longer daily series (asked
@@ -278,14 +300,22 @@ def _charts(
     settling = comparison.unsettled_from
     if settling is not None and weekly:
         settling = bucket(settling)
+    names = {row.slug: charts.short_name(row.name) for row in drawn}
+    events = [
+        (bucket(start), bucket(end) if end else None, label)
+        for start, end, label in _chart_marks(list(marks), names, xs[0] if xs else date.min)
+    ]
     line_charts = [
-        charts.line_chart(f"Sessions per {per}", xs, series(lambda s: s[0]), money, note=smoothed),
+        charts.line_chart(
+            f"Sessions per {per}", xs, series(lambda s: s[0]), money, note=smoothed, marks=events
+        ),
         charts.line_chart(
             "Conversion rate",
             xs,
             conversion(),
             lambda v: f"{v * 100:.1f}%",
             note=("weekly" if weekly else "7-day trailing") + ": converted sessions / sessions",
+            marks=events,
         ),
         charts.line_chart(
             f"Net sales per {per}",
@@ -294,6 +324,7 @@ def _charts(
             money,
             note=smoothed,
             shade_from=settling,
+            marks=events,
         ),
         charts.line_chart(
             f"Contribution per {per}",
@@ -302,6 +333,7 @@ def _charts(
             money,
             note=", ".join(filter(None, [smoothed, "after ad spend and other costs"])),
             shade_from=settling,
+            marks=events,
         ),
     ]
     steps = {row.slug: row.waterfall() for row in comparison.rows}
@@ -352,15 +384,23 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     comparison = metrics.compare_stores(
         form.cleaned_data["store_list"], **form.selection(), series=series
     )
+    marks = _marks(form, form.cleaned_data["store_list"])
     if what == "table":
-        key, records = "stores", metrics.comparison_records(comparison)
+        key, records = "stores", metrics.comparison_records(comparison, marks)
     else:
-        key, records = "days", metrics.daily_records(comparison)
+        key, records = "days", metrics.daily_records(comparison, marks)
     filename = f"store-comparison-{what}.{fmt}"
     if fmt == "json":
         selection = {k: metrics.plain(v) for k, v in comparison.selection.items()}
-        payload = {"selection": selection, "as_of": comparison.as_of.isoformat(), key: records}
-        response = JsonResponse(payload, json_dumps_params={"indent": 1})
+        payload = {
+            "selection": selection,
+            "as_of": comparison.as_of.isoformat(),
+            key: records,
+            "shocks": [m.as_dict() for m in marks],
+        }
+        # Compact: json's C encoder does not indent, and the indented form took longer than the
+        # figures themselves on a 20-store year (browsers pretty-print JSON anyway).
+        response = JsonResponse(payload)
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         # A byte-order mark so spreadsheet programs open the file as UTF-8.
@@ -402,7 +442,8 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "query": request.GET.urlencode(),
         "present": form.cleaned_data.get("present"),
         "keys": {store.slug: charts.swatch_svg(styles[store.slug])},
-        **_charts(comparison, styles, [store.slug], same_scale=False),
+        "marks": (marks := _marks(form, [store])),
+        **_charts(comparison, styles, [store.slug], same_scale=False, marks=marks),
     }
     return render(request, "dashboard/store.html", context)
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape  # the standard library's: Django's adds a lazy-text check per call
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from stores.formatting import money, money_short
@@ -105,7 +105,8 @@ class LineChart:
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
     shade: tuple[float, float] | None = None  # x range of cohorts still settling
-    marks: list[tuple[float, str]] = field(default_factory=list)  # x and label of an event
+    # Events (shocks): x where each starts, x where it ends (None: past the chart's end), label.
+    marks: list[tuple[float, float | None, str]] = field(default_factory=list)
     # The data table: column headings and one row per period.
     table_head: list[str] = field(default_factory=list)
     table_rows: list[list[str]] = field(default_factory=list)
@@ -170,12 +171,17 @@ class LineChart:
                 f'<text class="tick" x="{x}" y="{self.height - 8}" text-anchor="{anchor}">'
                 f"{escape(label)}</text>"
             )
-        for x, label in self.marks:
+        for k, (x, end, label) in enumerate(self.marks):
+            # A band over the days the event lasts, a dashed line where it starts, and its label
+            # (staggered so that events close together stay readable).
+            x_end = self.plot_right if end is None else max(end, x + 2)
             parts.append(
+                f'<rect class="event-band" x="{x:.1f}" y="{self.top}" width="{x_end - x:.1f}" '
+                f'height="{self.plot_bottom - self.top}"/>'
                 f'<line class="event" x1="{x:.1f}" x2="{x:.1f}" y1="{self.top}" '
                 f'y2="{self.plot_bottom}"><title>{escape(label)}</title></line>'
-                f'<text class="event-label" x="{x + 3:.1f}" y="{self.top + 24}">'
-                f"{escape(label)}</text>"
+                f'<text class="event-label" x="{x + 3:.1f}" y="{self.top + 28 + 15 * (k % 3)}">'
+                f"{escape(short_name(label, 28))}</text>"
             )
         for line in self.lines:
             s = line.style
@@ -194,7 +200,7 @@ class LineChart:
                 x, y = line.points[-1]
                 parts.append(
                     f'<text class="end-label" x="{self.plot_right + 8}" y="{line.end_label_y:.1f}" '
-                    f'dominant-baseline="middle" fill="{s.colour}">{escape(_short(line.label))}'
+                    f'dominant-baseline="middle" fill="{s.colour}">{escape(short_name(line.label))}'
                     "</text>"
                 )
             parts.append("</g>")
@@ -206,7 +212,7 @@ def _period(d: date | datetime) -> str:
     return d.strftime("%Y-%m-%d %H:%M") if isinstance(d, datetime) else d.isoformat()
 
 
-def _short(label: str, limit: int = 18) -> str:
+def short_name(label: str, limit: int = 18) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -246,7 +252,7 @@ def line_chart(
     *,
     note: str = "",
     shade_from: date | None = None,
-    marks: Sequence[tuple[date, str]] = (),
+    marks: Sequence[tuple[date, date | None, str]] = (),
     width: int = 720,
     height: int = 260,
     tick_format: str = "%d %b",
@@ -283,10 +289,15 @@ def line_chart(
         first = next(i for i, d in enumerate(dates) if d >= shade_from)
         start = x(first) - ((x(1) - x(0)) / 2 if n > 1 and first else 0)
         chart.shade = (max(start, x0), x1)
-    for day, label in marks:
-        if dates[0] <= day <= dates[-1]:
-            i = max(k for k, d in enumerate(dates) if d <= day)
-            chart.marks.append((x(i), label))
+    for start, end, label in marks:
+        if dates[0] <= start <= dates[-1]:
+            i = max(k for k, d in enumerate(dates) if d <= start)
+            j = (
+                None
+                if end is None or end >= dates[-1]
+                else max(k for k, d in enumerate(dates) if d <= end)
+            )
+            chart.marks.append((x(i), None if j is None else x(j), label))
     chart.marker_every = max(1, n // 12)  # a dozen markers per line at most: shapes stay legible
     for label, style, vs in series:
         points = [(x(i), y(v)) for i, v in enumerate(vs) if v is not None]
@@ -300,6 +311,10 @@ def line_chart(
         [_period(d), *("–" if vs[i] is None else fmt(vs[i]) for _, _, vs in series)]
         for i, d in enumerate(dates)
     ]
+    if marks:  # the events in force each period, for whoever reads the table instead
+        chart.table_head.append("Shocks")
+        for row, d in zip(chart.table_rows, dates, strict=True):
+            row.append("; ".join(lb for s, e, lb in marks if s <= d and (e is None or d <= e)))
     return chart
 
 

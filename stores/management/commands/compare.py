@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from stores import metrics, services
 from stores.formatting import chance, difference, money, pct
 from stores.forms_dashboard import DashboardFilterForm
+from stores.shock_marks import shock_marks
 
 FORMATS = ("table", "csv", "json")
 
@@ -57,9 +58,12 @@ class Command(BaseCommand):
             raise CommandError("No store matches: create some with `manage.py seed_demo`.")
         services.ensure_run_summary(form.cleaned_data.get("run"))
         comparison = metrics.compare_stores(stores, **form.selection())
-        records = metrics.comparison_records(comparison)
+        data = form.cleaned_data
+        marks = shock_marks(stores, data.get("run"), data.get("date_from"), data.get("date_to"))
+        records = metrics.comparison_records(comparison, marks)
         if options["format"] == "json":
-            self.stdout.write(json.dumps({"stores": records}, indent=2))
+            shocks = [m.as_dict() for m in marks]
+            self.stdout.write(json.dumps({"stores": records, "shocks": shocks}, indent=2))
         elif options["format"] == "csv":
             writer = csv.DictWriter(self.stdout, fieldnames=list(records[0]), lineterminator="\n")
             writer.writeheader()

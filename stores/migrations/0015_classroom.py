@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stores', '0013_shocks_and_scenarios'),
+        ('stores', '0014_experiments'),
     ]
 
     operations = [
