@@ -9,7 +9,7 @@ so money is the ledger's and reconciles with the order rows (tests/test_classroo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -296,9 +296,3 @@ def round_records(board: Leaderboard) -> list[dict[str, Any]]:
                 }
             )
     return rows
-
-
-def sim_date(session: TrainingSession) -> date:
-    from django.utils import timezone
-
-    return timezone.localdate(session.sim_now())
