@@ -154,6 +154,12 @@ CHUNK_STALE_SECONDS = envint("CHUNK_STALE_SECONDS", 45, minimum=3)
 RECOVERY_CHECK_SECONDS = envint("RECOVERY_CHECK_SECONDS", 15, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "live-tick": {"task": "stores.tasks.live_tick", "schedule": float(LIVE_TICK_SECONDS)},
+    # Training sessions: their stores brought up to each session's accelerated clock.
+    "classroom-tick": {
+        "task": "stores.tasks.classroom_tick",
+        "schedule": float(LIVE_TICK_SECONDS),
+        "options": {"expires": float(LIVE_TICK_SECONDS)},
+    },
     "requeue-stalled-chunks": {
         "task": "stores.tasks.requeue_stalled_chunks",
         "schedule": float(RECOVERY_CHECK_SECONDS),

@@ -15,4 +15,5 @@ urlpatterns = [
     path("dashboard/", include("stores.dashboard_urls")),
     path("scenarios/", include("stores.scenario_urls")),
     path("s/", include("stores.urls")),
+    path("", include("stores.classroom_urls")),
 ]

@@ -36,6 +36,7 @@ from .models import (
     SimulationRun,
     Store,
     StoreChannel,
+    TrainingSession,
 )
 from .presets import PRESETS, get_preset
 from .scenarios import SCENARIOS
@@ -735,6 +736,33 @@ class ScenarioRunAdmin(ReadOnlyAdmin):
         return TemplateResponse(
             request, "admin/stores/scenariorun/remove_confirmation.html", context
         )
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ReadOnlyAdmin):
+    """Training sessions are run from /classroom/; here they are listed and removed (with
+    their stores and orders: services.classroom.remove_session)."""
+
+    list_display = ("name", "scenario", "status", "team_count", "created_at", "page")
+    list_filter = ("status",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(teams_n=Count("teams"))
+
+    @admin.display(description="teams", ordering="teams_n")
+    def team_count(self, obj) -> int:
+        return obj.teams_n
+
+    @admin.display(description="classroom page")
+    def page(self, obj) -> str:
+        return format_html('<a href="{}">open</a>', reverse("classroom:session", args=[obj.pk]))
+
+    def delete_model(self, request, obj) -> None:
+        services.classroom.remove_session(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for session in queryset:
+            services.classroom.remove_session(session)
 
 
 @admin.register(Experiment)

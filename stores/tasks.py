@@ -63,3 +63,18 @@ def live_tick() -> dict:
     """Celery beat, every LIVE_TICK_SECONDS: traffic and orders "now" for live stores, and
     every order's lifecycle moved along as its dates pass."""
     return services.live_tick().as_dict()
+
+
+@shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, max_retries=3)
+def classroom_tick() -> dict:
+    """Celery beat, every LIVE_TICK_SECONDS: each running training session's stores brought up
+    to its clock (traffic, orders, and their lifecycle)."""
+    return {str(k): v for k, v in services.classroom.tick_sessions().items()}
+
+
+@shared_task(
+    acks_late=True, autoretry_for=RETRY_ON, retry_backoff=1, retry_backoff_max=30, max_retries=8
+)
+def simulate_round(round_id: int) -> int:
+    """Write a closing round's days (idempotent: the stores' cursors skip what is written)."""
+    return services.classroom.simulate_round(round_id).number

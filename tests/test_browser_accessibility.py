@@ -229,3 +229,52 @@ def test_the_check_fails_on_a_page_with_a_violation(browser, live_server, demo):
         context.close()
     assert any(" label " in line for line in found)
     assert any("color-contrast" in line for line in found)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_no_wcag_violation_on_the_classroom_pages(
+    browser, live_server, django_user_model, viewport
+):
+    """A session one round in: the trainer's sessions and control page, the projector, the
+    debrief; a team's join page, its page and its decisions refused out of bounds."""
+    from stores.services import classroom as sessions
+
+    session = sessions.create_session(name="Audit", scenario="cod_vs_prepaid", teams=2, seed=2)
+    sessions.start_session(session)
+    sessions.advance_session(session)
+    sessions.simulate_round(sessions.close_round(session).pk)
+    sessions.set_leaderboard(session, True)
+    team = session.teams.first()
+    django_user_model.objects.create_superuser("trainer", "t@example.com", "pw-test-1")
+    context = browser.new_context(**VIEWPORTS[viewport])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    found: list[str] = []
+    try:
+        for label, path in [
+            ("team join", "/team/"),
+            ("team page", f"/team/{team.code}/"),
+        ]:
+            page.goto(live_server.url + path)
+            found.extend(violations(page, label))
+        page.fill("[name=markup]", "9")
+        page.click("#save-decisions")
+        expect(page.locator("#error-summary")).to_be_visible()
+        found.extend(violations(page, "team page with errors"))
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "trainer")
+        page.fill("#id_password", "pw-test-1")
+        page.click("input[type=submit]")
+        for label, path in [
+            ("classroom", "/classroom/"),
+            ("session control", f"/classroom/{session.pk}/"),
+            ("projector", f"/classroom/{session.pk}/screen/"),
+            ("session debrief", f"/classroom/{session.pk}/debrief/"),
+        ]:
+            page.goto(live_server.url + path)
+            for summary in page.locator("details summary:visible").all():
+                summary.click()
+            found.extend(violations(page, label))
+    finally:
+        context.close()
+    assert found == [], f"{viewport}:\n" + "\n".join(found)

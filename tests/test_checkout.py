@@ -63,7 +63,11 @@ def snapshot() -> tuple:
 
 @pytest.fixture
 def general(make_store):
-    return make_store("general")
+    # Nobody returns or disputes here, so every order of these tests is kept: a shopper's
+    # order meets the engine's dice (test_a_shoppers_order_meets_the_engines_dice).
+    return make_store(
+        "general", return_rate=0, defect_rate=0, chargeback_rate=0, late_refund_rate=0
+    )
 
 
 @pytest.fixture
@@ -370,7 +374,7 @@ def test_a_shoppers_cod_order_is_shipped_delivered_and_paid_by_the_lifecycle(mak
 
     from stores.services import advance_lifecycle
 
-    store = make_store("cod")
+    store = make_store("cod", cod_refusal_base=0, cod_refusal_per_day=0, return_rate=0)
     product = store.products.filter(stock__gte=1).first()
     order = service.place_order(
         store,
@@ -395,6 +399,38 @@ def test_a_shoppers_cod_order_is_shipped_delivered_and_paid_by_the_lifecycle(mak
     assert order.cash_collected_at is not None
     row = DailyFunnel.objects.get(store=store, source=Source.SHOPPER, run__isnull=True)
     assert (row.delivered_orders, row.cod_fee, row.cash_orders) == (1, order.cod_fee, 1)
+
+
+def test_a_shoppers_order_meets_the_engines_dice(make_store):
+    """A shopper's order is planned like a simulated one (engine.plan_order), seeded by its
+    number: a COD parcel can be refused at the door, a prepaid one returned; the same number
+    always gets the same fate."""
+    from stores.simulation import engine
+    from stores.simulation.params import STATUSES
+
+    store = make_store("cod", cod_refusal_base="0.5", cod_refusal_per_day=0, return_rate="0.3")
+    product = store.products.filter(stock__gte=40).first()
+    fates = {}
+    for i, method in enumerate(["cod", "card"] * 20):
+        order = service.place_order(
+            store,
+            [service.RequestedLine(product_id=product.pk, quantity=1)],
+            email=f"s{i}@example.com",
+            address=service.ShippingAddress("A", "1 Road", "Dubai", "0", phone="+971 50 1"),
+            payment_method=method,
+            channel=Channel.DIRECT,
+        )
+        fates.setdefault(method, set()).add(order.planned_outcome)
+        assert order.placed_at < order.planned_shipped_at < order.planned_delivered_at
+        if order.planned_outcome != OrderStatus.DELIVERED:
+            assert order.outcome_at >= order.planned_delivered_at
+        again = service._planned(
+            store, order.placed_at, method, 0, order.number
+        )  # the same number, the same fate
+        assert again["planned_outcome"] == order.planned_outcome
+    assert OrderStatus.REFUSED in fates["cod"] and OrderStatus.DELIVERED in fates["cod"]
+    assert OrderStatus.RETURNED in fates["card"] and OrderStatus.REFUSED not in fates["card"]
+    assert STATUSES[engine.REFUSED] == OrderStatus.REFUSED
 
 
 # --- Every refusal points at something the shopper can see -------------------------------------

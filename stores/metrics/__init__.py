@@ -17,6 +17,7 @@ from .queries import (
     channel_breakdown,
     compare_stores,
     funnel_rows,
+    hourly_orders,
     resolve_run,
     store_orders,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "comparison_records",
     "daily_records",
     "funnel_rows",
+    "hourly_orders",
     "mature_through",
     "plain",
     "resolve_run",

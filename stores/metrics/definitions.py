@@ -151,7 +151,7 @@ WATERFALL_STEPS = (
     ("ad_spend", "Ad spend", "Paid social and paid search."),
     ("returns_shipping", "Returns", "Reverse shipping of returned parcels."),
     ("refused_shipping", "Refused at the door (both legs)", "Forward and reverse shipping of the parcels refused at the door."),
-    ("other_cost", "Other costs", "Operating costs (per-SKU upkeep)."),
+    ("other_cost", "Other costs", "Operating costs (per-SKU upkeep; in a training session also email sends and COD confirmation calls)."),
     ("contribution", "Contribution", "What is left."),
 )  # fmt: skip
 

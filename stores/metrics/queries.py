@@ -17,6 +17,7 @@ mature cohort in the selection a rate falls back to every cohort and is flagged 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -599,3 +600,26 @@ def store_orders(store: Store, **selection: Any):
     if selection.get("source"):
         orders = orders.filter(source=selection["source"])
     return orders.order_by("-placed_at", "-id")
+
+
+def hourly_orders(
+    stores: Iterable[Store], *, since: datetime, until: datetime
+) -> dict[str, list[tuple[datetime, int, float]]]:
+    """Per store (slug), each hour in [since, until): the orders placed outside runs and their
+    net sales (the ledger's), as they stand. A training session's first simulated hours, when
+    a daily chart would have a single point."""
+    stores = list(stores)
+    start = since.replace(minute=0, second=0, microsecond=0)
+    hours = max(1, math.ceil((until - start).total_seconds() / 3600))
+    out = {s.slug: [[start + timedelta(hours=h), 0, 0.0] for h in range(hours)] for s in stores}
+    slugs = {s.id: s.slug for s in stores}
+    rows = Order.objects.filter(
+        store_id__in=list(slugs), run__isnull=True, placed_at__gte=start, placed_at__lt=until
+    ).values_list("store_id", "placed_at", *ledger.REVENUE_LINES)
+    for store_id, placed_at, *money in rows:
+        slot = out[slugs[store_id]][int((placed_at - start).total_seconds() // 3600)]
+        slot[1] += 1
+        slot[2] += float(
+            ledger.net_sales(ledger.Lines(dict(zip(ledger.REVENUE_LINES, money, strict=True))))
+        )
+    return {slug: [tuple(slot) for slot in slots] for slug, slots in out.items()}

@@ -1,5 +1,6 @@
 """The domain's tables, by topic: stores (and what they sell), runs, orders and the daily funnel,
-shocks applied to stores and scenarios started for a class.
+shocks applied to stores and scenarios started for a class, and the classroom (training
+sessions, teams, rounds, decisions).
 
 `from stores.models import X` finds every model and every vocabulary (stores/choices.py).
 """
@@ -18,6 +19,16 @@ from ..choices import (
     ReturnShippingPayer,
     RunStatus,
     Source,
+)
+from .classroom import (
+    DECISION_KEYS,
+    Courier,
+    Decision,
+    Round,
+    RoundStatus,
+    SessionStatus,
+    Team,
+    TrainingSession,
 )
 from .experiments import (
     EXPERIMENT_COUNT_FIELDS,
@@ -54,7 +65,15 @@ from .stores import (
 )
 
 __all__ = [
+    "DECISION_KEYS",
     "AppliedShock",
+    "Courier",
+    "Decision",
+    "Round",
+    "RoundStatus",
+    "SessionStatus",
+    "Team",
+    "TrainingSession",
     "EXPERIMENT_COUNT_FIELDS",
     "EXPERIMENT_MONEY_FIELDS",
     "MAX_POINTS",

@@ -46,6 +46,11 @@ class StoreQuerySet(models.QuerySet):
     def live(self) -> StoreQuerySet:
         return self.filter(is_active=True, is_live=True)
 
+    def on_real_clock(self) -> StoreQuerySet:
+        """Stores outside any training session: they live by the real time. A session's stores
+        live by its accelerated clock (stores.models.classroom), whose dates run ahead."""
+        return self.filter(training_sessions__isnull=True)
+
 
 class Store(models.Model):
     """A mock independent store: a business model plus every parameter the simulation reads."""

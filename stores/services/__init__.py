@@ -15,9 +15,10 @@
 - rollup: keep DailyFunnel's order columns equal to the sums over the order rows.
 - checkout: place a shopper's order (prices, fees and stock from the server).
 - funnel: count shopper visits and funnel steps into the daily funnel table.
+- classroom: training sessions on an accelerated clock, their teams, decisions and rounds.
 """
 
-from . import experiments
+from . import classroom, experiments
 from .broker import BrokerUnavailable
 from .checkout import (
     AlreadyOrdered,
@@ -58,6 +59,7 @@ __all__ = [
     "CheckoutError",
     "PricesChanged",
     "add_preset_channels",
+    "classroom",
     "advance_lifecycle",
     "cancel_run",
     "channel_for",

@@ -12,10 +12,11 @@ overlap in time make one order: the other is refused with AlreadyOrdered, naming
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -33,10 +34,13 @@ from ..models import (
     Source,
     Store,
 )
-from ..simulation import timeline
-from .engine_params import timeline_rules
+from ..simulation import engine, timeline
+from ..simulation.params import STATUSES
+from . import classroom
+from .engine_params import store_params, timeline_rules
 from .funnel import ensure_row
 from .rollup import rebuild_rollup
+from .shocks import live_schedules
 
 ZERO = Decimal("0")
 PREPAID = frozenset({PaymentMethod.CARD, PaymentMethod.PAYPAL, PaymentMethod.UPI})
@@ -133,7 +137,7 @@ def delivery_estimate(
     """The honest estimate, by the same rules the simulation plans orders with (timeline.py):
     the slowest supplier's lead time where a product has one, else the store's handling; then
     the courier's transit."""
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(classroom.store_now(store.pk))
     low, high = timeline.door_range(timeline_rules(store), _lead_days(products))
     return DeliveryEstimate(low, high, today + timedelta(days=low), today + timedelta(days=high))
 
@@ -180,6 +184,8 @@ def place_order(
     checkout_key: str = "",
 ) -> Order:
     """Create the order, its lines and customer; take stock; rebuild the day's shopper rollup.
+    The order's life (dispatch, delivery, refusal, return, ...) is planned with the engine's
+    own dice, at the time of the store's clock (a training session's, or the real one).
 
     Raises CheckoutError (nothing written) for an empty cart, a product of another store or no
     longer sold, a payment method the store does not offer, a bad quantity, not enough stock,
@@ -227,11 +233,11 @@ def place_order(
         if changed and not accept_price_changes:
             raise PricesChanged(q.gross_sales)
 
-        now = timezone.now()
+        # A store in a training session lives by the session's clock, not the real time.
+        session = classroom.session_of(store)
+        now = session.sim_now() if session else timezone.now()
         placed_date = timezone.localdate(now)
-        dispatch_days, door_days = timeline.middle_days(
-            timeline_rules(store), _lead_days(p for p, _ in pairs)
-        )
+        lead_days = _lead_days(p for p, _ in pairs)
         customer, created = Customer.objects.get_or_create(
             store=store, email=email, defaults={"name": address.name, "source": Source.SHOPPER}
         )
@@ -249,12 +255,6 @@ def place_order(
             "status": OrderStatus.PLACED,
             "placed_at": now,
             "placed_date": placed_date,
-            "planned_outcome": OrderStatus.DELIVERED,
-            # A typical timeline by the store's rules, so the lifecycle service ships and
-            # delivers it like any order (and books the COD fee and cash when the courier
-            # collects).
-            "planned_shipped_at": now + timedelta(days=dispatch_days),
-            "planned_delivered_at": now + timedelta(days=door_days),
             # The money arrives later, by the timeline's rules: a processor's payout after the
             # charge, a courier's remittance after delivery (the lifecycle books it).
             "cash_collected_at": None,
@@ -274,9 +274,14 @@ def place_order(
         }
         order = None
         for _ in range(5):
+            number = _order_number(store)
             try:
                 with transaction.atomic():
-                    order = Order.objects.create(number=_order_number(store), **order_fields)
+                    order = Order.objects.create(
+                        number=number,
+                        **order_fields,
+                        **_planned(store, now, payment_method, lead_days, number),
+                    )
                 break
             except IntegrityError:
                 continue  # the random number was taken; draw another
@@ -303,4 +308,40 @@ def place_order(
         # visit counter to create it.
         ensure_row(store.pk, placed_date, channel)
         rebuild_rollup(store.pk, [placed_date], run_id=None, source=Source.SHOPPER)
+        if session is not None:
+            classroom.book_shopper_order_costs(session, order)
     return order
+
+
+def _planned(store: Store, now: datetime, method: str, lead_days: int, number: str) -> dict:
+    """The order's planned life by the engine's own dice (engine.plan_order): the timeline's
+    rules and the store's rates (refusal at the door for COD, returns, late refunds,
+    chargebacks) that a simulated order of the same day would meet, seeded by its number. The
+    lifecycle service then ships, delivers, refuses or refunds it as the dates pass, and books
+    the COD fee and the cash when the courier collects."""
+    params = store_params(store, products=[])
+    schedule = live_schedules([store.pk]).get(store.pk)
+    if schedule:  # a shock on the store's live traffic sets the terms of today's orders
+        params = schedule.params_for(params, schedule.active(now.astimezone(UTC).date()))
+    key = int.from_bytes(hashlib.blake2b(number.encode(), digest_size=8).digest(), "big")
+    plan = engine.plan_order(
+        params,
+        placed_at=int(now.timestamp()),
+        is_cod=method == PaymentMethod.COD,
+        lead_days=lead_days,
+        key=key,
+    )
+    outcome = STATUSES[plan.outcome]
+    return {
+        "planned_outcome": outcome,
+        "planned_shipped_at": _instant(plan.shipped_at, now),
+        "planned_delivered_at": _instant(plan.delivered_at, now),
+        # A kept order has no outcome date (the lifecycle's rule).
+        "outcome_at": None if outcome == OrderStatus.DELIVERED else _instant(plan.outcome_at, now),
+    }
+
+
+def _instant(epoch: int, now: datetime) -> datetime:
+    """Epoch seconds as a datetime; the engine works in whole seconds, so the fraction of a
+    second of `now` is kept, and every planned date stays after the placement."""
+    return datetime.fromtimestamp(epoch, UTC) + timedelta(microseconds=now.microsecond)

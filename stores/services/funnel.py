@@ -113,13 +113,16 @@ def touch_visit(
     The channel is decided when the session starts and sticks for the whole visit. Returns the
     visit state (channel, day, steps counted so far).
     """
+    from .classroom import store_now  # the classroom books its costs on these rows
+
     now = now or timezone.now()
     stamp = now.timestamp()
     visit = session.get(_key(store_id))
     if visit is None or stamp - visit["last"] > SESSION_TIMEOUT_SECONDS:
         visit = {
             "channel": channel_for(utm_source, utm_medium, referer),
-            "day": timezone.localdate(now).isoformat(),
+            # A training session's store counts the visit on its clock's day.
+            "day": timezone.localdate(store_now(store_id, now)).isoformat(),
             "steps": [],
             "last": stamp,
         }

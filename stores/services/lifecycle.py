@@ -66,6 +66,7 @@ def advance_lifecycle(
     Returns the number of orders changed.
 
     A run's orders are not moved: they stand as of the run's end (SimulationRun.as_of).
+    Without `store_ids`, the stores of training sessions are left to their sessions' clocks.
     """
     now = now or timezone.now()
     as_of = int(now.timestamp())
@@ -74,6 +75,10 @@ def advance_lifecycle(
     stores = Store.objects.all()  # few stores; asking which have orders would scan every order
     if store_ids is not None:
         stores = stores.filter(pk__in=list(store_ids))
+    else:
+        # A training session moves its own stores' orders by its clock (services.classroom):
+        # by the real time, which its clock runs ahead of, they would move backwards.
+        stores = stores.on_real_clock()
     changed_total = 0
     stores = list(stores)
     # Live shocks: each order lives by the terms of the day it was placed.

@@ -4,7 +4,7 @@ passes, a few seconds at a time, and moves every order's lifecycle along.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -62,7 +62,8 @@ def live_tick(*, now: datetime | None = None) -> LiveTickResult:
     training room sees orders arrive within minutes rather than one an hour.
     """
     now = now or timezone.now()
-    stores = list(Store.objects.live())
+    # A training session's stores follow their session's clock (services.classroom), not this one.
+    stores = list(Store.objects.live().on_real_clock())
     written = 0
     scale = float(getattr(settings, "LIVE_TRAFFIC_SCALE", 1))
     schedules = live_schedules(s.pk for s in stores)
@@ -71,25 +72,48 @@ def live_tick(*, now: datetime | None = None) -> LiveTickResult:
         # value, which scaling leaves alone.
         params = store_params(store).with_traffic_scaled(scale)
         params = params.with_shocks(schedules.get(store.pk))
-        if not len(params.catalogue) or not params.channels:
-            continue
-        with transaction.atomic():
-            # Re-read the cursor under the transaction: another tick may have moved it.
-            start = Store.objects.filter(pk=store.pk).values_list("live_revealed_until", flat=True)[
-                0
-            ]
-            if start is None or start >= now:
-                Store.objects.filter(pk=store.pk, live_revealed_until__isnull=True).update(
-                    live_revealed_until=now
-                )
-                continue
-            day = start.astimezone(UTC).date()
-            while day <= now.astimezone(UTC).date():
-                written += _live_window(store, params, day, start, now)
-                day += timedelta(days=1)
-            Store.objects.filter(pk=store.pk).update(live_revealed_until=now)
+        written += reveal_store(store, params, now)
     advanced = advance_lifecycle(now=now)
     return LiveTickResult(stores=len(stores), orders=written, advanced=advanced)
+
+
+def reveal_store(
+    store: Store,
+    params: StoreParams,
+    until: datetime,
+    *,
+    seed: int = LIVE_SEED,
+    tag: str = "",
+    after: Callable[[datetime, datetime], None] | None = None,
+) -> int:
+    """Write a store's seeded traffic and orders between its cursor (live_revealed_until) and
+    `until`, and move the cursor, in one transaction; `after(start, until)` runs inside it (a
+    training session books its decisions' costs there). `tag` names the store's settings in
+    its order numbers, so a day re-simulated after they changed never reuses a number.
+    Returns the orders written.
+
+    Live mode calls it with the real time; a training session with its clock's time.
+    """
+    if not len(params.catalogue) or not params.channels:
+        return 0
+    written = 0
+    with transaction.atomic():
+        # Re-read the cursor under the transaction, locked: another tick may be moving it.
+        cursor = Store.objects.select_for_update().filter(pk=store.pk)
+        start = cursor.values_list("live_revealed_until", flat=True)[0]
+        if start is None or start >= until:
+            Store.objects.filter(pk=store.pk, live_revealed_until__isnull=True).update(
+                live_revealed_until=until
+            )
+            return 0
+        day = start.astimezone(UTC).date()
+        while day <= until.astimezone(UTC).date():
+            written += _live_window(store, params, day, start, until, seed=seed, tag=tag)
+            day += timedelta(days=1)
+        if after is not None:
+            after(start, until)
+        Store.objects.filter(pk=store.pk).update(live_revealed_until=until)
+    return written
 
 
 def _telescoped(total: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -99,7 +123,14 @@ def _telescoped(total: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 def _live_window(
-    store: Store, params: StoreParams, day: date, start: datetime, end: datetime
+    store: Store,
+    params: StoreParams,
+    day: date,
+    start: datetime,
+    end: datetime,
+    *,
+    seed: int,
+    tag: str = "",
 ) -> int:
     """Write the part of a store's seeded live day that falls in (start, end]."""
     day_start = engine.day_ordinal(day) * engine.DAY
@@ -107,15 +138,15 @@ def _live_window(
     hi_ts = min(int(end.timestamp()), day_start + engine.DAY)
     if hi_ts <= lo_ts:
         return 0
-    result = engine.simulate(params, seed=LIVE_SEED, first_day=day, days=1)
+    result = engine.simulate(params, seed=seed, first_day=day, days=1)
     o, f = result.orders, result.funnel
     first = int(np.searchsorted(o.placed_at, lo_ts, side="right"))  # orders come sorted by time
     last = int(np.searchsorted(o.placed_at, hi_ts, side="right"))
     if last > first:
         # Under shocks a day's orders differ from the same day's without them: the tag keeps
         # the numbers of a day re-simulated after a shock applied mid-day from colliding.
-        tag = params.shocks.tag(day) if params.shocks else ""
-        suffix = f"-{tag}" if tag else ""
+        tags = [tag, params.shocks.tag(day) if params.shocks else ""]
+        suffix = "".join(f"-{t}" for t in tags if t)
         numbers = [f"L-S{store.pk}-{day:%Y%m%d}-{s}{suffix}" for s in o.seq.tolist()]
         OrderBatch.build(
             store, params, result, numbers=numbers, run_id=None, as_of=end,

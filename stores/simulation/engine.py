@@ -65,8 +65,9 @@ CUSTOM_TEXTS = ("Anna", "Best Dad", "Team Leo", "Est. 2019", "Carpe Diem", "Mia 
 CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green")
 
 # Spawn keys: (purpose, store key, day). With common random numbers the demand stream drops the
-# store key, so every store in a run sees the same daily demand noise.
-_DEMAND, _STORE = 0, 1
+# store key, so every store in a run sees the same daily demand noise. A shopper's order has a
+# stream of its own (plan_order).
+_DEMAND, _STORE, _SHOPPER = 0, 1, 2
 
 
 def day_ordinal(day: date) -> int:
@@ -445,39 +446,9 @@ def _orders_day(
     )
 
     # Fulfilment (timeline.py): supplier processing where a line has a lead time, else the
-    # store's handling; then transit.
-    rules = p.rules
+    # store's handling; then transit. Then the outcome.
     lead = np.maximum.reduceat(prep.lead[product], line_start)
-    handling = _days_in(rng, rules.handling_days, n)
-    dispatch = timeline.dispatch_days(rules, lead, handling)
-    transit = _days_in(rng, rules.delivery_days, n)
-    shipped = placed + dispatch * DAY
-    at_door = shipped + transit * DAY
-    door_days = dispatch + transit
-
-    # Outcomes: a fixed number of draws per order, whichever branch it takes.
-    u = rng.random((n, 7))
-    refusal = np.clip(
-        p.cod_refusal_base + p.cod_refusal_per_day * np.maximum(0, door_days - 2), 0, 0.95
-    )
-    refused = cod & (u[:, 0] < refusal)
-    random_chargeback = ~cod & (u[:, 1] < p.chargeback_rate)
-    late_claim = ~cod & timeline.is_late(rules, door_days) & (u[:, 2] < p.late_refund_rate)
-    late_chargeback = late_claim & (u[:, 3] < p.late_chargeback_share)
-    returned = (u[:, 4] < p.defect_rate) | (u[:, 5] < p.return_rate)
-    charged_back = random_chargeback | late_chargeback
-    lag = u[:, 6]
-    # Later rules win: a refusal stops everything, a chargeback overrides a refund claim.
-    outcome = np.full(n, DELIVERED, dtype=np.int8)
-    outcome_at = at_door.copy()
-    for happens, status, after_door in (
-        (returned, RETURNED, timeline.return_after_door(rules, lag)),
-        (late_claim, REFUNDED, timeline.late_claim_after_door(lag)),
-        (charged_back, CHARGED_BACK, timeline.chargeback_after_door(lag)),
-        (refused, REFUSED, 0),
-    ):
-        outcome_at = np.where(happens, at_door + after_door, outcome_at)
-        outcome = np.where(happens, status, outcome).astype(np.int8)
+    shipped, at_door, outcome, outcome_at = _plan_outcomes(p, rng, placed, cod, lead)
 
     orders = {
         "day": np.full(n, i, dtype=np.int64),
@@ -508,6 +479,81 @@ def _orders_day(
         "custom_code": custom_code.astype(np.int64),
     }
     return orders, lines
+
+
+def _plan_outcomes(
+    p: StoreParams,
+    rng: np.random.Generator,
+    placed: np.ndarray,
+    cod: np.ndarray,
+    lead: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each order's timeline and final outcome, by the timeline's rules and the store's rates:
+    (shipped_at, at the door, outcome code, outcome_at), times in epoch seconds.
+
+    `lead` is each order's slowest supplier lead time in days (0: the store handles dispatch).
+    A fixed number of draws per order, whichever branch it takes, so that an order's dice do
+    not depend on the others'.
+    """
+    n = len(placed)
+    rules = p.rules
+    handling = _days_in(rng, rules.handling_days, n)
+    dispatch = timeline.dispatch_days(rules, lead, handling)
+    transit = _days_in(rng, rules.delivery_days, n)
+    shipped = placed + dispatch * DAY
+    at_door = shipped + transit * DAY
+    door_days = dispatch + transit
+
+    u = rng.random((n, 7))
+    refusal = np.clip(
+        p.cod_refusal_base + p.cod_refusal_per_day * np.maximum(0, door_days - 2), 0, 0.95
+    )
+    refused = cod & (u[:, 0] < refusal)
+    random_chargeback = ~cod & (u[:, 1] < p.chargeback_rate)
+    late_claim = ~cod & timeline.is_late(rules, door_days) & (u[:, 2] < p.late_refund_rate)
+    late_chargeback = late_claim & (u[:, 3] < p.late_chargeback_share)
+    returned = (u[:, 4] < p.defect_rate) | (u[:, 5] < p.return_rate)
+    charged_back = random_chargeback | late_chargeback
+    lag = u[:, 6]
+    # Later rules win: a refusal stops everything, a chargeback overrides a refund claim.
+    outcome = np.full(n, DELIVERED, dtype=np.int8)
+    outcome_at = at_door.copy()
+    for happens, status, after_door in (
+        (returned, RETURNED, timeline.return_after_door(rules, lag)),
+        (late_claim, REFUNDED, timeline.late_claim_after_door(lag)),
+        (charged_back, CHARGED_BACK, timeline.chargeback_after_door(lag)),
+        (refused, REFUSED, 0),
+    ):
+        outcome_at = np.where(happens, at_door + after_door, outcome_at)
+        outcome = np.where(happens, status, outcome).astype(np.int8)
+    return shipped, at_door, outcome, outcome_at
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    """One order's planned life (epoch seconds) and outcome (a code of params.STATUSES)."""
+
+    shipped_at: int
+    delivered_at: int  # at the door (the refusal, for a refused parcel)
+    outcome: int
+    outcome_at: int
+
+
+def plan_order(
+    p: StoreParams, *, placed_at: int, is_cod: bool, lead_days: int, key: int
+) -> PlannedOrder:
+    """The life of one order placed outside the engine (a shopper's), with the engine's own
+    dice: the same rules and rates as a simulated order's, from a stream seeded by `key`
+    (derived from the order, so the same order always gets the same fate)."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(key, spawn_key=(_SHOPPER,))))
+    shipped, at_door, outcome, outcome_at = _plan_outcomes(
+        p,
+        rng,
+        np.array([placed_at], dtype=np.int64),
+        np.array([is_cod]),
+        np.array([max(0, lead_days)], dtype=np.int64),
+    )
+    return PlannedOrder(int(shipped[0]), int(at_door[0]), int(outcome[0]), int(outcome_at[0]))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from html import escape  # the standard library's: Django's adds a lazy-text check per call
 
@@ -208,6 +208,10 @@ class LineChart:
         return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
+def _period(d: date | datetime) -> str:
+    return d.strftime("%Y-%m-%d %H:%M") if isinstance(d, datetime) else d.isoformat()
+
+
 def short_name(label: str, limit: int = 18) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -251,8 +255,10 @@ def line_chart(
     marks: Sequence[tuple[date, date | None, str]] = (),
     width: int = 720,
     height: int = 260,
+    tick_format: str = "%d %b",
 ) -> LineChart:
-    """series: (label, style, values aligned with dates; None = no data that period)."""
+    """series: (label, style, values aligned with dates; None = no data that period). `dates`
+    may be datetimes (a training session's simulated hours): `tick_format` labels them."""
     chart = LineChart(title=title, note=note, width=width, height=height)
     values = [v for _, _, vs in series for v in vs if v is not None]
     if not dates or not values:
@@ -278,7 +284,7 @@ def line_chart(
         chart.y_ticks.append((round(y(tick), 1), fmt(tick)))
         tick += step
     for i in sorted({0, n // 2, n - 1}):
-        chart.x_ticks.append((round(x(i), 1), dates[i].strftime("%d %b")))
+        chart.x_ticks.append((round(x(i), 1), dates[i].strftime(tick_format)))
     if shade_from is not None and shade_from <= dates[-1]:
         first = next(i for i, d in enumerate(dates) if d >= shade_from)
         start = x(first) - ((x(1) - x(0)) / 2 if n > 1 and first else 0)
@@ -302,7 +308,7 @@ def line_chart(
         line.end_label_y = end
     chart.table_head = ["Period", *(label for label, _, _ in series)]
     chart.table_rows = [
-        [d.isoformat(), *("–" if vs[i] is None else fmt(vs[i]) for _, _, vs in series)]
+        [_period(d), *("–" if vs[i] is None else fmt(vs[i]) for _, _, vs in series)]
         for i, d in enumerate(dates)
     ]
     if marks:  # the events in force each period, for whoever reads the table instead

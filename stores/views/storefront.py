@@ -87,7 +87,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    stores = Store.objects.active().order_by("name")
+    # A training session's stores are its teams' own: reached from their team page only.
+    stores = Store.objects.active().on_real_clock().order_by("name")
     return render(request, "index.html", {"stores": stores})
 
 

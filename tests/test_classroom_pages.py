@@ -1,0 +1,200 @@
+"""The classroom's pages and command: the trainer's control page and projector, a team's page
+(its code is its key, and it shows nothing else of the site), the debrief and exports, and
+`manage.py classroom`."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from stores.models import Decision, Order, RoundStatus, TrainingSession
+from stores.services import classroom as sessions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session(db):
+    s = sessions.create_session(name="Pages", scenario="cod_vs_prepaid", teams=2, seed=3)
+    sessions.start_session(s)
+    sessions.advance_session(s)
+    return s
+
+
+def test_the_trainer_pages_need_the_dashboard_permission(client, session):
+    for name in ("session", "screen", "debrief"):
+        url = reverse(f"classroom:{name}", args=[session.pk])
+        assert client.get(url).status_code == 302  # to the login page
+    assert client.get(reverse("classroom:index")).status_code == 302
+
+
+def test_a_trainer_creates_a_session_and_sees_its_teams_join_links_and_qr_codes(staff_client):
+    response = staff_client.post(
+        reverse("classroom:index"),
+        {
+            "name": "Tuesday",
+            "scenario": "price_war",
+            "teams": "3",
+            "seconds_per_day": "60",
+            "round_days": "7",
+            "traffic_scale": "10",
+            "history_days": "0",
+            "seed": "4",
+        },
+    )
+    session = TrainingSession.objects.get(name="Tuesday")
+    assert response.status_code == 302 and session.status == "running"
+    page = staff_client.get(reverse("classroom:session", args=[session.pk])).content.decode()
+    for team in session.teams.all():
+        assert team.code in page and f"/team/{team.code}/" in page
+    assert page.count('class="qr"') == 3  # inline SVG, no image service
+
+    refused = staff_client.post(reverse("classroom:index"), {"name": "X", "teams": "2"})
+    assert refused.status_code == 400
+    assert b"Choose a scenario or a store" in refused.content
+
+
+def test_the_projector_shows_exactly_the_sessions_stores_by_the_simulated_hour(
+    staff_client, session, make_store
+):
+    stranger = make_store("cod", name="Not in this class")
+    page = staff_client.get(reverse("classroom:screen", args=[session.pk])).content.decode()
+    for store in session.stores.all():
+        assert store.name in page
+    assert stranger.name not in page and session.template.name not in page
+    assert "Orders per simulated hour" in page
+    assert 'id="latest-orders"' in page
+
+
+def test_a_team_sets_its_decisions_and_one_out_of_bounds_is_refused_naming_it(client, session):
+    team = session.teams.first()
+    url = reverse("classroom:team", args=[team.code])
+    page = client.get(url).content.decode()
+    assert team.store.get_absolute_url() in page
+    assert "/dashboard/" not in page and "/admin/" not in page  # nothing else of the site
+    other = session.teams.exclude(pk=team.pk).first()
+    assert other.store.get_absolute_url() not in page
+
+    refused = client.post(url, {"markup": "9", "courier": "express", "cod": "on"})
+    assert refused.status_code == 400
+    assert "Markup (price / unit cost): 9 is out of bounds" in refused.content.decode()
+    assert not Decision.objects.exists()
+
+    saved = client.post(url, {"markup": "2.80", "courier": "express", "cod": "off"})
+    assert saved.status_code == 302
+    decision = Decision.objects.get()
+    assert (str(decision.markup), decision.courier, decision.cod) == ("2.80", "express", False)
+
+
+def test_a_wrong_team_code_finds_nothing(client, session):
+    assert client.get("/team/NOPE99/").status_code == 404
+    assert client.post("/team/", {"code": "nope99"}).status_code == 404
+    team = session.teams.first()
+    assert client.post("/team/", {"code": team.code.lower()}).status_code == 302
+
+
+def test_the_index_of_stores_hides_the_sessions_stores(client, session, demo_stores):
+    page = client.get("/").content.decode()
+    assert "Souq Express" in page
+    for store in session.stores.all():
+        assert store.get_absolute_url() not in page
+
+
+def test_the_command_starts_decides_closes_and_ranks(db):
+    out = StringIO()
+    call_command("classroom", "start", "cod_vs_prepaid", "--teams", "2", "--seed", "7", stdout=out)
+    text = out.getvalue()
+    session = TrainingSession.objects.get()
+    assert f"Session #{session.pk}" in text
+    for team in session.teams.all():
+        assert f"/team/{team.code}/" in text
+
+    with pytest.raises(CommandError, match="markup: 9 is out of bounds"):
+        call_command("classroom", "decide", str(session.pk), "Team A", "--set", "markup=9")
+    with pytest.raises(CommandError, match="paid_social.daily_budget"):
+        call_command(
+            "classroom", "decide", str(session.pk), "Team A",
+            "--set", "paid_social.daily_budget=100000",
+        )  # fmt: skip
+    call_command(
+        "classroom", "decide", str(session.pk), "team a",
+        "--set", "markup=1.8", "--set", "paid_social.daily_budget=300", "--set", "cod=off",
+        stdout=StringIO(),
+    )  # fmt: skip
+    decision = Decision.objects.get()
+    assert str(decision.markup) == "1.80" and decision.paid_social_budget == 300
+    assert decision.cod is False
+
+    call_command("classroom", "close-round", str(session.pk), "--in-process", stdout=StringIO())
+    assert session.rounds.get(number=1).status == RoundStatus.CLOSED
+
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), "--format", "json", stdout=out)
+    board = json.loads(out.getvalue())
+    assert board["session"] == session.pk and board["round"] == 1
+    assert [t["rank"] for t in board["teams"]] == [1, 2]
+    assert {"team", "store", "rank", "contribution", "cash"} <= set(board["teams"][0])
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), "--format", "csv", stdout=out)
+    assert out.getvalue().splitlines()[0].startswith("rank,team,store,contribution,cash")
+    out = StringIO()
+    call_command("classroom", "export", str(session.pk), "--format", "json", stdout=out)
+    assert len(json.loads(out.getvalue())["rounds"]) == 2
+
+
+def test_the_debrief_and_exports_hold_every_round(staff_client, session):
+    a = session.teams.first()
+    sessions.record_decision(a, {"courier": "express"})
+    sessions.simulate_round(sessions.close_round(session).pk)
+    sessions.end_session(session)
+    page = staff_client.get(reverse("classroom:debrief", args=[session.pk])).content.decode()
+    assert "Final ranking" in page and "Round 1:" in page
+    csv_text = staff_client.get(reverse("classroom:export", args=[session.pk, "csv"]))
+    lines = csv_text.content.decode().splitlines()
+    assert lines[0].startswith("round,first_date,last_date,team,store,rank,contribution")
+    assert len(lines) == 3
+    data = staff_client.get(reverse("classroom:export", args=[session.pk, "json"])).json()
+    assert data["rounds"][0]["courier"] in ("express", "standard")
+    assert Order.objects.filter(store__team__session=session).exists()
+
+
+def test_a_session_from_a_chosen_store_copies_it_and_its_references(staff_client, demo_stores):
+    response = staff_client.post(
+        reverse("classroom:index"),
+        {
+            "name": "Chosen",
+            "store": "souq-express",
+            "references": ["trenddrop", "postureup"],
+            "teams": "2",
+            "seconds_per_day": "30",
+            "round_days": "5",
+            "traffic_scale": "5",
+            "history_days": "0",
+            "seed": "1",
+        },
+    )
+    assert response.status_code == 302
+    session = TrainingSession.objects.get(name="Chosen")
+    models = sorted(s.business_model for s in session.stores.all())
+    assert models == ["cod", "cod", "dropship", "single_product"]
+    assert not session.stores.filter(slug__in=["souq-express", "trenddrop"]).exists()
+    assert session.template.business_model == "cod"
+    sessions.advance_session(session)
+    page = staff_client.get(reverse("classroom:screen", args=[session.pk])).content.decode()
+    assert "TrendDrop (Chosen)" in page
+
+
+def test_the_admin_lists_sessions_and_deletes_one_with_its_stores(staff_client, session):
+    page = staff_client.get("/admin/stores/trainingsession/")
+    assert page.status_code == 200 and "Pages" in page.content.decode()
+    ids = list(session.stores.values_list("pk", flat=True))
+    response = staff_client.post(
+        f"/admin/stores/trainingsession/{session.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TrainingSession.objects.exists()
+    assert not Order.objects.filter(store_id__in=ids).exists()
