@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from stores.models import Decision, Order, RoundStatus, TrainingSession
+from stores.models import Round as RoundModel
 from stores.services import classroom as sessions
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +200,72 @@ def test_the_admin_lists_sessions_and_deletes_one_with_its_stores(staff_client, 
     assert response.status_code == 302
     assert not TrainingSession.objects.exists()
     assert not Order.objects.filter(store_id__in=ids).exists()
+
+
+# --- A round the workers did not finish ------------------------------------------------------
+
+
+def test_a_stalled_round_can_be_queued_again_from_the_page_and_is_written_once(
+    staff_client, session, monkeypatch
+):
+    """A worker killed mid-round hands its message back only after the broker's visibility
+    timeout; a minute after closing, the trainer sees the round is stuck and queues it again."""
+    queued = []
+    monkeypatch.setattr(sessions, "dispatch_round", lambda r: queued.append(r.pk))
+    page = reverse("classroom:session", args=[session.pk])
+    requeue = reverse("classroom:control", args=[session.pk, "requeue-round"])
+    round_ = sessions.close_round(session)
+
+    assert b'id="requeue-round"' not in staff_client.get(page).content  # just closed
+    response = staff_client.post(requeue, follow=True)
+    assert b"still on it" in response.content and queued == []
+
+    stalled = round_.closing_at - timedelta(seconds=sessions.ROUND_STALL_SECONDS + 1)
+    RoundModel.objects.filter(pk=round_.pk).update(closing_at=stalled)
+    assert b'id="requeue-round"' in staff_client.get(page).content
+    response = staff_client.post(requeue, follow=True)
+    assert b"Round 1 queued again" in response.content and queued == [round_.pk]
+
+    # The first task and its twin both run: the days are written once, one next round opens.
+    sessions.simulate_round(round_.pk)
+    orders = Order.objects.filter(store__in=session.stores.all()).count()
+    sessions.simulate_round(round_.pk)
+    assert Order.objects.filter(store__in=session.stores.all()).count() == orders
+    assert list(session.rounds.values_list("number", "status")) == [
+        (1, RoundStatus.CLOSED),
+        (2, RoundStatus.OPEN),
+    ]
+    response = staff_client.post(requeue, follow=True)
+    assert b"No round is being simulated" in response.content
+
+
+def test_a_twin_that_finishes_second_leaves_the_clock_where_the_first_set_it(session):
+    round_ = sessions.close_round(session)
+    real = sessions.bring_up_to
+
+    def twin_finishes_meanwhile(s, sim):
+        written = real(s, sim)
+        if not twin_clock and sim == RoundModel.objects.get(pk=round_.pk).sim_end:
+            twin_clock.append(None)
+            sessions.simulate_round(round_.pk)  # the other task, done first
+            s.refresh_from_db()
+            twin_clock[0] = s.clock
+        return written
+
+    twin_clock = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sessions, "bring_up_to", twin_finishes_meanwhile)
+        sessions.simulate_round(round_.pk)
+    session.refresh_from_db()
+    assert twin_clock and session.clock == twin_clock[0]
+    assert session.rounds.filter(number=2).count() == 1
+
+
+def test_the_command_finishes_a_stalled_round_here(db, session):
+    round_ = sessions.close_round(session)
+    out = StringIO()
+    call_command("classroom", "requeue-round", str(session.pk), "--in-process", stdout=out)
+    assert "Round 1 finished here." in out.getvalue()
+    assert RoundModel.objects.get(pk=round_.pk).status == RoundStatus.CLOSED
+    with pytest.raises(CommandError, match="No round is being simulated"):
+        call_command("classroom", "requeue-round", str(session.pk), "--in-process")

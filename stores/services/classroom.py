@@ -535,6 +535,41 @@ def dispatch_round(round_: Round) -> None:
     transaction.on_commit(publish)
 
 
+# A round whose days the workers have not finished this long after it closed (or whose task
+# gave up) can be queued again by the trainer: a worker killed mid-round only hands its message
+# back after the broker's visibility timeout (10 minutes), longer than a class should wait.
+ROUND_STALL_SECONDS = 60
+
+
+def round_stalled(round_: Round, *, real_now: datetime | None = None) -> bool:
+    """Whether a round being simulated looks stuck: its task failed, or it closed more than
+    ROUND_STALL_SECONDS ago and is not closed yet."""
+    if round_.status != RoundStatus.SIMULATING:
+        return False
+    if round_.error:
+        return True
+    real_now = real_now or timezone.now()
+    closing = round_.closing_at
+    return closing is not None and (real_now - closing).total_seconds() > ROUND_STALL_SECONDS
+
+
+def requeue_round(session: TrainingSession, *, real_now: datetime | None = None) -> Round:
+    """Queue the simulating round's days again (the trainer's "Queue it again"). Safe while the
+    first task still runs: each store's cursor is moved under a row lock, so the two write no
+    day twice, and only the first to finish closes the round."""
+    round_ = session.rounds.filter(status=RoundStatus.SIMULATING).order_by("number").first()
+    if round_ is None:
+        raise ClassroomError("No round is being simulated.")
+    if not round_stalled(round_, real_now=real_now):
+        raise ClassroomError(
+            f"Round {round_.number} closed less than {ROUND_STALL_SECONDS} s ago: "
+            "the workers are still on it."
+        )
+    Round.objects.filter(pk=round_.pk).update(error="")
+    dispatch_round(round_)
+    return round_
+
+
 def simulate_round(round_id: int, *, real_now: datetime | None = None) -> Round:
     """Write a closing round's days: the rest of the current simulated day under the decisions
     in force, then, from midnight, the round's days under its decisions; then close it, open
@@ -562,6 +597,8 @@ def simulate_round(round_id: int, *, real_now: datetime | None = None) -> Round:
         raise
     with transaction.atomic():
         session = _locked(session)
+        if Round.objects.filter(pk=round_.pk, status=RoundStatus.CLOSED).exists():
+            return Round.objects.get(pk=round_.pk)  # a re-queued twin finished first
         clock = session.clock.jumped_to(real_now or timezone.now(), round_.sim_end)
         if round_.resume_clock and not session.is_ended:
             clock = clock.resumed(real_now or timezone.now())

@@ -121,6 +121,7 @@ def _trainer_context(request: HttpRequest, session: TrainingSession) -> dict[str
         "session": session,
         "clock": _clock(session),
         "round": round_,
+        "round_stalled": round_ is not None and sessions.round_stalled(round_),
         "board": board,
         "teams": teams,
         "trainee_orders": trainee_orders,
@@ -140,7 +141,18 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-ACTIONS = ("start", "pause", "resume", "step", "speed", "close-round", "reveal", "hide", "end")
+ACTIONS = (
+    "start",
+    "pause",
+    "resume",
+    "step",
+    "speed",
+    "close-round",
+    "requeue-round",
+    "reveal",
+    "hide",
+    "end",
+)
 
 
 @require_POST
@@ -170,6 +182,9 @@ def control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 sessions.reopen_round(round_)
                 raise
             messages.info(request, f"Round {round_.number} closed: the workers simulate its days.")
+        elif action == "requeue-round":
+            round_ = sessions.requeue_round(session)
+            messages.info(request, f"Round {round_.number} queued again on the workers.")
         elif action in ("reveal", "hide"):
             sessions.set_leaderboard(session, action == "reveal")
         elif action == "end":

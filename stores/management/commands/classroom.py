@@ -8,6 +8,8 @@
   trainer's bounds is refused with the field named, as on the team's page;
 - `classroom close-round SESSION [--in-process] [--no-wait]`: the round's days on the
   workers (or here), then the leaderboard;
+- `classroom requeue-round SESSION [--in-process]`: a round the workers have not finished a
+  minute after it closed (a worker stopped mid-round) queued again, or finished here;
 - `classroom leaderboard SESSION [--format table|csv|json]`; `classroom export SESSION
   [--format csv|json]` (every round, with each team's decisions);
 - `classroom clock SESSION pause|resume|step DAYS|speed SECONDS_PER_DAY`, `classroom tick
@@ -59,6 +61,11 @@ class Command(BaseCommand):
         close.add_argument("session")
         close.add_argument("--in-process", action="store_true", help="Here, without a worker.")
         close.add_argument("--no-wait", action="store_true", help="Queue it and return.")
+        requeue = actions.add_parser(
+            "requeue-round", help="Queue a stalled round again (or finish it here)."
+        )
+        requeue.add_argument("session")
+        requeue.add_argument("--in-process", action="store_true", help="Here, without a worker.")
         board = actions.add_parser("leaderboard", help="The teams ranked, now.")
         board.add_argument("session")
         board.add_argument("--format", default="table", choices=FORMATS)
@@ -181,6 +188,19 @@ class Command(BaseCommand):
             f"{round_.first_date} to {round_.last_date}."
         )
         self._print_board(session, "table")
+
+    def _requeue_round(self, options: dict[str, Any]) -> None:
+        session = self._session(options["session"])
+        if options["in_process"]:
+            round_ = session.rounds.filter(status=RoundStatus.SIMULATING).first()
+            if round_ is None:
+                raise CommandError("No round is being simulated.")
+            round_ = sessions.simulate_round(round_.pk)
+            self.stdout.write(f"Round {round_.number} finished here.")
+            self._print_board(session, "table")
+            return
+        round_ = sessions.requeue_round(session)
+        self.stdout.write(f"Round {round_.number} queued again on the workers.")
 
     def _leaderboard(self, options: dict[str, Any]) -> None:
         self._print_board(self._session(options["session"]), options["format"])
