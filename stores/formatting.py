@@ -36,8 +36,10 @@ def count(value: int | None) -> str:
     return "–" if value is None else f"{int(value):,}"
 
 
-def metric_value(value: Any, kind: str) -> str:
-    """Format a figure by its metric kind (see stores.metrics.MetricDef.kind)."""
+def metric_value(value: Any, kind: str, *, whole_money: bool = False) -> str:
+    """Format a figure by its metric kind (see stores.metrics.MetricDef.kind). `whole_money`
+    (the projector's tables): amounts of 1,000 or more without their cents, which nobody at the
+    back of the room reads and which make a number too wide for its column."""
     if value is None:
         return "–"
     if kind == "count":
@@ -48,13 +50,16 @@ def metric_value(value: Any, kind: str) -> str:
         return f"{float(value):.2f}×"
     if kind == "days":
         return f"{float(value):.1f} d"
+    if whole_money and abs(float(value)) >= 1000:
+        return ("−" if value < 0 else "") + f"{abs(float(value)):,.0f}"
     return money(value)
 
 
-def interval_text(interval: Any, kind: str) -> str:
+def interval_text(interval: Any, kind: str, *, whole_money: bool = False) -> str:
     if interval is None:
         return ""
-    return f"{metric_value(interval.low, kind)} – {metric_value(interval.high, kind)}"
+    low = metric_value(interval.low, kind, whole_money=whole_money)
+    return f"{low} – {metric_value(interval.high, kind, whole_money=whole_money)}"
 
 
 def bar_width(part: int | None, whole: int | None) -> str:

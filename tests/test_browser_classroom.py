@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from stores.leaderboard import build_leaderboard
 from stores.models import Order, OrderStatus, Source, TrainingSession
 from stores.services import classroom as sessions
+from tests.test_browser_dashboard import numbers_that_misfit
 from tests.test_pipeline import thread_worker  # noqa: F401  (a fixture; broker: conftest's)
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -142,6 +143,17 @@ def test_a_whole_small_session_from_creation_to_debrief(
     team_b.goto(links[1])
     assert team_b.locator("#leaderboard tbody th").all_inner_texts() == expected
     expect(team_b.locator("#my-rounds tbody tr")).to_have_count(2)
+
+    # The projector at 1024 x 768: every figure whole, on one line, in its own column.
+    projector = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    log_in(projector, live_server.url)
+    projector.goto(f"{live_server.url}/classroom/{session.pk}/screen/")
+    expect(projector.locator(".present-table tbody tr")).to_have_count(2)
+    assert numbers_that_misfit(projector) == []
+    assert projector.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    projector.close()
 
     # The trainee's order meets its planned outcome as the session's days pass.
     order.refresh_from_db()

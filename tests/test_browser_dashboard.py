@@ -75,6 +75,17 @@ def ten_stores(make_store):
     return stores
 
 
+def numbers_that_misfit(page: Page) -> list[str]:
+    """The presentation table's numbers that wrap over two lines or run out of their cell (a
+    fixed layout once broke "39,154.7|0" in two, then let a wide one run under its neighbour)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.present-table td .value')].filter(v => {
+            const cell = v.closest('td').getBoundingClientRect(), r = v.getBoundingClientRect();
+            return v.getClientRects().length > 1 || r.left < cell.left || r.right > cell.right;
+        }).map(v => v.textContent)"""
+    )
+
+
 def _readable_presentation(page: Page, width: int, height: int) -> None:
     """No sideways scrolling, and no text on the table smaller than 16 px."""
     page.set_viewport_size({"width": width, "height": height})
@@ -83,6 +94,8 @@ def _readable_presentation(page: Page, width: int, height: int) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{overflow}px of sideways scrolling at {width}x{height}"
+    misfits = numbers_that_misfit(page)
+    assert misfits == [], f"numbers broken or spilling at {width}x{height}: {misfits}"
     smallest = page.evaluate(
         """() => Math.min(...[...document.querySelectorAll(
             '.present-table th, .present-table td, .present-table td *, .present-table caption,'

@@ -122,11 +122,12 @@ def _format_cells(
             else "Cohorts still settling: returns, refusals, chargebacks or payouts to come"
         )
         for cell in mrow.cells:
-            parts = [f'<span class="value">{_esc(fmt.metric_value(cell.value, kind))}</span>']
+            value = _esc(fmt.metric_value(cell.value, kind, whole_money=compact))
+            parts = [f'<span class="value">{value}</span>']
             if cell.provisional:
                 parts.append(provisional)
             if cell.interval and cell.enough_data:
-                text = _esc(fmt.interval_text(cell.interval, kind))
+                text = _esc(fmt.interval_text(cell.interval, kind, whole_money=compact))
                 parts.append(f'<span class="ci">95% CI {text}</span>')
             elif kind in ("rate", "money_ratio") and cell.value is not None:
                 parts.append('<span class="nodata">not enough data yet</span>')
