@@ -28,3 +28,9 @@ def decisions_text(values: dict[str, Any]) -> str:
 def amount(value: Any) -> str:
     """Money with thousands separators, as the dashboard shows it."""
     return formatting.money(value)
+
+
+@register.filter
+def count(value: Any) -> str:
+    """A count with thousands separators (2,215), as the dashboard shows it."""
+    return formatting.count(value)
