@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -80,7 +81,7 @@ def test_a_worker_killed_mid_experiment_is_resumed_to_identical_results(
     experiment = experiments.create_replication(pair, start_date=START, chunk_days=1, **args)
     log = open(settings.VAR_DIR / "killed-experiment-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-P", "solo",
+        [sys.executable, "-m", "celery", "-A", "sandbox", "worker", "-P", "solo",
          "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle"],
         cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

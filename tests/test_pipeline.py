@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -131,7 +132,7 @@ def test_a_worker_killed_mid_run_is_resumed_to_the_same_rows_without_duplicates(
     run = services.create_run(days=30, seed=34, stores=stores, start_date=START, chunk_days=1)
     log = open(settings.VAR_DIR / "killed-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-P", "solo",
+        [sys.executable, "-m", "celery", "-A", "sandbox", "worker", "-P", "solo",
          "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle"],
         cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -167,7 +168,7 @@ def start_worker_process(name: str, env: dict[str, str], *extra: str) -> subproc
     log = open(settings.VAR_DIR / f"{name}-worker.log", "w")  # noqa: SIM115 - the child keeps it
     with log:
         return subprocess.Popen(
-            [str(BASE_DIR / ".venv/bin/celery"), "-A", "sandbox", "worker", "-n", f"{name}@%h",
+            [sys.executable, "-m", "celery", "-A", "sandbox", "worker", "-n", f"{name}@%h",
              "-l", "warning", "--without-gossip", "--without-mingle", *extra],
             cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
