@@ -48,6 +48,8 @@ def metric_value(value: Any, kind: str) -> str:
         return f"{float(value):.2f}×"
     if kind == "days":
         return f"{float(value):.1f} d"
+    if kind == "months":
+        return f"{float(value):.1f} mo"
     return money(value)
 
 
@@ -122,6 +124,8 @@ def difference(value: float | None, unit: str) -> str:
         return signed_money(value)
     if unit == "days":
         return f"{_sign(round(value, 1))}{abs(value):.1f} d"
+    if unit == "months":
+        return f"{_sign(round(value, 1))}{abs(value):.1f} mo"
     return f"{_sign(round(value, 2))}{abs(value):.2f}×"
 
 

@@ -123,6 +123,8 @@ def _format_cells(
         )
         for cell in mrow.cells:
             parts = [f'<span class="value">{_esc(fmt.metric_value(cell.value, kind))}</span>']
+            if cell.note:
+                parts.append(f'<span class="note">{_esc(cell.note)}</span>')
             if cell.provisional:
                 parts.append(provisional)
             if cell.interval and cell.enough_data:
