@@ -451,8 +451,28 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "keys": {store.slug: charts.swatch_svg(styles[store.slug])},
         "marks": (marks := _marks(form, [store])),
         **_charts(comparison, styles, [store.slug], same_scale=False, marks=marks),
+        "cash_chart": _cash_chart(comparison.rows[0], styles[store.slug]),
     }
     return render(request, "dashboard/store.html", context)
+
+
+def _cash_chart(row: metrics.StoreFigures, style: charts.Style) -> charts.LineChart:
+    """The store's cash balance at the end of each day (stores/simulation/cash.py)."""
+    timeline = row.cash
+    days = timeline.days if timeline else []
+    note = ""
+    if days:
+        note = (
+            f"end of day, from {fmt.money(timeline.starting_capital)} of starting capital; "
+            f"lowest {fmt.money(timeline.low)} on {timeline.low_date.isoformat()}"
+        )
+    return charts.line_chart(
+        "Cash balance",
+        [d.date for d in days],
+        [(row.name, style, [float(d.balance) for d in days])],
+        lambda v: f"{v:,.0f}",
+        note=note,
+    )
 
 
 @require_GET
