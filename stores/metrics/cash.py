@@ -36,6 +36,19 @@ CENT = Decimal("0.01")
 DAY_LINES = ("goods_cost", "shipping_cost", "ad_spend", "other_cost")
 
 
+class MoneyDay(TruncDate):
+    """The day (in the stores' calendar) a datetime column falls on. On SQLite, with the
+    calendar in UTC (the default), SQLite's own date() reads the stored UTC text: Django's
+    TruncDate calls a Python function there once per row, seven times slower over a run's
+    orders. Any other time zone takes Django's way."""
+
+    def as_sqlite(self, compiler, connection, **extra):
+        if self.get_tzname() in ("UTC", "Etc/UTC"):
+            sql, params = compiler.compile(self.lhs)
+            return f"date({sql})", params
+        return self.as_sql(compiler, connection)
+
+
 def cash_terms(store: Store) -> CashTerms:
     return CashTerms(
         starting_capital=store.starting_capital,
@@ -94,7 +107,7 @@ def cash_timelines(
         first[store_id] = min(first.get(store_id, day), day)
 
     orders = _orders(ids, run, date_from, date_to, channel, source)
-    cash_day = TruncDate("cash_collected_at")
+    cash_day = MoneyDay("cash_collected_at")
     received = (
         orders.filter(cash_collected_at__isnull=False)
         .annotate(day=cash_day)
@@ -105,7 +118,7 @@ def cash_timelines(
     for store_id, day, money_in, fees in received:
         flows[store_id][_as_date(day)].add(cash_received=_money(money_in), fees_netted=_money(fees))
 
-    outcome_day = TruncDate(Coalesce("outcome_at", "placed_at"))
+    outcome_day = MoneyDay(Coalesce("outcome_at", "placed_at"))
     outcomes = (
         orders.filter(Q(refund__gt=0) | Q(return_shipping_cost__gt=0) | Q(chargeback_fee__gt=0))
         .annotate(day=outcome_day)
