@@ -284,6 +284,15 @@ def test_the_comparison_table_has_a_cash_low_row_with_its_date_and_a_runway_row(
     assert "Cash low" in html and "Runway" in html
     for row in comparison.rows:
         assert f"on {row.cash_low_date.isoformat()}" in html
+    runway = next(
+        r for r in response.context["comparison"].table if r.metric.key == "runway_months"
+    )
+    for cell in runway.cells:
+        row = comparison.row(cell.slug)
+        if row.runway_months is None:  # cash did not fall over the last 30 days: said so
+            assert '<span class="value">not burning</span>' in cell.html
+        else:
+            assert f"{row.runway_months:.1f} mo" in cell.html
     keys = [r.metric.key for r in response.context["comparison"].table]
     assert "cash_low" in keys and "runway_months" in keys
 

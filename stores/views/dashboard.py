@@ -122,8 +122,10 @@ def _format_cells(
             else "Cohorts still settling: returns, refusals, chargebacks or payouts to come"
         )
         for cell in mrow.cells:
-            parts = [f'<span class="value">{_esc(fmt.metric_value(cell.value, kind))}</span>']
-            if cell.note:
+            # A figure that does not exist for a reason says the reason ("not burning").
+            value = fmt.metric_value(cell.value, kind) if cell.value is not None else cell.note
+            parts = [f'<span class="value">{_esc(value or fmt.metric_value(None, kind))}</span>']
+            if cell.note and cell.value is not None:
                 parts.append(f'<span class="note">{_esc(cell.note)}</span>')
             if cell.provisional:
                 parts.append(provisional)
