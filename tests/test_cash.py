@@ -14,13 +14,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models.functions import TruncDate
 from django.forms.models import model_to_dict
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from stores import metrics
 from stores import services as simulation
-from stores.metrics.cash import cash_timelines
+from stores.metrics.cash import MoneyDay, cash_timelines
 from stores.models import DailyFunnel, Order, OrderStatus, Store
 from stores.presets import PRESETS
 from stores.simulation.cash import CashTerms, DayFlows, cash_timeline
@@ -201,6 +203,20 @@ def test_every_store_s_daily_balance_reconciles_with_its_order_rows(simulated):
         assert row.cash.totals["cash_received"] == row.cash_received
         assert row.cash.totals["refunds_paid"] == row.refunds_paid
         assert row.cash.totals["ad_spend"] == row.ad_spend
+
+
+def test_the_money_day_is_the_stores_calendar_day_in_any_time_zone(simulated):
+    run, stores = simulated
+    orders = Order.objects.filter(run=run, cash_collected_at__isnull=False)
+    fast = orders.annotate(day=MoneyDay("cash_collected_at")).values_list("pk", "day")
+    django_way = orders.annotate(day=TruncDate("cash_collected_at")).values_list("pk", "day")
+    assert sorted(fast) == sorted(django_way)
+    # Another calendar: the days move with it, and the balance still reconciles by hand.
+    with override_settings(TIME_ZONE="Asia/Dubai"), timezone.override("Asia/Dubai"):
+        comparison = metrics.compare_stores(stores, run=run)
+        for store in stores:
+            days = [(d.date, d.balance) for d in comparison.row(store.slug).cash.days]
+            assert days == _by_hand(store, run), store.slug
 
 
 def test_what_each_model_does_to_cash_shows_in_the_balance(simulated):
