@@ -169,6 +169,8 @@ class StoreAdmin(admin.ModelAdmin):
         ("Model mechanics", {"fields": ("ad_fatigue_per_day", "ad_refresh_days", "stockout_rate",
                                         "sku_daily_cost",
                                         "platform_fee_rate", "owns_customer_data")}),
+        ("Cash and capital", {"fields": ("starting_capital", "stock_days",
+                                         "supplier_payment_days")}),
         ("Where the defaults come from", {"classes": ("collapse",),
                                           "fields": ("preset_sources", "created_at", "updated_at")}),
     )  # fmt: skip

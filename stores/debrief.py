@@ -184,6 +184,8 @@ def gap_text(metric: MetricDef, a: Any, b: Any) -> str:
         return f"{diff * 100:.1f} points apart"
     if kind == "days":
         return f"{diff:.1f} days apart"
+    if kind == "months":
+        return f"{diff:.1f} months apart"
     if kind == "multiple":
         return f"{diff:.2f}x apart"
     if kind == "count":
@@ -209,6 +211,7 @@ NO_INTERVAL = {
     "ratio": "a ratio of totals, which has no interval here",
     "multiple": "a ratio of totals, which has no interval here",
     "days": "an average lag, which has no interval here",
+    "months": "a runway from one cash timeline, which has no interval here",
     "count": "a count, which has no interval here",
 }
 

@@ -50,6 +50,8 @@ def metric_value(value: Any, kind: str, *, whole_money: bool = False) -> str:
         return f"{float(value):.2f}×"
     if kind == "days":
         return f"{float(value):.1f} d"
+    if kind == "months":
+        return f"{float(value):.1f} mo"
     if whole_money and abs(float(value)) >= 1000:
         return ("−" if value < 0 else "") + f"{abs(float(value)):,.0f}"
     return money(value)
@@ -127,6 +129,8 @@ def difference(value: float | None, unit: str) -> str:
         return signed_money(value)
     if unit == "days":
         return f"{_sign(round(value, 1))}{abs(value):.1f} d"
+    if unit == "months":
+        return f"{_sign(round(value, 1))}{abs(value):.1f} mo"
     return f"{_sign(round(value, 2))}{abs(value):.2f}×"
 
 

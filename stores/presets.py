@@ -70,6 +70,18 @@ DOMESTIC_COURIER = (
 MARKETPLACE_FEES = "Marketplace fee schedules: referral fee mostly 8-15%"
 MODEL_CHOICE = "model choice (no public figure): tune in the admin"
 OFF = "off unless the model needs it (its preset turns it on)"
+# Cash and capital (seed 002: "the capital chain breaks"). No public figure gives a store's
+# starting capital, how much stock it buys ahead or its supplier's terms: model choices, stated.
+CAPITAL = "model choice (no public figure): the owner's money on day one; seed 002: the initial traffic is bought by burning money on ads until the capital chain breaks"  # noqa: E501
+STOCK_AHEAD = "model choice (no public figure): days of expected sales bought up front and replenished as they sell"  # noqa: E501
+DROP_CAPITAL = (
+    "model choice (no public figure); seed 002: a dropshipping project needs very little capital"  # noqa: E501
+)
+NO_STOCK_DROP = "seed 000: dropshipping needs no inventory pre-purchasing; goods bought per order"
+NO_STOCK_POD = "POD guides: made to order, the print partner is paid per order; no stock"
+SUPPLIER_TERMS = (
+    "model choice (no public figure): a new seller pays its supplier on purchase (no trade credit)"  # noqa: E501
+)
 # A channel's conversion rate when nothing else is known: the average store (Littledata).
 CHANNEL_CONVERSION = Decimal("0.014")
 
@@ -188,6 +200,9 @@ COMMON: dict[str, Cited] = {
     "sku_daily_cost": cite(D("0"), OFF),
     "platform_fee_rate": cite(D("0"), OFF),
     "owns_customer_data": cite(True, "an independent store owns its customer data (seed 002)"),
+    "starting_capital": cite(D("10000.00"), CAPITAL),
+    "stock_days": cite(30, STOCK_AHEAD),
+    "supplier_payment_days": cite(0, SUPPLIER_TERMS),
 }
 # The look of a store with no theme of its own.
 DEFAULT_THEME = {
@@ -246,6 +261,9 @@ PRESETS: dict[str, Preset] = {
             sku_daily_cost=cite(D("0.02"), MODEL_CHOICE),
             extra_items_mean=cite(D("0.45"), MODEL_CHOICE),
             repeat_purchase_rate=cite(D("0.06"), MODEL_CHOICE),
+            # 600 SKUs in stock: the widest net needs the most goods bought ahead
+            starting_capital=cite(D("25000.00"), CAPITAL),
+            stock_days=cite(60, STOCK_AHEAD),
         ),
         channels=(
             ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.009"), CHANNEL_CR), 0, D("60"), D("0.50")),
@@ -316,6 +334,8 @@ PRESETS: dict[str, Preset] = {
             # chargebacks (0.4% + late claims) inside the cited 0.3-0.9%
             late_chargeback_share=cite(D("0.10"), CHARGEBACKS),
             chargeback_rate=cite(D("0.004"), CHARGEBACKS),
+            starting_capital=cite(D("3000.00"), DROP_CAPITAL),
+            stock_days=cite(0, NO_STOCK_DROP),
         ),
         # Budgets are a model choice: at a ~$30 basket, paid clicks at 1.1% conversion cost more
         # than they sell, so a dropshipper lives mostly on organic and referral traffic.
@@ -387,6 +407,9 @@ PRESETS: dict[str, Preset] = {
             add_to_cart_rate=cite(D("0.065"), LITTLEDATA_ATC),
             return_rate=cite(D("0.08"), MODEL_CHOICE),
             return_window_days=cite(14, MODEL_CHOICE),
+            # local stock for next-day dispatch; refused parcels come back to it
+            starting_capital=cite(D("15000.00"), CAPITAL),
+            stock_days=cite(30, STOCK_AHEAD),
         ),
         channels=(
             ChannelPreset(
@@ -434,6 +457,8 @@ PRESETS: dict[str, Preset] = {
             returns_restockable=cite(False, POD_RETURNS),
             add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
             repeat_purchase_rate=cite(D("0.15"), MODEL_CHOICE),
+            starting_capital=cite(D("3000.00"), CAPITAL),
+            stock_days=cite(0, NO_STOCK_POD),
         ),
         channels=(
             ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.013"), CHANNEL_CR), 0, D("70"), D("0.55")),
@@ -488,6 +513,9 @@ PRESETS: dict[str, Preset] = {
             ad_refresh_days=cite(60, CREATIVE_REFRESH),
             return_rate=cite(D("0.175"), NRF_RETURNS),  # with 1% defects: ~18% returned
             repeat_purchase_rate=cite(D("0.04"), MODEL_CHOICE),
+            # one product in stock, heavy ads paid as they run
+            starting_capital=cite(D("10000.00"), CAPITAL),
+            stock_days=cite(30, STOCK_AHEAD),
         ),
         channels=(
             ChannelPreset(
@@ -529,6 +557,8 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
         markup=cite(D("2.6"), MODEL_CHOICE),
         repeat_purchase_rate=cite(D("0.22"), MODEL_CHOICE),
         add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
+        starting_capital=cite(D("15000.00"), CAPITAL),
+        stock_days=cite(45, STOCK_AHEAD),
     ),
     channels=PRESETS[BusinessModel.POD].channels,
     catalogue=CatalogueSpec(
@@ -546,6 +576,8 @@ PRESETS[BusinessModel.BRAND] = Preset(
         repeat_purchase_rate=cite(D("0.30"), "seed 000/002: brands cultivate repeat purchases"),
         add_to_cart_rate=cite(D("0.10"), LITTLEDATA_ATC),  # top fifth; Baymard ~70% at ~3.1%
         return_rate=cite(D("0.07"), RETURNS_BY_CATEGORY),  # a beauty catalogue
+        starting_capital=cite(D("20000.00"), CAPITAL),
+        stock_days=cite(45, STOCK_AHEAD),
     ),
     channels=(
         ChannelPreset(Channel.PAID_SOCIAL, cite(D("0.013"), CHANNEL_CR), 0, D("80"), D("0.70")),
@@ -575,6 +607,8 @@ PRESETS[BusinessModel.MARKETPLACE] = Preset(
         platform_collects_payment=cite(True, AMAZON_PAYOUT),
         payout_days=cite(7, AMAZON_PAYOUT),
         payout_cycle_days=cite(14, AMAZON_PAYOUT),
+        starting_capital=cite(D("10000.00"), CAPITAL),
+        stock_days=cite(30, STOCK_AHEAD),
     ),
     channels=(
         ChannelPreset(Channel.ORGANIC_SEARCH, cite(D("0.025"), CHANNEL_CR), 800),

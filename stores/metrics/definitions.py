@@ -28,7 +28,7 @@ MONEY_COLUMNS = (
 class MetricDef:
     key: str
     label: str
-    kind: str  # count | rate | money | money_ratio | ratio (a share) | multiple | days
+    kind: str  # count | rate | money | money_ratio | ratio (a share) | multiple | days | months
     definition: str
     higher_is_better: bool | None = True  # None: neither (sessions of a store are not "better")
     lagged: bool = False
@@ -54,6 +54,7 @@ class MetricDef:
             "money_ratio": "money",
             "multiple": "times",
             "days": "days",
+            "months": "months",
         }[self.kind]
 
 
@@ -140,7 +141,22 @@ METRICS: tuple[MetricDef, ...] = (
         "Average days from order to cash arriving, over orders whose cash has arrived.",
         higher_is_better=False, settles=True,
     ),
+    MetricDef(
+        "cash_low", "Cash low", "money",
+        "The lowest daily cash balance, and the day it was reached. The balance starts from the "
+        "store's starting capital on the first day; money in when it reaches the store (payout "
+        "or COD remittance, less the fees netted from it); out: goods when the supplier is paid "
+        "(stock bought ahead, then what sells replaced), shipping, refunds paid, ad spend, "
+        "other costs.", settles=True,
+    ),
+    MetricDef(
+        "runway_months", "Runway", "months",
+        "Months the cash at the end lasts: end balance / (money out - money in over the last "
+        "30 days); \"not burning\" when cash did not fall over those 30 days.", settles=True,
+    ),
 )  # fmt: skip
+# Figures read from the order rows' days (stores.metrics.cash), which an experiment does not keep.
+CASH_KEYS = ("cash_low", "cash_low_date", "runway_months")
 METRIC_BY_KEY = {m.key: m for m in METRICS}
 
 WATERFALL_STEPS = (

@@ -28,16 +28,27 @@ from ..models import (
 )
 from ..services.engine_params import timeline_rules
 from ..services.experiments import SweepParam, number, store_variant
-from .definitions import LAGGED, METRIC_BY_KEY, METRICS, SETTLED, MetricDef, mature_through
+from .definitions import (
+    CASH_KEYS,
+    LAGGED,
+    METRIC_BY_KEY,
+    METRICS,
+    SETTLED,
+    MetricDef,
+    mature_through,
+)
 from .exports import RECORD_KEYS, plain
 from .figures import StoreFigures
 
 # The figures an experiment reports: every figure of `compare --format json` but the store's
-# name and model, under the same keys.
-EXPERIMENT_KEYS = tuple(k for k in RECORD_KEYS if k not in ("slug", "name", "model"))
+# name and model, under the same keys; but the cash balance, which needs the order rows (an
+# experiment keeps each store's daily figures only).
+EXPERIMENT_KEYS = tuple(k for k in RECORD_KEYS if k not in ("slug", "name", "model", *CASH_KEYS))
 # Figures with a better direction, for "ahead of the baseline" (sessions or ad spend are not
 # better or worse for being higher; neither is a cost line on its own).
-DIRECTED = tuple(m.key for m in METRICS if m.higher_is_better is not None)
+DIRECTED = tuple(
+    m.key for m in METRICS if m.higher_is_better is not None and m.key not in CASH_KEYS
+)
 BAND = (5, 95)  # percentiles of the band across replications
 # The figures a summary table shows first (the command's table, the page's table).
 SUMMARY_KEYS = ("conversion_rate", "orders", "net_sales", "cod_refusal_rate", "returns_rate",

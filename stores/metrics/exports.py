@@ -57,6 +57,9 @@ RECORD_KEYS = (
     "refunds_paid",
     "cash_collected",
     "cash_lag_days",
+    "cash_low",
+    "cash_low_date",
+    "runway_months",
 )
 
 

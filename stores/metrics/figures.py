@@ -14,6 +14,7 @@ from typing import Any
 from .. import stats
 from ..choices import Channel
 from ..simulation import ledger
+from ..simulation.cash import CashTimeline
 from .definitions import LAGGED, METRIC_BY_KEY, SETTLED, MetricDef
 
 ZERO = Decimal("0")
@@ -44,6 +45,8 @@ class StoreFigures:
     days: int = 0
     # The store's days (clusters of the delta-method intervals); None outside compare_stores.
     series: DailySeries | None = field(default=None, repr=False)
+    # The daily cash balance (stores.metrics.cash); None where no order rows were read.
+    cash: CashTimeline | None = field(default=None, repr=False)
     _estimates: dict[str, stats.Estimate | None] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str) -> Any:
@@ -224,6 +227,33 @@ class StoreFigures:
     def cash_lag_days(self) -> float | None:
         return ledger.ratio(self.totals["cash_lag_days"], self.cash_orders)
 
+    # Cash balance (stores/simulation/cash.py defines it)
+    @property
+    def cash_low(self) -> Decimal | None:
+        return self.cash.low if self.cash else None
+
+    @property
+    def cash_low_date(self) -> date | None:
+        return self.cash.low_date if self.cash else None
+
+    @property
+    def cash_end(self) -> Decimal | None:
+        return self.cash.end if self.cash else None
+
+    @property
+    def runway_months(self) -> float | None:
+        return self.cash.runway_months if self.cash else None
+
+    def note(self, key: str) -> str:
+        """A word a figure needs beside its value: the day of the cash low; "not burning"."""
+        if not self.cash or not self.cash.days:
+            return ""
+        if key == "cash_low":
+            return f"on {self.cash.low_date.isoformat()}"
+        if key == "runway_months" and not self.cash.burning:
+            return "not burning"
+        return ""
+
     # Statistics
     def estimate(self, key: str) -> stats.Estimate | None:
         """Delta-method estimate of a money ratio over days (see stats.ratio_estimate)."""
@@ -286,6 +316,7 @@ class Cell:
     q_value: float | None = None
 
     higher_is_better: bool | None = None
+    note: str = ""  # shown beside the value (StoreFigures.note)
 
     @property
     def significant(self) -> bool:

@@ -64,6 +64,7 @@ from ..services.engine_params import timeline_rules
 from ..services.rollup import COLUMNS
 from ..simulation import ledger
 from ..simulation.shocks import slowest_rules
+from .cash import cash_timelines
 from .definitions import (
     COUNT_COLUMNS,
     LAGGED,
@@ -203,9 +204,9 @@ def compare_stores(
 ) -> Comparison:
     """Per-store figures, the KPI table against a baseline, and the time series.
 
-    Three queries: the stores' lead times (for maturity), the sums per store x period, and the
-    lagged counts of the days around each maturity date; one more when neither a run nor both
-    dates bound the span. `baseline` is a Store or a slug among `stores` (default: none, no
+    Six queries: the stores' lead times (for maturity), the sums per store x period, the
+    lagged counts of the days around each maturity date, and the three of the daily cash
+    balances (stores.metrics.cash); one more when neither a run nor both dates bound the span. `baseline` is a Store or a slug among `stores` (default: none, no
     comparison). Stores outside `market` are left out. `series` is "day", "week" or "auto": by day up
     to SERIES_DAYS_MAX days, by week (Monday to Sunday) beyond. The intervals of money per
     session use the same periods as clusters.
@@ -290,6 +291,12 @@ def _compare(
             day_rows=days if summary is not None else rows,
         )
 
+    timelines = cash_timelines(
+        store_list, run=run, as_of=as_of, date_from=date_from, date_to=date_to,
+        channel=channel, source=source, rows=rows,
+    )  # fmt: skip
+    for store_id, timeline in timelines.items():
+        figures[store_id].cash = timeline
     row_list = [figures[s.id] for s in store_list]
     base = _pick_baseline(row_list, baseline)
     return Comparison(

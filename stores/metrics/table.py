@@ -39,6 +39,7 @@ def _cell(metric: MetricDef, row: StoreFigures, base: StoreFigures | None) -> Ce
         provisional=row.provisional(metric.key),
         higher_is_better=metric.higher_is_better,
         unit=metric.difference_unit,
+        note=row.note(metric.key),
     )
     compare = base is not None and not cell.is_baseline
     base_value = base.value(metric.key) if compare else None

@@ -231,6 +231,21 @@ class Store(models.Model):
         help_text="The store can email its buyers (no on a marketplace).",
     )
 
+    # Cash and capital: the daily cash balance (stores/simulation/cash.py) starts here.
+    starting_capital = money_field(
+        default("starting_capital"),
+        "Cash the store starts with on the first day of a period (the cash balance starts here).",
+    )
+    stock_days = days_field(
+        default("stock_days"),
+        "Days of expected sales bought up front and replenished as they sell "
+        "(0 = no stock: goods bought per order, as dropship and POD do).",
+    )
+    supplier_payment_days = days_field(
+        default("supplier_payment_days"),
+        "Days after a purchase that the supplier is paid (0 = on purchase).",
+    )
+
     is_active = models.BooleanField(default=True, help_text="Inactive stores answer 404.")
     is_live = models.BooleanField(
         default=False, help_text="Celery beat generates traffic for this store every few seconds."

@@ -19,6 +19,9 @@ Lines booked per day and channel, not per order: ad_spend, other_cost (per-SKU u
 Cash lines: cash_received (what buyers paid, once it reached the store: at capture for prepaid
 orders, at the courier's remittance for COD) and refunds_paid (refunds of money once taken).
 
+The daily cash balance over these lines (when each one moves, stock bought ahead, supplier
+terms, cash low and runway) is defined in stores/simulation/cash.py.
+
 Dollars and rates never share a name: `contribution` is money, `contribution_margin` the rate.
 """
 

@@ -122,8 +122,15 @@ def _format_cells(
             else "Cohorts still settling: returns, refusals, chargebacks or payouts to come"
         )
         for cell in mrow.cells:
-            value = _esc(fmt.metric_value(cell.value, kind, whole_money=compact))
-            parts = [f'<span class="value">{value}</span>']
+            # A figure that does not exist for a reason says the reason ("not burning").
+            value = (
+                fmt.metric_value(cell.value, kind, whole_money=compact)
+                if cell.value is not None
+                else cell.note
+            )
+            parts = [f'<span class="value">{_esc(value or fmt.metric_value(None, kind))}</span>']
+            if cell.note and cell.value is not None:
+                parts.append(f'<span class="note">{_esc(cell.note)}</span>')
             if cell.provisional:
                 parts.append(provisional)
             if cell.interval and cell.enough_data:
@@ -450,8 +457,28 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "keys": {store.slug: charts.swatch_svg(styles[store.slug])},
         "marks": (marks := _marks(form, [store])),
         **_charts(comparison, styles, [store.slug], same_scale=False, marks=marks),
+        "cash_chart": _cash_chart(comparison.rows[0], styles[store.slug]),
     }
     return render(request, "dashboard/store.html", context)
+
+
+def _cash_chart(row: metrics.StoreFigures, style: charts.Style) -> charts.LineChart:
+    """The store's cash balance at the end of each day (stores/simulation/cash.py)."""
+    timeline = row.cash
+    days = timeline.days if timeline else []
+    note = ""
+    if days:
+        note = (
+            f"end of day, from {fmt.money(timeline.starting_capital)} of starting capital; "
+            f"lowest {fmt.money(timeline.low)} on {timeline.low_date.isoformat()}"
+        )
+    return charts.line_chart(
+        "Cash balance",
+        [d.date for d in days],
+        [(row.name, style, [float(d.balance) for d in days])],
+        lambda v: f"{v:,.0f}",
+        note=note,
+    )
 
 
 @require_GET
