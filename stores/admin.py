@@ -168,7 +168,9 @@ class StoreAdmin(admin.ModelAdmin):
                                                    "repeat_purchase_rate")}),
         ("Model mechanics", {"fields": ("ad_fatigue_per_day", "ad_refresh_days", "stockout_rate",
                                         "sku_daily_cost",
-                                        "platform_fee_rate", "owns_customer_data")}),
+                                        "platform_fee_rate", "fulfilment_fee",
+                                        "warehousing_fee", "platform_retail_markup",
+                                        "owns_customer_data")}),
         ("Where the defaults come from", {"classes": ("collapse",),
                                           "fields": ("preset_sources", "created_at", "updated_at")}),
     )  # fmt: skip
@@ -185,7 +187,9 @@ class StoreAdmin(admin.ModelAdmin):
     # Sections that only matter to some models start folded for the others.
     SECTION_MODELS = {
         "Cash on delivery": {"cod"},
-        "Model mechanics": {"general", "single_product", "marketplace"},
+        "Model mechanics": {
+            "general", "single_product", "marketplace", "semi_managed", "fully_managed",
+        },
     }
 
     def get_fieldsets(self, request, obj=None):
