@@ -188,7 +188,11 @@ class StoreAdmin(admin.ModelAdmin):
     SECTION_MODELS = {
         "Cash on delivery": {"cod"},
         "Model mechanics": {
-            "general", "single_product", "marketplace", "semi_managed", "fully_managed",
+            "general",
+            "single_product",
+            "marketplace",
+            "semi_managed",
+            "fully_managed",
         },
     }
 

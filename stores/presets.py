@@ -74,7 +74,9 @@ SEED_003_TRAFFIC = "seed 003: the platform allocates the traffic (Temu 'prioriti
 SEED_003_WAREHOUSING = "seed 003: 'increased logistics costs from overseas warehousing'; the per-unit figure is a model choice"  # noqa: E501
 SEED_003_PRICING = "seed 003: fully hosted sellers 'cannot adjust pricing ... squeezing profit margins'; the figure is a model choice"  # noqa: E501
 SEMI_FEES = "Temu semi-managed fee guide, ecer.com (2025): service fee typically 10-20% of sales"
-PLATFORM_PAYOUT = "Seller Q&A, hb2b.com (2025): paid ~45 days after the sale, later with returns or disputes"  # noqa: E501
+PLATFORM_PAYOUT = (
+    "Seller Q&A, hb2b.com (2025): paid ~45 days after the sale, later with returns or disputes"  # noqa: E501
+)
 SEMI_DELIVERY = "56ok.com (2025): semi-managed US windows: preparation 2 business days, delivery at most 14 business days"  # noqa: E501
 FULL_MANAGED = "56ok.com (2025): fully managed: the seller supplies at a wholesale price to the platform's warehouses; the platform prices, fulfils and serves; delivery typically 7-10 days"  # noqa: E501
 PLATFORM_CUSTOMER = "seed 002/003: the platform keeps the customer; the seller sees no buyer's data and no repeat buyer"  # noqa: E501
@@ -201,7 +203,9 @@ COMMON: dict[str, Cited] = {
     "platform_fee_rate": cite(D("0"), OFF),
     "fulfilment_fee": cite(D("0"), OFF),
     "warehousing_fee": cite(D("0"), OFF),
-    "platform_retail_markup": cite(D("0"), "the seller sets its price (a fully managed platform sets it)"),  # noqa: E501
+    "platform_retail_markup": cite(
+        D("0"), "the seller sets its price (a fully managed platform sets it)"
+    ),  # noqa: E501
     "owns_customer_data": cite(True, "an independent store owns its customer data (seed 002)"),
 }
 # The look of a store with no theme of its own.
@@ -601,23 +605,22 @@ PRESETS[BusinessModel.MARKETPLACE] = Preset(
 )
 
 
-
 def _platform_store(**overrides: Cited) -> dict[str, Cited]:
     """What both managed models share (seed 003): the platform takes the payment (no card fee
     for the seller) and pays out weeks after delivery, runs logistics and customer service (no
     shipping legs for the seller), and keeps the customer (no email, no repeat buyers)."""
-    shared = dict(
-        platform_collects_payment=cite(True, SEED_003_ROLES),
+    shared = {
+        "platform_collects_payment": cite(True, SEED_003_ROLES),
         # after delivery (7-14 days from the order), on a weekly cycle: ~45 days from the sale
-        payout_days=cite(30, PLATFORM_PAYOUT),
-        payout_cycle_days=cite(7, PLATFORM_PAYOUT),
-        shipping_cost=cite(D("0"), SEED_003_ROLES),
-        return_shipping_cost=cite(D("0"), SEED_003_ROLES),
-        warehousing_fee=cite(D("0.40"), SEED_003_WAREHOUSING),
-        owns_customer_data=cite(False, PLATFORM_CUSTOMER),
-        repeat_purchase_rate=cite(D("0"), PLATFORM_CUSTOMER),
-        add_to_cart_rate=cite(D("0.085"), LITTLEDATA_ATC),  # Baymard ~70% at its ~2.5%
-    )
+        "payout_days": cite(30, PLATFORM_PAYOUT),
+        "payout_cycle_days": cite(7, PLATFORM_PAYOUT),
+        "shipping_cost": cite(D("0"), SEED_003_ROLES),
+        "return_shipping_cost": cite(D("0"), SEED_003_ROLES),
+        "warehousing_fee": cite(D("0.40"), SEED_003_WAREHOUSING),
+        "owns_customer_data": cite(False, PLATFORM_CUSTOMER),
+        "repeat_purchase_rate": cite(D("0"), PLATFORM_CUSTOMER),
+        "add_to_cart_rate": cite(D("0.085"), LITTLEDATA_ATC),  # Baymard ~70% at its ~2.5%
+    }
     return _store(**{**shared, **overrides})
 
 
