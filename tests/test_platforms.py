@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from stores import metrics, services
 from stores.choices import OWNED_CHANNELS
+from stores.formatting import money
 from stores.models import Channel, DailyFunnel, Order, Source
 from stores.presets import PLATFORM_NAME
 from stores.services.checkout import CheckoutError, RequestedLine, ShippingAddress, place_order
@@ -257,3 +259,20 @@ def test_fully_managed_revenue_is_the_wholesale_price(simulated):
         assert line.unit_price < line.product.shopper_price
     totals = sum((ln.unit_price * ln.quantity for ln in order.lines.all()), Decimal(0))
     assert order.gross_sales == totals
+
+
+def test_the_dashboard_shows_platform_fees_and_no_paid_cac_beside_independent_stores(
+    staff_client, simulated
+):
+    html = staff_client.get(reverse("dashboard:compare")).content.decode()
+    rows = {
+        label: row
+        for row in re.findall(r"<tr.*?</tr>", html, flags=re.S)
+        for label in ("Platform fees", "Paid CAC")
+        if f">{label}<" in row or f">{label} <" in row or label in row.split("</th>")[0]
+    }
+    semi = metrics.compare_stores(list(simulated)).row("semi")
+    assert money(semi.platform_fees) in rows["Platform fees"]
+    cells = re.findall(r"<td.*?</td>", rows["Paid CAC"], flags=re.S)
+    assert len(cells) == 3 and sum("–" in c for c in cells) == 2  # the two platform sellers
+    assert "$0.00" not in rows["Paid CAC"]
