@@ -74,7 +74,10 @@ _DEMAND, _STORE, _SHOPPER = 0, 1, 2
 # recommendation results), so they share organic search's shock rather than draw a new one,
 # which would shift every other store's draws.
 NOISE_CHANNELS = CHANNELS[:6]
-NOISE_OF = {**{c: i for i, c in enumerate(NOISE_CHANNELS)}, "platform": 2}
+NOISE_OF = {
+    **{c: i for i, c in enumerate(NOISE_CHANNELS)},
+    "platform": NOISE_CHANNELS.index("organic_search"),
+}
 
 
 def day_ordinal(day: date) -> int:
