@@ -168,7 +168,9 @@ class StoreAdmin(admin.ModelAdmin):
                                                    "repeat_purchase_rate")}),
         ("Model mechanics", {"fields": ("ad_fatigue_per_day", "ad_refresh_days", "stockout_rate",
                                         "sku_daily_cost",
-                                        "platform_fee_rate", "owns_customer_data")}),
+                                        "platform_fee_rate", "fulfilment_fee",
+                                        "warehousing_fee", "platform_retail_markup",
+                                        "owns_customer_data")}),
         ("Cash and capital", {"fields": ("starting_capital", "stock_days",
                                          "supplier_payment_days")}),
         ("Where the defaults come from", {"classes": ("collapse",),
@@ -187,7 +189,13 @@ class StoreAdmin(admin.ModelAdmin):
     # Sections that only matter to some models start folded for the others.
     SECTION_MODELS = {
         "Cash on delivery": {"cod"},
-        "Model mechanics": {"general", "single_product", "marketplace"},
+        "Model mechanics": {
+            "general",
+            "single_product",
+            "marketplace",
+            "semi_managed",
+            "fully_managed",
+        },
     }
 
     def get_fieldsets(self, request, obj=None):

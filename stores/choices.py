@@ -19,6 +19,13 @@ class BusinessModel(models.TextChoices):
     VERTICAL = "vertical", "Vertical boutique"
     BRAND = "brand", "DTC brand"
     MARKETPLACE = "marketplace", "Marketplace seller (baseline)"
+    SEMI_MANAGED = "semi_managed", "Semi-managed platform seller"
+    FULLY_MANAGED = "fully_managed", "Fully-managed platform supplier"
+
+
+# Sellers on a managed platform (seed 003): the platform brings the traffic, runs logistics and
+# service, takes the payment and keeps the customer; they have no storefront of their own.
+PLATFORM_MODELS = frozenset({BusinessModel.SEMI_MANAGED, BusinessModel.FULLY_MANAGED})
 
 
 class Channel(models.TextChoices):
@@ -28,9 +35,13 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     DIRECT = "direct", "Direct"
     REFERRAL = "referral", "Referral / influencer"
+    # Visits a managed platform allocates to a seller's listings (seed 003: "traffic allocation").
+    PLATFORM = "platform", "Platform traffic"
 
 
 PAID_CHANNELS = frozenset({Channel.PAID_SOCIAL, Channel.PAID_SEARCH})
+# Channels a store owns or buys itself: a managed platform's seller has none of them.
+OWNED_CHANNELS = frozenset({Channel.EMAIL, Channel.DIRECT}) | PAID_CHANNELS
 
 
 class PaymentMethod(models.TextChoices):

@@ -68,6 +68,20 @@ DOMESTIC_COURIER = (
     "model choice: a domestic courier in the UAE dispatches next day and delivers in 1-3 days"  # noqa: E501
 )
 MARKETPLACE_FEES = "Marketplace fee schedules: referral fee mostly 8-15%"
+# Managed platforms (seed 003; PARAMETERS.md "Platform models").
+SEED_003_ROLES = "seed 003: semi-hosted merchants keep product selection and pricing; the platform handles logistics and customer service"  # noqa: E501
+SEED_003_TRAFFIC = "seed 003: the platform allocates the traffic (Temu 'prioritizing traffic allocation to semi-hosted sellers')"  # noqa: E501
+SEED_003_WAREHOUSING = "seed 003: 'increased logistics costs from overseas warehousing'; the per-unit figure is a model choice"  # noqa: E501
+SEED_003_PRICING = "seed 003: fully hosted sellers 'cannot adjust pricing ... squeezing profit margins'; the figure is a model choice"  # noqa: E501
+SEMI_FEES = "Temu semi-managed fee guide, ecer.com (2025): service fee typically 10-20% of sales"
+PLATFORM_PAYOUT = (
+    "Seller Q&A, hb2b.com (2025): paid ~45 days after the sale, later with returns or disputes"  # noqa: E501
+)
+SEMI_DELIVERY = "56ok.com (2025): semi-managed US windows: preparation 2 business days, delivery at most 14 business days"  # noqa: E501
+FULL_MANAGED = "56ok.com (2025): fully managed: the seller supplies at a wholesale price to the platform's warehouses; the platform prices, fulfils and serves; delivery typically 7-10 days"  # noqa: E501
+PLATFORM_CUSTOMER = "seed 002/003: the platform keeps the customer; the seller sees no buyer's data and no repeat buyer"  # noqa: E501
+# The fictional platform both managed models sell on (standing for Temu, SHEIN or TikTok Shop).
+PLATFORM_NAME = "Bazaaro"
 MODEL_CHOICE = "model choice (no public figure): tune in the admin"
 OFF = "off unless the model needs it (its preset turns it on)"
 # Cash and capital (seed 002: "the capital chain breaks"). No public figure gives a store's
@@ -199,6 +213,11 @@ COMMON: dict[str, Cited] = {
     "stockout_rate": cite(D("0"), OFF),
     "sku_daily_cost": cite(D("0"), OFF),
     "platform_fee_rate": cite(D("0"), OFF),
+    "fulfilment_fee": cite(D("0"), OFF),
+    "warehousing_fee": cite(D("0"), OFF),
+    "platform_retail_markup": cite(
+        D("0"), "the seller sets its price (a fully managed platform sets it)"
+    ),  # noqa: E501
     "owns_customer_data": cite(True, "an independent store owns its customer data (seed 002)"),
     "starting_capital": cite(D("10000.00"), CAPITAL),
     "stock_days": cite(30, STOCK_AHEAD),
@@ -619,13 +638,110 @@ PRESETS[BusinessModel.MARKETPLACE] = Preset(
     ),
 )
 
-# The five models every demo has; seed_demo creates one store of each.
+
+def _platform_store(**overrides: Cited) -> dict[str, Cited]:
+    """What both managed models share (seed 003): the platform takes the payment (no card fee
+    for the seller) and pays out weeks after delivery, runs logistics and customer service (no
+    shipping legs for the seller), and keeps the customer (no email, no repeat buyers)."""
+    shared = {
+        "platform_collects_payment": cite(True, SEED_003_ROLES),
+        # after delivery (7-14 days from the order), on a weekly cycle: ~45 days from the sale
+        "payout_days": cite(30, PLATFORM_PAYOUT),
+        "payout_cycle_days": cite(7, PLATFORM_PAYOUT),
+        "shipping_cost": cite(D("0"), SEED_003_ROLES),
+        "return_shipping_cost": cite(D("0"), SEED_003_ROLES),
+        "warehousing_fee": cite(D("0.40"), SEED_003_WAREHOUSING),
+        "owns_customer_data": cite(False, PLATFORM_CUSTOMER),
+        "repeat_purchase_rate": cite(D("0"), PLATFORM_CUSTOMER),
+        "add_to_cart_rate": cite(D("0.085"), LITTLEDATA_ATC),  # Baymard ~70% at its ~2.5%
+    }
+    return _store(**{**shared, **overrides})
+
+
+PLATFORM_NOT_JUDGED = {
+    "paid_cac": "no paid channel: the platform allocates the seller's traffic (seed 003)",
+    **NOT_JUDGED,
+}
+PRESETS[BusinessModel.SEMI_MANAGED] = Preset(
+    key=BusinessModel.SEMI_MANAGED,
+    label="Semi-managed platform seller",
+    summary="Sets its prices; the platform brings traffic, fulfils, serves and pays weeks later.",
+    targets=_targets(
+        returns_rate=Target(0.10, 0.15, RETURNS_BY_CATEGORY),
+        cash_lag_prepaid=Target(38, 52, PLATFORM_PAYOUT),
+        delivery_days=Target(7, 16, SEMI_DELIVERY),
+    ),
+    not_judged=PLATFORM_NOT_JUDGED,
+    store=_platform_store(
+        platform_fee_rate=cite(D("0.15"), SEMI_FEES),
+        fulfilment_fee=cite(D("3.00"), MODEL_CHOICE),
+        markup=cite(D("2.0"), MODEL_CHOICE),
+        return_rate=cite(D("0.12"), RETURNS_BY_CATEGORY),  # home decor and kitchen
+        handling_days_min=cite(2, SEMI_DELIVERY),
+        handling_days_max=cite(2, SEMI_DELIVERY),
+        delivery_days_min=cite(5, SEMI_DELIVERY),
+        delivery_days_max=cite(12, SEMI_DELIVERY),
+    ),
+    channels=(ChannelPreset(Channel.PLATFORM, cite(D("0.025"), SEED_003_TRAFFIC), 800),),
+    catalogue=CatalogueSpec(
+        kind="semi_managed",
+        size=60,
+        categories=("Home decor", "Kitchen", "Travel"),
+        cost_range=(4.0, 22.0),
+    ),
+    theme={
+        "primary_colour": "#7c2d12",
+        "accent_colour": "#fdba74",
+        "tagline": "Home and kitchen goods, sold on " + PLATFORM_NAME,
+    },
+)
+PRESETS[BusinessModel.FULLY_MANAGED] = Preset(
+    key=BusinessModel.FULLY_MANAGED,
+    label="Fully-managed platform supplier",
+    summary="Supplies at a wholesale price; the platform sets the price and does everything else.",
+    targets=_targets(
+        returns_rate=Target(0.176, 0.208, NRF_RETURNS),
+        cash_lag_prepaid=Target(38, 52, PLATFORM_PAYOUT),
+        delivery_days=Target(7, 10, FULL_MANAGED),
+    ),
+    not_judged=PLATFORM_NOT_JUDGED,
+    store=_platform_store(
+        # The platform's margin is its price over the wholesale price: no commission, and its
+        # fulfilment is part of that margin; the seller still pays for the warehouse.
+        platform_fee_rate=cite(D("0"), FULL_MANAGED),
+        fulfilment_fee=cite(D("0"), FULL_MANAGED),
+        markup=cite(D("1.3"), SEED_003_PRICING),  # the wholesale price over cost
+        platform_retail_markup=cite(D("1.6"), FULL_MANAGED + "; the figure is a model choice"),
+        return_rate=cite(D("0.175"), NRF_RETURNS),  # with 1% defects: ~18% returned
+        payout_days=cite(30, PLATFORM_PAYOUT + " (semi-managed; taken for fully managed too)"),
+        handling_days_min=cite(1, FULL_MANAGED),
+        handling_days_max=cite(1, FULL_MANAGED),
+        delivery_days_min=cite(6, FULL_MANAGED),
+        delivery_days_max=cite(9, FULL_MANAGED),
+    ),
+    channels=(ChannelPreset(Channel.PLATFORM, cite(D("0.025"), SEED_003_TRAFFIC), 800),),
+    catalogue=CatalogueSpec(
+        kind="fully_managed",
+        size=60,
+        categories=("Fashion", "Jewellery", "Accessories"),
+        cost_range=(3.0, 15.0),
+    ),
+    theme={
+        "primary_colour": "#134e4a",
+        "accent_colour": "#fcd34d",
+        "tagline": "Fashion accessories, supplied to " + PLATFORM_NAME,
+    },
+)
+
+# One demo store per model a demo shows; seed_demo creates one store of each.
 DEMO_MODELS = (
     BusinessModel.GENERAL,
     BusinessModel.DROPSHIP,
     BusinessModel.COD,
     BusinessModel.POD,
     BusinessModel.SINGLE_PRODUCT,
+    BusinessModel.SEMI_MANAGED,
+    BusinessModel.FULLY_MANAGED,
 )
 
 

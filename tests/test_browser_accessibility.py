@@ -85,6 +85,8 @@ def shop_and_audit(page: Page, base: str, store: Store) -> list[str]:
 
     page.goto(f"{base}/s/{store.slug}/")
     check("home" if store.business_model != "single_product" else "landing")
+    if store.sells_on_platform:
+        return found + platform_pages(page, base, store)
     if store.business_model != "single_product":
         page.goto(f"{base}/s/{store.slug}/catalogue/?q=a")
         check("catalogue")
@@ -120,6 +122,22 @@ def shop_and_audit(page: Page, base: str, store: Store) -> list[str]:
     page.goto(f"{base}/s/{store.slug}/orders/find/")
     page.click("button:has-text('Find order')")  # refused: errors next to both fields
     check("lookup with errors")
+    return found
+
+
+def platform_pages(page: Page, base: str, store: Store) -> list[str]:
+    """A managed platform's seller: its listing (audited as "home"), an item page, and the
+    cart URL, which says the platform takes the orders. The links between them work."""
+    found: list[str] = []
+    product = store.products.filter(is_active=True).order_by("-popularity", "title")[0]
+    page.click(f"a[href='{product.get_absolute_url()}']")
+    expect(page.locator("h2")).to_contain_text("Buying happens on")
+    found.extend(violations(page, f"{store.slug} platform item"))
+    page.goto(f"{base}/s/{store.slug}/cart/")
+    expect(page.locator("h1")).to_contain_text("No cart or checkout")
+    found.extend(violations(page, f"{store.slug} platform cart"))
+    page.click("text=listings")
+    expect(page.locator("#sold-by")).to_contain_text(f"by {store.name}")
     return found
 
 

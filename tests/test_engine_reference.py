@@ -80,6 +80,13 @@ PINNED = {
     "marketplace:3:crn": "1d42c42e62da13a4",
     "marketplace:2026:crn": "18161de0ecbbf182",
     "marketplace:5:own": "17cfc74006ee52d5",
+    # Pinned when the managed platforms were added (the digests above did not move).
+    "semi_managed:3:crn": "f5fb8f4f2b321927",
+    "semi_managed:2026:crn": "56a25b5ec9f808af",
+    "semi_managed:5:own": "aaaf63b0dde7bdca",
+    "fully_managed:3:crn": "8caa390c342c1787",
+    "fully_managed:2026:crn": "df78e02a43c4597b",
+    "fully_managed:5:own": "26fd9c54ad437b7e",
 }
 
 

@@ -28,6 +28,22 @@ def test_seed_demo_creates_one_store_per_model_and_is_idempotent(db):
         BusinessModel.COD,
         BusinessModel.POD,
         BusinessModel.SINGLE_PRODUCT,
+        BusinessModel.SEMI_MANAGED,
+        BusinessModel.FULLY_MANAGED,
     }
-    assert out.getvalue().count("created") == 5
-    assert out.getvalue().count("unchanged") == 5
+    assert out.getvalue().count("created") == 7
+    assert out.getvalue().count("unchanged") == 7
+
+
+def test_the_platform_demo_stores_have_their_own_catalogue_and_only_platform_traffic(db):
+    call_command("seed_demo", stdout=StringIO())
+    semi = Store.objects.get(business_model=BusinessModel.SEMI_MANAGED)
+    full = Store.objects.get(business_model=BusinessModel.FULLY_MANAGED)
+    for store in (semi, full):
+        assert list(store.channels.values_list("channel", flat=True)) == ["platform"]
+        assert store.products.count() == 60
+    semi_titles = set(semi.products.values_list("title", flat=True))
+    assert not semi_titles & set(full.products.values_list("title", flat=True))
+    assert set(semi.products.values_list("category", flat=True)) == {
+        "Home decor", "Kitchen", "Travel",
+    }  # fmt: skip

@@ -29,7 +29,10 @@ from stores.simulation.params import (
 
 START = date(2025, 1, 1)
 FAR_FUTURE = 10**11
-MODELS = ("general", "dropship", "cod", "pod", "single_product", "marketplace")
+MODELS = (
+    "general", "dropship", "cod", "pod", "single_product", "marketplace", "semi_managed",
+    "fully_managed",
+)  # fmt: skip
 
 
 @cache
@@ -58,16 +61,21 @@ def test_engine_names_match_the_models():
     rate=st.decimals(min_value=0, max_value=1, places=4),
     fixed=st.decimals(min_value=0, max_value=5, places=2),
     minimum=st.decimals(min_value=0, max_value=5, places=2),
+    units=st.integers(min_value=0, max_value=30),
 )
-def test_fee_rules_in_cents_equal_the_decimal_rules(charged, rate, fixed, minimum):
-    schedule = fees.FeeSchedule(rate, fixed, rate, minimum, rate)
+def test_fee_rules_in_cents_equal_the_decimal_rules(charged, rate, fixed, minimum, units):
+    schedule = fees.FeeSchedule(
+        rate, fixed, rate, minimum, rate, fulfilment_fee=fixed, warehousing_fee=minimum
+    )
     amount = Decimal(charged) / 100
     as_cents = lambda d: int(d * 100)  # noqa: E731
     assert fees.payment_fee_cents(schedule, charged) == as_cents(
         schedule.payment_fee("card", amount)
     )
     assert fees.cod_fee_cents(schedule, charged) == as_cents(schedule.cod_fee(amount))
-    assert fees.platform_fee_cents(schedule, charged) == as_cents(schedule.platform_fee(amount))
+    assert fees.platform_fee_cents(schedule, charged, units) == as_cents(
+        schedule.platform_fee(amount, units)
+    )
     vector = np.array([charged, charged])
     assert fees.cod_fee_cents(schedule, vector).tolist() == [as_cents(schedule.cod_fee(amount))] * 2
 

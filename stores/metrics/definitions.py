@@ -124,6 +124,12 @@ METRICS: tuple[MetricDef, ...] = (
         settles=True,
     ),
     MetricDef("contribution_margin", "Contribution margin", "ratio", "Contribution / net sales.", settles=True),
+    MetricDef(
+        "platform_fees", "Platform fees", "money",
+        "What a marketplace or managed platform charges the seller: commission on the sale "
+        "plus, on a managed platform, its fulfilment and warehousing fees per unit.",
+        higher_is_better=False,
+    ),
     MetricDef("ad_spend", "Ad spend", "money", "Spend on paid social and paid search.", None),
     MetricDef(
         "cac", "Paid CAC", "money",

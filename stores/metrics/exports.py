@@ -43,6 +43,7 @@ RECORD_KEYS = (
     "cod_fee",
     "chargeback_fee",
     "platform_fee",
+    "platform_fees",
     "ad_spend",
     "other_cost",
     "gross_profit",

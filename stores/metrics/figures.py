@@ -224,6 +224,11 @@ class StoreFigures:
         return ledger.ratio(self.paid_net_sales, self.ad_spend)
 
     @property
+    def platform_fees(self) -> Decimal:
+        """The ledger's platform_fee line: commission and a managed platform's unit fees."""
+        return self.platform_fee
+
+    @property
     def cash_lag_days(self) -> float | None:
         return ledger.ratio(self.totals["cash_lag_days"], self.cash_orders)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from .. import contrast
 from ..choices import (
     PAID_CHANNELS,
+    PLATFORM_MODELS,
     BusinessModel,
     Channel,
     Currency,
@@ -23,7 +24,8 @@ from ..choices import (
     ReturnShippingPayer,
     Source,
 )
-from ..presets import DEFAULT_THEME, PRESETS, default
+from ..presets import DEFAULT_THEME, PLATFORM_NAME, PRESETS, default
+from ..simulation import ledger
 from .fields import days_field, hex_colour, money_field, rate_field
 
 
@@ -226,6 +228,20 @@ class Store(models.Model):
     platform_fee_rate = rate_field(
         default("platform_fee_rate"), "Platform commission on sales (marketplace baseline)."
     )
+    fulfilment_fee = money_field(
+        default("fulfilment_fee"),
+        "Managed platforms: the platform's fulfilment fee per unit sold (pick, pack, last mile).",
+    )
+    warehousing_fee = money_field(
+        default("warehousing_fee"),
+        "Managed platforms: the platform's overseas warehousing fee per unit sold.",
+    )
+    platform_retail_markup = rate_field(
+        default("platform_retail_markup"),
+        "Fully managed: the shopper's price / the seller's wholesale price (the platform sets "
+        "it; products' prices are then wholesale prices). 0 = the seller sets the price.",
+        maximum=20,
+    )
     owns_customer_data = models.BooleanField(
         default=default("owns_customer_data"),
         help_text="The store can email its buyers (no on a marketplace).",
@@ -303,7 +319,23 @@ class Store(models.Model):
             cod_fee_min=self.cod_fee_min,
             platform_fee_rate=self.platform_fee_rate,
             platform_collects_payment=self.platform_collects_payment,
+            fulfilment_fee=self.fulfilment_fee,
+            warehousing_fee=self.warehousing_fee,
         )
+
+    @property
+    def sells_on_platform(self) -> bool:
+        """A managed platform's seller (seed 003): no storefront or checkout of its own."""
+        return self.business_model in PLATFORM_MODELS
+
+    @property
+    def platform_name(self) -> str:
+        return PLATFORM_NAME if self.sells_on_platform else ""
+
+    def shopper_price(self, price: Decimal) -> Decimal:
+        """What a shopper pays for a product priced `price` (the seller's price; for a fully
+        managed supplier, the wholesale price the platform pays it)."""
+        return ledger.shopper_price(price, self.platform_retail_markup)
 
     @property
     def offers_cod(self) -> bool:
@@ -444,6 +476,11 @@ class Product(models.Model):
     @property
     def margin(self) -> Decimal:
         return self.price - self.unit_cost
+
+    @property
+    def shopper_price(self) -> Decimal:
+        """The price a shopper sees (a fully managed platform's own price; else `price`)."""
+        return self.store.shopper_price(self.price)
 
     def clean(self) -> None:
         if self.price is not None and self.unit_cost is not None and self.price < self.unit_cost:

@@ -47,6 +47,14 @@ PREPAID = frozenset({PaymentMethod.CARD, PaymentMethod.PAYPAL, PaymentMethod.UPI
 NUMBER_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "O0I1")
 
 
+# A managed platform's seller has no checkout of its own: the platform takes the order and the
+# payment (seed 003); this sandbox simulates those orders rather than taking a shopper's.
+PLATFORM_CHECKOUT_CLOSED = (
+    "This listing is sold on {platform}: the platform takes the orders and the payment, not "
+    "the seller. In this sandbox its orders are simulated; see them on the dashboard."
+)
+
+
 class CheckoutError(ValueError):
     """The order cannot be placed; the message is for the shopper. Nothing was written."""
 
@@ -194,6 +202,8 @@ def place_order(
     """
     if not store.is_active:
         raise CheckoutError("This store is closed.")
+    if store.sells_on_platform:
+        raise CheckoutError(PLATFORM_CHECKOUT_CLOSED.format(platform=store.platform_name))
     if not lines:
         raise CheckoutError("Your cart is empty.")
     if payment_method not in (store.payment_methods or []):
@@ -264,7 +274,9 @@ def place_order(
             "shipping_cost": store.shipping_cost,
             "payment_fee": q.payment_fee,
             "cod_fee": ZERO,  # booked by the lifecycle service when the cash is collected
-            "platform_fee": fees.platform_fee(q.gross_sales),
+            "platform_fee": fees.platform_fee(
+                q.gross_sales, sum(qty * p.bundle_quantity for p, qty in pairs)
+            ),
             "ship_name": address.name,
             "ship_address": address.address,
             "ship_city": address.city,

@@ -106,12 +106,15 @@ def touch_visit(
     utm_source: str = "",
     utm_medium: str = "",
     referer: str = "",
+    channel: str = "",
     now: datetime | None = None,
 ) -> dict:
     """Record activity in a store; starts (and counts) a new session after 30 minutes idle.
 
-    The channel is decided when the session starts and sticks for the whole visit. Returns the
-    visit state (channel, day, steps counted so far).
+    The channel is decided when the session starts and sticks for the whole visit: `channel`
+    where the store's traffic has one source whatever the link (a managed platform's seller:
+    every visit is the platform's), else from the utm tags and referer. Returns the visit
+    state (channel, day, steps counted so far).
     """
     from .classroom import store_now  # the classroom books its costs on these rows
 
@@ -120,7 +123,7 @@ def touch_visit(
     visit = session.get(_key(store_id))
     if visit is None or stamp - visit["last"] > SESSION_TIMEOUT_SECONDS:
         visit = {
-            "channel": channel_for(utm_source, utm_medium, referer),
+            "channel": channel or channel_for(utm_source, utm_medium, referer),
             # A training session's store counts the visit on its clock's day.
             "day": timezone.localdate(store_now(store_id, now)).isoformat(),
             "steps": [],

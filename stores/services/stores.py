@@ -184,6 +184,8 @@ DEMO_NAMES = {
     "cod": ("Souq Express", "souq-express"),
     "pod": ("Inkwell Prints", "inkwell-prints"),
     "single_product": ("PostureUp", "postureup"),
+    "semi_managed": ("Lumen Home", "lumen-home"),
+    "fully_managed": ("Brightloom Supply", "brightloom-supply"),
 }
 
 

@@ -68,6 +68,16 @@ CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green
 # store key, so every store in a run sees the same daily demand noise. A shopper's order has a
 # stream of its own (plan_order).
 _DEMAND, _STORE, _SHOPPER = 0, 1, 2
+# The channels that draw a demand shock of their own, in a fixed order: the demand stream has
+# the same shape for every store, so common random numbers line up. A managed platform's
+# allocated visits move with the market's search demand (they are the platform's search and
+# recommendation results), so they share organic search's shock rather than draw a new one,
+# which would shift every other store's draws.
+NOISE_CHANNELS = CHANNELS[:6]
+NOISE_OF = {
+    **{c: i for i, c in enumerate(NOISE_CHANNELS)},
+    "platform": NOISE_CHANNELS.index("organic_search"),
+}
 
 
 def day_ordinal(day: date) -> int:
@@ -219,8 +229,8 @@ class _Prepared:
         self.n_products = n
 
         self.channel_names = tuple(c.channel for c in p.channels)
-        self.noise_index = np.array([CHANNELS.index(c.channel) for c in p.channels], dtype=int)
-        self.channel_code = self.noise_index.astype(np.int8)
+        self.noise_index = np.array([NOISE_OF[c.channel] for c in p.channels], dtype=int)
+        self.channel_code = np.array([CHANNELS.index(c.channel) for c in p.channels], np.int8)
         self.is_paid = np.array([c.is_paid for c in p.channels], dtype=bool)
         self.budget = np.array([c.daily_budget_cents for c in p.channels], dtype=float)
         self.cpc = np.array([c.cost_per_click_cents for c in p.channels], dtype=float)
@@ -337,7 +347,7 @@ def _funnel_day(
     i: int,
 ) -> np.ndarray:
     # The demand stream has a fixed shape whatever the store, so common random numbers line up.
-    z = demand.standard_normal(1 + len(CHANNELS))
+    z = demand.standard_normal(1 + len(NOISE_CHANNELS))
     shock = np.exp(DAY_NOISE * z[0] - DAY_NOISE**2 / 2) * np.exp(
         CHANNEL_NOISE * z[1 + prep.noise_index] - CHANNEL_NOISE**2 / 2
     )
@@ -435,7 +445,8 @@ def _orders_day(
     goods = np.bincount(line_order, weights=unit_cost * quantity, minlength=n).astype(np.int64)
     charged = gross - discount  # ledger.charged
     payment_fee = np.where(cod, 0, fees.payment_fee_cents(p.fees, charged))
-    platform_fee = fees.platform_fee_cents(p.fees, charged)
+    units = np.bincount(line_order, weights=quantity * prep.bundle_qty[product], minlength=n)
+    platform_fee = fees.platform_fee_cents(p.fees, charged, units.astype(np.int64))
 
     custom_u = rng.integers(0, 1 << 30, (n_lines, 2))
     custom_code = np.where(

@@ -26,6 +26,15 @@ class FeeSchedule:
     platform_fee_rate: Decimal = ZERO
     # A marketplace takes the buyer's payment itself; its commission covers the processing.
     platform_collects_payment: bool = False
+    # A managed platform's logistics (seed 003), charged per unit sold: picking, packing and the
+    # last mile (fulfilment), and the overseas warehouse's storage (warehousing).
+    fulfilment_fee: Decimal = ZERO
+    warehousing_fee: Decimal = ZERO
+
+    @property
+    def unit_fee(self) -> Decimal:
+        """What the platform charges per unit sold for its logistics."""
+        return self.fulfilment_fee + self.warehousing_fee
 
     def payment_fee(self, method: str, charged: Decimal) -> Decimal:
         """Processor fee on a prepaid order (card, PayPal, UPI), booked when it is paid."""
@@ -42,8 +51,10 @@ class FeeSchedule:
             return ZERO
         return cents(max(self.cod_fee_min, charged * self.cod_fee_rate))
 
-    def platform_fee(self, charged: Decimal) -> Decimal:
-        return cents(charged * self.platform_fee_rate)
+    def platform_fee(self, charged: Decimal, units: int = 0) -> Decimal:
+        """The platform's commission on the sale plus its logistics fees per unit, booked at
+        placement (the ledger's `platform_fee` line)."""
+        return cents(charged * self.platform_fee_rate) + cents(self.unit_fee * units)
 
 
 # Integer-cent versions of the same rules, for the simulation engine, which computes money for
@@ -83,5 +94,8 @@ def cod_fee_cents(schedule: FeeSchedule, charged_cents):
     return fee * (charged_cents > 0)
 
 
-def platform_fee_cents(schedule: FeeSchedule, charged_cents):
-    return _cents_times_rate(charged_cents, schedule.platform_fee_rate)
+def platform_fee_cents(schedule: FeeSchedule, charged_cents, units=0):
+    """FeeSchedule.platform_fee in cents: commission plus the per-unit logistics fees."""
+    return _cents_times_rate(charged_cents, schedule.platform_fee_rate) + units * _to_cents(
+        schedule.unit_fee
+    )

@@ -27,6 +27,7 @@ Dollars and rates never share a name: `contribution` is money, `contribution_mar
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import add
 from typing import Any
@@ -104,6 +105,19 @@ def refused_shipping(v: Any) -> Any:
 def cash_collected(v: Any) -> Any:
     """Money received from buyers, net of the refunds paid back to them."""
     return v.cash_received - v.refunds_paid
+
+
+def shopper_price(seller_price: Decimal, platform_markup: Decimal) -> Decimal:
+    """What a shopper pays for an item the seller books at `seller_price`.
+
+    On a fully managed platform the platform sets the retail price (seed 003: "sellers cannot
+    adjust pricing") and pays the seller its wholesale price: the seller's gross sales are the
+    wholesale price, the shopper pays wholesale x the platform's markup, and the difference is
+    the platform's, never in the seller's books. A markup of 0 means the seller sets the price.
+    """
+    if not platform_markup:
+        return seller_price
+    return (seller_price * platform_markup).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def ratio(numerator: Any, denominator: Any) -> float | None:

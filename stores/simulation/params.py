@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 # Channel and payment-method names as the database stores them (stores.models mirrors these;
 # a test checks that the two lists agree).
-CHANNELS = ("paid_social", "paid_search", "organic_search", "email", "direct", "referral")
+# "platform" (a managed platform's allocated visits) comes last: the codes of the others, and the
+# demand noise they draw (engine.NOISE_CHANNELS), stay what they were before it existed.
+CHANNELS = (
+    "paid_social", "paid_search", "organic_search", "email", "direct", "referral", "platform",
+)  # fmt: skip
 PAID_CHANNELS = frozenset({"paid_social", "paid_search"})
 PAYMENT_METHODS = ("card", "paypal", "upi", "cod")
 COD = PAYMENT_METHODS.index("cod")

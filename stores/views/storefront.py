@@ -6,6 +6,7 @@ swap a fragment ("page.html#partial") instead of reloading. Inactive stores answ
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.contrib import messages
@@ -31,7 +32,7 @@ from stores.forms import (
     RemoveForm,
     SearchForm,
 )
-from stores.models import BusinessModel, Order, PaymentMethod, Product, Store
+from stores.models import BusinessModel, Channel, Order, PaymentMethod, Product, Store
 from stores.services import checkout as checkout_service
 from stores.services import funnel
 from stores.templatetags.storefront_tags import money
@@ -74,6 +75,8 @@ def _visit(request: HttpRequest, store: Store) -> None:
         utm_source=request.GET.get("utm_source", ""),
         utm_medium=request.GET.get("utm_medium", ""),
         referer=request.headers.get("referer", ""),
+        # A platform's seller owns no channel: whatever the link, the platform sent the visit.
+        channel=Channel.PLATFORM if store.sells_on_platform else "",
     )
 
 
@@ -96,6 +99,8 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     _visit(request, store)
     products = store.products.filter(is_active=True)
+    if store.sells_on_platform:
+        return _platform_listing(request, store, products)
     if store.business_model == BusinessModel.SINGLE_PRODUCT:
         return _landing(request, store, products)
     categories = _categories(store)
@@ -159,6 +164,45 @@ def _landing(request: HttpRequest, store: Store, products) -> HttpResponse:
     )
 
 
+# --- A managed platform's seller: a listing inside the platform's frame ------------------------
+
+
+def _platform_context(store: Store, **extra) -> dict:
+    return {"store": store, "platform": store.platform_name, **extra}
+
+
+def _platform_listing(request: HttpRequest, store: Store, products) -> HttpResponse:
+    """The seller's listings as the platform shows them (seed 003: the platform owns the
+    storefront): its products at the price the shopper pays, in the platform's frame."""
+    page = Paginator(products.order_by(*SORTS["popular"]), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "storefront/platform/listing.html", _platform_context(store, page=page))
+
+
+def sold_on_platform(view):
+    """Cart, checkout and orders of a store: closed where a managed platform takes the orders.
+
+    The page says so and where the seller's orders can be seen; nothing is written (a POST is
+    refused with 409)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+        store = _store(slug)
+        if not store.sells_on_platform:
+            return view(request, slug, *args, **kwargs)
+        status = 200 if request.method in ("GET", "HEAD") else 409
+        message = checkout_service.PLATFORM_CHECKOUT_CLOSED.format(platform=store.platform_name)
+        return render(
+            request,
+            "storefront/platform/closed.html",
+            _platform_context(store, message=message),
+            status=status,
+        )
+
+    return wrapper
+
+
 def _categories(store: Store) -> list[str]:
     return list(
         store.products.filter(is_active=True)
@@ -173,6 +217,8 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     _visit(request, store)
     products = store.products.filter(is_active=True)
+    if store.sells_on_platform:  # one listing page: the platform has no shop of the seller's
+        return _platform_listing(request, store, products)
     search = SearchForm(request.GET)
     status = 200
     if search.is_valid():
@@ -236,6 +282,16 @@ def product(request: HttpRequest, slug: str, product: str) -> HttpResponse:
     item = get_object_or_404(Product, store=store, slug=product, is_active=True)
     _visit(request, store)
     funnel.record_step(request.session, store.pk, funnel.PRODUCT_VIEW)
+    if store.sells_on_platform:
+        return render(
+            request,
+            "storefront/platform/item.html",
+            _platform_context(
+                store,
+                product=item,
+                estimate=checkout_service.delivery_estimate(store, [item]),
+            ),
+        )
     return render(request, "storefront/product.html", _product_context(request, store, item))
 
 
@@ -266,6 +322,7 @@ def _cart_response(request: HttpRequest, store: Store, cart: Cart, status: int =
 
 
 @vary_on_headers("HX-Request")
+@sold_on_platform
 def cart(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     _visit(request, store)
@@ -274,6 +331,7 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @vary_on_headers("HX-Request")
+@sold_on_platform
 def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     cart = Cart(request.session, store)
@@ -335,6 +393,7 @@ def _cart_status(store: Store, cart: Cart) -> str:
 
 @require_POST
 @vary_on_headers("HX-Request")
+@sold_on_platform
 def cart_update(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     cart = Cart(request.session, store)
@@ -366,6 +425,7 @@ def cart_update(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @vary_on_headers("HX-Request")
+@sold_on_platform
 def cart_remove(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     cart = Cart(request.session, store)
@@ -450,6 +510,7 @@ def _already_ordered(request, store: Store, cart: Cart, form, number: str) -> Ht
 
 
 @require_http_methods(["GET", "POST"])
+@sold_on_platform
 def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     _visit(request, store)
@@ -547,6 +608,7 @@ def _remember_order(request: HttpRequest, number: str) -> None:
         request.session["orders"] = [*numbers, number][-20:]
 
 
+@sold_on_platform
 def order(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     """The order's page; only for the session that placed or looked up the order."""
     store = _store(slug)
@@ -582,6 +644,7 @@ def _lookup_clients(request: HttpRequest) -> dict[str, throttle.Limit]:
 
 
 @require_http_methods(["GET", "POST"])
+@sold_on_platform
 def lookup(request: HttpRequest, slug: str) -> HttpResponse:
     store = _store(slug)
     form = OrderLookupForm(request.POST or None)

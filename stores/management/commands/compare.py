@@ -76,7 +76,8 @@ def render_table(comparison: metrics.Comparison) -> str:
     """A plain-text table, one line per store; rates with their 95% interval."""
     cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
     headers = ["store", "model", "sessions", "orders", "conversion (95% CI)", "AOV",
-               "net sales", "returns", "COD refusal", "gross profit", "contribution", "ad spend"]  # fmt: skip
+               "net sales", "returns", "COD refusal", "gross profit", "platform fees",
+               "contribution", "ad spend"]  # fmt: skip
     if comparison.baseline:
         headers += ["conv. vs base (pp)", "P(beat)"]
     lines = [headers]
@@ -94,6 +95,7 @@ def render_table(comparison: metrics.Comparison) -> str:
             pct(row.returns_rate) + ("*" if row.returns_provisional else ""),
             pct(row.cod_refusal_rate) + ("*" if row.cod_refusal_provisional else ""),
             money(row.gross_profit),
+            money(row.platform_fees),
             money(row.contribution),
             money(row.ad_spend),
         ]
