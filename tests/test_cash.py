@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from stores import metrics
 from stores import services as simulation
-from stores.metrics.cash import MoneyDay, cash_timelines
-from stores.models import DailyFunnel, Order, OrderStatus, Store
+from stores.metrics.cash import cash_timelines
+from stores.models import DailyFunnel, Order, OrderStatus, RunStoreCashDay, SimulationRun, Store
 from stores.presets import PRESETS
+from stores.services.rollup import MoneyDay, summarise_run
 from stores.simulation.cash import CashTerms, DayFlows, cash_timeline
 
 from .test_admin import change_form_data
@@ -211,8 +212,11 @@ def test_the_money_day_is_the_stores_calendar_day_in_any_time_zone(simulated):
     fast = orders.annotate(day=MoneyDay("cash_collected_at")).values_list("pk", "day")
     django_way = orders.annotate(day=TruncDate("cash_collected_at")).values_list("pk", "day")
     assert sorted(fast) == sorted(django_way)
-    # Another calendar: the days move with it, and the balance still reconciles by hand.
+    # Another calendar: the days move with it, and the balance still reconciles by hand (the
+    # run's summaries are written in the calendar in force, as a deployment's would be).
     with override_settings(TIME_ZONE="Asia/Dubai"), timezone.override("Asia/Dubai"):
+        summarise_run(run.pk)
+        run.refresh_from_db()
         comparison = metrics.compare_stores(stores, run=run)
         for store in stores:
             days = [(d.date, d.balance) for d in comparison.row(store.slug).cash.days]
@@ -278,11 +282,38 @@ def test_the_cash_balances_take_three_queries_whatever_the_number_of_stores(
     simulated, django_assert_num_queries
 ):
     run, stores = simulated
+    scanned = SimulationRun.objects.get(pk=run.pk)
+    scanned.summarised_at = None  # read as a running run is: the order rows
     with django_assert_num_queries(3):
-        one = cash_timelines(stores[:1], run=run, as_of=run.as_of)
+        one = cash_timelines(stores[:1], run=scanned, as_of=run.as_of)
     with django_assert_num_queries(3):
-        every = cash_timelines(stores, run=run, as_of=run.as_of)
+        every = cash_timelines(stores, run=scanned, as_of=run.as_of)
     assert one[stores[0].id].days == every[stores[0].id].days
+    # A finished run reads its summaries: two queries, none of them on the order rows.
+    with django_assert_num_queries(2) as ctx:
+        summarised = cash_timelines(stores, run=run, as_of=run.as_of)
+    assert not any('"stores_order"' in q["sql"] for q in ctx.captured_queries)
+    assert summarised == every
+
+
+def test_a_finished_run_s_cash_rows_are_its_orders_money_by_the_day_it_moved(simulated):
+    run, stores = simulated
+    rows = RunStoreCashDay.objects.filter(run=run)
+    assert rows.count() > 0
+    for store in stores:
+        mine = rows.filter(store=store)
+        orders = Order.objects.filter(run=run, store=store)
+        received = sum((o.gross_sales - o.discount for o in orders if o.cash_collected_at), D("0"))
+        assert sum(r.cash_received for r in mine) == received, store.slug
+        refunded = sum((o.refund for o in orders if o.status != OrderStatus.REFUSED), D("0"))
+        assert sum(r.refunds_paid for r in mine) == refunded, store.slug
+    # Cut at a day (date_to) the summaries give what the order rows give.
+    scanned = SimulationRun.objects.get(pk=run.pk)
+    scanned.summarised_at = None
+    date_to = run.start_date + timedelta(days=30)
+    assert cash_timelines(stores, run=run, as_of=run.as_of, date_to=date_to) == cash_timelines(
+        stores, run=scanned, as_of=run.as_of, date_to=date_to
+    )
 
 
 # --- Where it shows ----------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Reads: each store's daily cash balance under a selection (stores/simulation/cash.py defines it).
 
-Three queries whatever the number of stores: the day's costs from the rollup (by day), and the
-order rows grouped by the day their money moved - the payout or remittance day (money in, and
-the fees netted from it) and the outcome day (refunds paid, reverse shipping, dispute fees).
-The rollup sums orders by placement day, so the days money moves on are read from the rows.
+A few queries whatever the number of stores: the day's costs from the rollup (by day), and the
+orders' money by the day it moved - the payout or remittance day (money in, and the fees netted
+from it) and the outcome day (refunds paid, reverse shipping, dispute fees). The rollup sums
+orders by placement day, so those days come from the order rows (services.rollup.
+money_day_sums), or, for a finished run, from its RunStoreCashDay rows: the same sums, written
+once when it was summarised, so a two-million-order run is not scanned on every page.
 
 The selection is the dashboard's (queries.funnel_rows): a run (or live rows), the cohorts
 placed between `date_from` and `date_to`, a channel, a source. The balance starts from the
@@ -19,34 +21,24 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import FloatField, Q, Sum
-from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from ..models import Order, OrderStatus, RunStoreDay, SimulationRun, Source, Store
-from ..services.rollup import COLUMNS
-from ..simulation import ledger
-from ..simulation.cash import CashTerms, CashTimeline, DayFlows, cash_timeline, fees_netted
+from ..models import Order, RunStoreCashDay, RunStoreDay, SimulationRun, Source, Store
+from ..services.rollup import (
+    CASH_IN_LINES,
+    OUTCOME_LINES,
+    as_date,
+    fetch_rows,
+    float_sum,
+    money_day_sums,
+)
+from ..simulation.cash import CashTerms, CashTimeline, DayFlows, cash_timeline
 from .definitions import LIVE
 
 ZERO = Decimal("0")
 
 # The rollup's lines that move on the day they are booked (placement day, or the day spent).
 DAY_LINES = ("goods_cost", "shipping_cost", "ad_spend", "other_cost")
-
-
-class MoneyDay(TruncDate):
-    """The day (in the stores' calendar) a datetime column falls on. On SQLite, with the
-    calendar in UTC (the default), SQLite's own date() reads the stored UTC text: Django's
-    TruncDate calls a Python function there once per row, seven times slower over a run's
-    orders. Any other time zone takes Django's way."""
-
-    def as_sqlite(self, compiler, connection, **extra):
-        if self.get_tzname() in ("UTC", "Etc/UTC"):
-            sql, params = compiler.compile(self.lhs)
-            return f"date({sql})", params
-        return self.as_sql(compiler, connection)
 
 
 def cash_terms(store: Store) -> CashTerms:
@@ -74,7 +66,8 @@ def cash_timelines(
     source: str | None = None,
     rows=None,
 ) -> dict[int, CashTimeline]:
-    """Each store's cash timeline (by store id) under the selection; three queries.
+    """Each store's cash timeline (by store id) under the selection: two queries on a finished
+    run's summaries, three on the order rows of any other selection.
 
     `rows`: the selection's DailyFunnel rows when the caller has them (queries.funnel_rows)."""
     from .queries import funnel_rows
@@ -95,9 +88,11 @@ def cash_timelines(
         rows = rows.filter(date__lte=date_to) if date_to else rows
     flows: dict[int, dict[date, DayFlows]] = defaultdict(lambda: defaultdict(DayFlows))
     first: dict[int, date] = {}
-    by_day = rows.values_list("store_id", "date").annotate(**{f"s_{c}": _sum(c) for c in DAY_LINES})
-    for store_id, day, goods, shipping, ads, other in _fetch(by_day):
-        day = _as_date(day)
+    by_day = rows.values_list("store_id", "date").annotate(
+        **{f"s_{c}": float_sum(c) for c in DAY_LINES}
+    )
+    for store_id, day, goods, shipping, ads, other in fetch_rows(by_day):
+        day = as_date(day)
         flows[store_id][day].add(
             goods_bought=_money(goods),
             shipping_cost=_money(shipping),
@@ -106,34 +101,21 @@ def cash_timelines(
         )
         first[store_id] = min(first.get(store_id, day), day)
 
-    orders = _orders(ids, run, date_from, date_to, channel, source)
-    cash_day = MoneyDay("cash_collected_at")
-    received = (
-        orders.filter(cash_collected_at__isnull=False)
-        .annotate(day=cash_day)
-        .values_list("store_id", "day")
-        .annotate(money_in=_sum(ledger.charged(COLUMNS)), fees=_sum(fees_netted(COLUMNS)))
-    )
-    for store_id, day, money_in, fees in _fetch(received):
-        flows[store_id][_as_date(day)].add(cash_received=_money(money_in), fees_netted=_money(fees))
-
-    outcome_day = MoneyDay(Coalesce("outcome_at", "placed_at"))
-    outcomes = (
-        orders.filter(Q(refund__gt=0) | Q(return_shipping_cost__gt=0) | Q(chargeback_fee__gt=0))
-        .annotate(day=outcome_day)
-        .values_list("store_id", "day")
-        .annotate(
-            refunds=_sum("refund", filter=~Q(status=OrderStatus.REFUSED)),
-            return_leg=_sum("return_shipping_cost"),
-            dispute=_sum("chargeback_fee"),
-        )
-    )
-    for store_id, day, refunds, return_leg, dispute in _fetch(outcomes):
-        flows[store_id][_as_date(day)].add(
-            refunds_paid=_money(refunds),
-            return_shipping_cost=_money(return_leg),
-            chargeback_fee=_money(dispute),
-        )
+    if summarised and not channel and source in (None, Source.SYNTHETIC) and not date_from:
+        # A finished run's money by the day it moved, summed once when it was summarised. A
+        # date_to needs nothing more: money that moved by that day belongs to orders placed by
+        # then, and the timeline ends there. A first cohort day (date_from) needs the rows.
+        cash_rows = RunStoreCashDay.objects.filter(run=run, store_id__in=ids)
+        cash_rows = cash_rows.filter(date__lte=date_to) if date_to else cash_rows
+        lines = (*CASH_IN_LINES, *OUTCOME_LINES)
+        for store_id, day, *amounts in cash_rows.values_list("store_id", "date", *lines):
+            flows[store_id][day].add(**dict(zip(lines, amounts, strict=True)))
+    else:
+        received, outcomes = money_day_sums(_orders(ids, run, date_from, date_to, channel, source))
+        for lines, found in ((CASH_IN_LINES, received), (OUTCOME_LINES, outcomes)):
+            for store_id, day, *amounts in found:
+                money = {line: _money(amount) for line, amount in zip(lines, amounts, strict=True)}
+                flows[store_id][as_date(day)].add(**money)
 
     last = last_cash_day(as_of, date_to)
     out = {}
@@ -165,26 +147,5 @@ def _orders(ids, run, date_from, date_to, channel, source):
     return orders
 
 
-def _sum(expression, **extra) -> Cast:
-    # Summed as double precision and rounded to the cent in Python, as queries._period_rows
-    # does: exact far beyond any sandbox total, and Django's Decimal converters cost more than
-    # the queries on a year of days.
-    return Cast(Sum(expression, **extra), FloatField())
-
-
-def _fetch(query) -> list[tuple]:
-    """A values_list query's rows straight from the cursor (no per-value converters)."""
-    sql, params = query.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _money(value: float | None) -> Decimal:
     return Decimal(f"{value or 0.0:.2f}") + ZERO  # + ZERO turns -0.00 into 0.00
-
-
-def _as_date(value: date | str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(value)

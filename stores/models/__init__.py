@@ -48,6 +48,7 @@ from .orders import (
     Order,
     OrderLine,
     OrderQuerySet,
+    RunStoreCashDay,
     RunStoreDay,
     RunStoreWeek,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "Product",
     "ReturnShippingPayer",
     "RunChunk",
+    "RunStoreCashDay",
     "RunStoreDay",
     "RunStoreWeek",
     "RunStatus",

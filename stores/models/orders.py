@@ -324,6 +324,34 @@ class RunStoreWeek(RunSummary):
         ]
 
 
+class RunStoreCashDay(models.Model):
+    """A finished run's money per store x day it moved (not the day its orders were placed):
+    what buyers paid, reaching the store on its payout or remittance day, with the fees netted
+    from it, and the refunds, return legs and dispute fees paid on their outcome day. Written
+    with RunStoreDay when the run is summarised, from the same queries the cash balance runs on
+    the order rows of any other selection (services.rollup.money_day_sums), so a finished run's
+    cash balance reads a few thousand rows, not its millions of orders."""
+
+    run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    date = models.DateField(help_text="The day the money moved.")
+    cash_received = money_field()
+    fees_netted = money_field()
+    refunds_paid = money_field()
+    return_shipping_cost = money_field()
+    chargeback_fee = money_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "store", "date"], name="one_cash_row_per_run_store_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} store {self.store_id} {self.date} (cash)"
+
+
 class CheckoutClaim(models.Model):
     """A cart's idempotency key, claimed once: whatever the timing, one cart makes one order.
 

@@ -18,6 +18,7 @@ from ..models import (
     DailyFunnel,
     Product,
     RunChunk,
+    RunStoreCashDay,
     RunStoreDay,
     RunStoreWeek,
     Store,
@@ -164,6 +165,7 @@ def reset_store_data(store: Store) -> ResetResult:
     funnel_rows, _ = DailyFunnel.objects.filter(store=store).delete()
     RunStoreDay.objects.filter(store=store).delete()
     RunStoreWeek.objects.filter(store=store).delete()
+    RunStoreCashDay.objects.filter(store=store).delete()
     customers, _ = Customer.objects.filter(store=store).delete()
     RunChunk.objects.filter(store=store).delete()
     return ResetResult(orders=orders, funnel_rows=funnel_rows, customers=customers)
