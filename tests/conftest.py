@@ -28,7 +28,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def demo_stores(db):
-    """The five demo stores (one per business model), with their catalogues."""
+    """The demo stores (one per business model), with their catalogues, by business model."""
     services.seed_demo_stores()
     from stores.models import Store
 

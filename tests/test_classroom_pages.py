@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from stores.models import Decision, Order, RoundStatus, TrainingSession
+from stores.models import Decision, Order, RoundStatus, SimulationRun, TrainingSession
 from stores.models import Round as RoundModel
 from stores.services import classroom as sessions
 
@@ -269,3 +269,18 @@ def test_the_command_finishes_a_stalled_round_here(db, session):
     assert RoundModel.objects.get(pk=round_.pk).status == RoundStatus.CLOSED
     with pytest.raises(CommandError, match="No round is being simulated"):
         call_command("classroom", "requeue-round", str(session.pk), "--in-process")
+
+
+def test_simulate_with_no_stores_named_leaves_the_sessions_stores_out(session, demo_stores):
+    call_command("simulate", "--days", "2", "--seed", "3", "--in-process", stdout=StringIO())
+    run = SimulationRun.objects.latest("pk")
+    simulated = set(run.stores.values_list("slug", flat=True))
+    outside = {s.slug for s in demo_stores.values() if not s.training_sessions.exists()}
+    assert outside and outside <= simulated
+    assert not simulated & set(session.stores.values_list("slug", flat=True))
+    # Named, a session's store may still join a run.
+    team_store = session.stores.first()
+    call_command(
+        "simulate", "--days", "2", "--stores", team_store.slug, "--in-process", stdout=StringIO()
+    )
+    assert list(SimulationRun.objects.latest("pk").stores.all()) == [team_store]

@@ -69,7 +69,9 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=str, help="Days to simulate (1-3650).")
         parser.add_argument("--seed", type=str, help="Random seed (same seed, same rows).")
         parser.add_argument(
-            "--stores", default="", help="Comma-separated store slugs (default: all active)."
+            "--stores",
+            default="",
+            help="Comma-separated store slugs (default: all active, outside training sessions).",
         )
         parser.add_argument(
             "--start", default="", help="First day, YYYY-MM-DD (default: DAYS days ago)."
@@ -151,6 +153,10 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Unknown or inactive store(s): {', '.join(unknown)}.")
             stores = [found[s] for s in slugs]
+        else:
+            # A training session's stores live on its own clock: named, they may join a run,
+            # but "all" means the stores on the real calendar.
+            stores = stores.on_real_clock()
         stores = list(stores)
         if not stores:
             raise CommandError("No active stores: create some first (manage.py seed_demo).")
