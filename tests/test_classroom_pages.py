@@ -281,6 +281,14 @@ def test_simulate_with_no_stores_named_leaves_the_sessions_stores_out(session, d
     # Named, a session's store may still join a run.
     team_store = session.stores.first()
     call_command(
-        "simulate", "--days", "2", "--stores", team_store.slug, "--in-process", stdout=StringIO()
+        "simulate",
+        "--days",
+        "2",
+        "--seed",
+        "3",
+        "--stores",
+        team_store.slug,
+        "--in-process",
+        stdout=StringIO(),
     )
     assert list(SimulationRun.objects.latest("pk").stores.all()) == [team_store]
