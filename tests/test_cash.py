@@ -43,9 +43,9 @@ def _day(k: int) -> date:
 
 def test_the_balance_starts_from_the_capital_and_moves_with_each_day_s_money():
     flows = {
-        _day(0): DayFlows(ad_spend=D("300")),
-        _day(1): DayFlows(cash_received=D("100"), fees_netted=D("3"), shipping_cost=D("10")),
-        _day(3): DayFlows(cash_received=D("500"), refunds_paid=D("40")),
+        _day(0): DayFlows.of(ad_spend=D("300")),
+        _day(1): DayFlows.of(cash_received=D("100"), fees_netted=D("3"), shipping_cost=D("10")),
+        _day(3): DayFlows.of(cash_received=D("500"), refunds_paid=D("40")),
     }
     timeline = cash_timeline(CashTerms(D("1000")), _day(0), _day(4), flows)
 
@@ -64,7 +64,7 @@ def test_the_balance_starts_from_the_capital_and_moves_with_each_day_s_money():
 
 def test_stock_bought_ahead_is_days_of_the_period_s_average_goods_paid_per_supplier_terms():
     # 10 days selling 50 of goods a day; 20 days of stock bought ahead; suppliers paid 3 days on.
-    flows = {_day(k): DayFlows(goods_bought=D("50")) for k in range(10)}
+    flows = {_day(k): DayFlows.of(goods_bought=D("50")) for k in range(10)}
     terms = CashTerms(D("5000"), stock_days=20, supplier_payment_days=3)
     timeline = cash_timeline(terms, _day(0), _day(9), flows)
 
@@ -79,7 +79,7 @@ def test_stock_bought_ahead_is_days_of_the_period_s_average_goods_paid_per_suppl
 
 
 def test_without_stock_goods_are_paid_per_order_and_nothing_is_bought_ahead():
-    flows = {_day(k): DayFlows(goods_bought=D("50")) for k in range(5)}
+    flows = {_day(k): DayFlows.of(goods_bought=D("50")) for k in range(5)}
     timeline = cash_timeline(CashTerms(D("100"), stock_days=0), _day(0), _day(4), flows)
 
     assert timeline.opening_stock == 0
@@ -90,7 +90,7 @@ def test_without_stock_goods_are_paid_per_order_and_nothing_is_bought_ahead():
 
 def test_runway_is_the_end_balance_over_the_last_30_days_net_burn():
     # 60 days: burning 10 a day (300 a month) from 10,000.
-    flows = {_day(k): DayFlows(ad_spend=D("10")) for k in range(60)}
+    flows = {_day(k): DayFlows.of(ad_spend=D("10")) for k in range(60)}
     timeline = cash_timeline(CashTerms(D("10000")), _day(0), _day(59), flows)
 
     assert timeline.monthly_burn == D("300")
@@ -99,8 +99,8 @@ def test_runway_is_the_end_balance_over_the_last_30_days_net_burn():
 
 def test_runway_counts_only_the_last_30_days():
     # Heavy spend early, then cash grows: not burning, however low it went.
-    flows = {_day(k): DayFlows(ad_spend=D("100")) for k in range(30)}
-    flows |= {_day(k): DayFlows(cash_received=D("20")) for k in range(30, 60)}
+    flows = {_day(k): DayFlows.of(ad_spend=D("100")) for k in range(30)}
+    flows |= {_day(k): DayFlows.of(cash_received=D("20")) for k in range(30, 60)}
     timeline = cash_timeline(CashTerms(D("5000")), _day(0), _day(59), flows)
 
     assert timeline.low == D("2000") and timeline.low_date == _day(29)
@@ -109,7 +109,7 @@ def test_runway_counts_only_the_last_30_days():
 
 
 def test_a_short_period_is_scaled_to_a_month():
-    flows = {_day(k): DayFlows(ad_spend=D("10")) for k in range(10)}
+    flows = {_day(k): DayFlows.of(ad_spend=D("10")) for k in range(10)}
     timeline = cash_timeline(CashTerms(D("1000")), _day(0), _day(9), flows)
 
     assert timeline.monthly_burn == D("300")
@@ -117,7 +117,7 @@ def test_a_short_period_is_scaled_to_a_month():
 
 
 def test_flows_outside_the_period_and_an_empty_period_are_ignored():
-    flows = {_day(-1): DayFlows(ad_spend=D("999")), _day(5): DayFlows(ad_spend=D("999"))}
+    flows = {_day(-1): DayFlows.of(ad_spend=D("999")), _day(5): DayFlows.of(ad_spend=D("999"))}
     timeline = cash_timeline(CashTerms(D("10")), _day(0), _day(1), flows)
     assert [d.balance for d in timeline.days] == [D("10"), D("10")]
 

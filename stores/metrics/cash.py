@@ -32,7 +32,7 @@ from ..services.rollup import (
     float_sum,
     money_day_sums,
 )
-from ..simulation.cash import CashTerms, CashTimeline, DayFlows, cash_timeline
+from ..simulation.cash import CashTerms, CashTimeline, DayFlows, cash_timeline, cents
 from .definitions import LIVE
 
 ZERO = Decimal("0")
@@ -86,20 +86,28 @@ def cash_timelines(
         rows = RunStoreDay.objects.filter(run=run, store_id__in=ids)
         rows = rows.filter(date__gte=date_from) if date_from else rows
         rows = rows.filter(date__lte=date_to) if date_to else rows
-    flows: dict[int, dict[date, DayFlows]] = defaultdict(lambda: defaultdict(DayFlows))
+    flows: dict[int, dict[date, DayFlows]] = defaultdict(dict)
     first: dict[int, date] = {}
     by_day = rows.values_list("store_id", "date").annotate(
         **{f"s_{c}": float_sum(c) for c in DAY_LINES}
     )
     for store_id, day, goods, shipping, ads, other in fetch_rows(by_day):
         day = as_date(day)
-        flows[store_id][day].add(
-            goods_bought=_money(goods),
-            shipping_cost=_money(shipping),
-            ad_spend=_money(ads),
-            other_cost=_money(other),
+        flows[store_id][day] = DayFlows(  # one row per store x day
+            goods_bought=cents(goods),
+            shipping_cost=cents(shipping),
+            ad_spend=cents(ads),
+            other_cost=cents(other),
         )
         first[store_id] = min(first.get(store_id, day), day)
+
+    def on(store_id: int, day) -> DayFlows:
+        days = flows[store_id]
+        day = as_date(day)
+        found = days.get(day)
+        if found is None:
+            found = days[day] = DayFlows()
+        return found
 
     if summarised and not channel and source in (None, Source.SYNTHETIC) and not date_from:
         # A finished run's money by the day it moved, summed once when it was summarised. A
@@ -108,14 +116,19 @@ def cash_timelines(
         cash_rows = RunStoreCashDay.objects.filter(run=run, store_id__in=ids)
         cash_rows = cash_rows.filter(date__lte=date_to) if date_to else cash_rows
         lines = (*CASH_IN_LINES, *OUTCOME_LINES)
-        for store_id, day, *amounts in cash_rows.values_list("store_id", "date", *lines):
-            flows[store_id][day].add(**dict(zip(lines, amounts, strict=True)))
+        received = fetch_rows(cash_rows.values_list("store_id", "date", *lines))
+        outcomes = [(store_id, day, *rest) for store_id, day, _, _, *rest in received]
     else:
         received, outcomes = money_day_sums(_orders(ids, run, date_from, date_to, channel, source))
-        for lines, found in ((CASH_IN_LINES, received), (OUTCOME_LINES, outcomes)):
-            for store_id, day, *amounts in found:
-                money = {line: _money(amount) for line, amount in zip(lines, amounts, strict=True)}
-                flows[store_id][as_date(day)].add(**money)
+    for store_id, day, money_in, fees, *_ in received:
+        f = on(store_id, day)
+        f.cash_received += cents(money_in)
+        f.fees_netted += cents(fees)
+    for store_id, day, refunds, return_leg, dispute in outcomes:
+        f = on(store_id, day)
+        f.refunds_paid += cents(refunds)
+        f.return_shipping_cost += cents(return_leg)
+        f.chargeback_fee += cents(dispute)
 
     last = last_cash_day(as_of, date_to)
     out = {}
@@ -145,7 +158,3 @@ def _orders(ids, run, date_from, date_to, channel, source):
     if source:
         orders = orders.filter(source=source)
     return orders
-
-
-def _money(value: float | None) -> Decimal:
-    return Decimal(f"{value or 0.0:.2f}") + ZERO  # + ZERO turns -0.00 into 0.00

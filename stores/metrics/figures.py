@@ -251,7 +251,7 @@ class StoreFigures:
 
     def note(self, key: str) -> str:
         """A word a figure needs beside its value: the day of the cash low; "not burning"."""
-        if not self.cash or not self.cash.days:
+        if not self.cash or not self.cash.day_count:
             return ""
         if key == "cash_low":
             return f"on {self.cash.low_date.isoformat()}"
