@@ -8,8 +8,10 @@ line in integer cents.
 
 Mechanics, in the order a visit meets them:
 - traffic: paid channels buy budget / cost-per-click visits (the cost per click rises each day an
-  audience tires); unpaid channels have a daily level; email only where the store owns its
-  customers' data; a weekly rhythm, an optional yearly season and log-normal daily noise;
+  audience tires); unpaid channels have a daily level; returning buyers add visits by email
+  (only where the store owns its customers' data) and direct, in proportion to the store's
+  list of past buyers (see "customers" below); a weekly rhythm, an optional yearly season and
+  log-normal daily noise;
 - funnel: product view -> add to cart -> checkout -> order, each step a subset of the previous;
   the channel's conversion rate sets how many sessions add to cart, so good channels fill more
   carts while cart abandonment stays a property of the store; a markup above the market's lowers
@@ -19,6 +21,17 @@ Mechanics, in the order a visit meets them:
 - fulfilment: handling (supplier processing or production) then transit;
 - outcome: COD refused at the door (more often the longer delivery took), chargebacks, refunds of
   late parcels, returns inside the return window (defects only for print on demand).
+
+Customers: every buyer joins the store's pool of past buyers (numbered from 0 in order of their
+first order, per run). A past buyer visits again on a day with a chance that decays with the days
+since their last order, exp(-(t - 1) / repeat_days), scaled so that an order is followed by
+another one with probability repeat_purchase_rate in the long run. Those visits come by email
+(returning_email_share of them) or direct, go through the funnel at the channel's own rates, and
+the orders they make are repeat orders: each carries the number of a past buyer, drawn among the
+pool with weights by the days since their last order. The pool is a function of the days since
+the run's origin, so a span of days starting later first replays the earlier days' traffic (not
+their orders' baskets and outcomes) to rebuild it: a chunk's rows are the same whichever chunks
+are simulated with it.
 
 Shocks (shocks.py): a store's parameters may carry a schedule of dated changes. Each day is
 simulated with the parameters of the changes active that day (derived arrays are cached per
@@ -67,7 +80,9 @@ CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green
 # Spawn keys: (purpose, store key, day). With common random numbers the demand stream drops the
 # store key, so every store in a run sees the same daily demand noise. A shopper's order has a
 # stream of its own (plan_order).
-_DEMAND, _STORE, _SHOPPER = 0, 1, 2
+_DEMAND, _STORE, _SHOPPER, _RETAIN = 0, 1, 2, 3
+# A past buyer whose last order is this many mean intervals ago no longer counts (exp(-12) ~ 6e-6).
+RETENTION_HORIZON = 12
 
 
 def day_ordinal(day: date) -> int:
@@ -104,9 +119,9 @@ class Funnel:
 
 
 ORDER_ARRAYS = (
-    "day", "seq", "channel", "payment", "is_new", "placed_at", "shipped_at", "delivered_at",
-    "outcome_at", "outcome", "gross_sales", "discount", "goods_cost", "shipping_cost",
-    "payment_fee", "platform_fee", "line_start", "line_count",
+    "day", "seq", "channel", "payment", "is_new", "customer", "placed_at", "shipped_at",
+    "delivered_at", "outcome_at", "outcome", "gross_sales", "discount", "goods_cost",
+    "shipping_cost", "payment_fee", "platform_fee", "line_start", "line_count",
 )  # fmt: skip
 LINE_ARRAYS = ("order", "product", "quantity", "unit_price", "unit_cost", "custom_code")
 
@@ -123,6 +138,7 @@ class Orders:
     channel: np.ndarray
     payment: np.ndarray
     is_new: np.ndarray
+    customer: np.ndarray  # the buyer's number in the store's pool (0 = its first buyer)
     placed_at: np.ndarray
     shipped_at: np.ndarray
     delivered_at: np.ndarray  # planned door date (the refusal date for a refused parcel)
@@ -225,8 +241,10 @@ class _Prepared:
         self.budget = np.array([c.daily_budget_cents for c in p.channels], dtype=float)
         self.cpc = np.array([c.cost_per_click_cents for c in p.channels], dtype=float)
         self.level = np.array([c.daily_sessions for c in p.channels], dtype=float)
-        if not p.owns_customer_data:
-            self.level[[c.channel == "email" for c in p.channels]] = 0.0
+        # Email is the list's channel: its visits are returning buyers' (see _Pool), none fixed.
+        is_email = np.array([c.channel == "email" for c in p.channels], dtype=bool)
+        is_direct = np.array([c.channel == "direct" for c in p.channels], dtype=bool)
+        self.level[is_email] = 0.0
         rates = np.array([c.conversion_rate for c in p.channels], dtype=float)
         base = np.where(self.is_paid, self.budget / np.where(self.cpc > 0, self.cpc, np.inf), 0)
         base = base + np.where(self.is_paid, 0, self.level)
@@ -250,6 +268,24 @@ class _Prepared:
         self.prepaid_codes = np.array([PAYMENT_METHODS.index(m) for m in prepaid], dtype=np.int8)
         self.prepaid_cdf = np.cumsum(weights) / weights.sum()
         self.cod_share = p.cod_share if p.offers_cod else 0.0
+
+        # Returning buyers' visits per unit of the pool's weight, by channel (see _Pool).
+        email_share = p.returning_email_share if p.owns_customer_data and is_email.any() else 0.0
+        split = np.where(is_email, email_share, 0.0) + np.where(is_direct, 1.0 - email_share, 0.0)
+        if not is_direct.any() and is_email.any() and p.owns_customer_data:
+            split = np.where(is_email, 1.0, 0.0)
+        # What a visit on each channel converts at, through every step of the funnel.
+        converts = self.p_view * self.p_cart * self.p_checkout * self.p_order
+        converts = converts * (1.0 - p.stockout_rate)
+        per_visit = float((split * converts).sum())
+        tau = max(1.0, p.repeat_days)
+        self.decay = np.exp(-np.arange(int(RETENTION_HORIZON * tau) + 1) / tau)
+        # A buyer's expected later orders are visit_rate * per_visit * sum(decay): that makes the
+        # chance an order is followed by another repeat_purchase_rate (in the long run).
+        rate = p.repeat_purchase_rate
+        self.retains = rate > 0 and per_visit > 0
+        visit_rate = rate / (per_visit * float(self.decay.sum())) if self.retains else 0.0
+        self.returning_level = split * visit_rate
 
 
 def simulate(
@@ -294,21 +330,44 @@ def simulate(
     order_parts: list[dict] = []
     line_parts: list[dict] = []
     n_orders = n_lines = 0
+    pool = _Pool()
+
+    def day_of(ordinal: int) -> tuple[StoreParams, _Prepared]:
+        if not schedule:
+            return by_changes[()]
+        active = schedule.active_ordinal(ordinal)
+        if active not in by_changes:
+            shocked = schedule.params_for(params, active)
+            by_changes[active] = (shocked, _Prepared(shocked))
+        return by_changes[active]
+
+    # Rebuild the pool of past buyers from the days before this span (their traffic only).
+    if first > origin.toordinal() and any(day_of(d)[1].retains for d in (first - 1, first)):
+        scratch = Funnel(prep.channel_names, *(np.zeros((1, n_ch), np.int64) for _ in range(7)))
+        for ordinal in range(origin.toordinal(), first):
+            day = date.fromordinal(ordinal)
+            demand, rng = day_streams(
+                seed, params.key, day, common_random_numbers=common_random_numbers
+            )
+            p, prep = day_of(ordinal)
+            returning = pool.returning(prep, ordinal)
+            orders_by_channel = _funnel_day(
+                p, prep, demand, rng, day, origin, scratch, 0, returning
+            )
+            pool.buy(prep, seed, params.key, ordinal, orders_by_channel, returning)
     for i in range(days):
         day = date.fromordinal(first + i)
         demand, rng = day_streams(
             seed, params.key, day, common_random_numbers=common_random_numbers
         )
-        if schedule:
-            active = schedule.active_ordinal(first + i)
-            if active not in by_changes:
-                shocked = schedule.params_for(params, active)
-                by_changes[active] = (shocked, _Prepared(shocked))
-            p, prep = by_changes[active]
-        orders_by_channel = _funnel_day(p, prep, demand, rng, day, origin, funnel, i)
+        p, prep = day_of(first + i)
+        returning = pool.returning(prep, first + i)
+        orders_by_channel = _funnel_day(p, prep, demand, rng, day, origin, funnel, i, returning)
         if orders_by_channel.sum() == 0:
+            pool.weights = None
             continue
-        o, ln = _orders_day(p, prep, rng, day, i, orders_by_channel)
+        buyers = pool.buy(prep, seed, params.key, first + i, orders_by_channel, returning)
+        o, ln = _orders_day(p, prep, rng, day, i, orders_by_channel, buyers)
         ln["order"] += n_orders
         o["line_start"] += n_lines
         n_orders += len(o["day"])
@@ -335,7 +394,10 @@ def _funnel_day(
     origin: date,
     funnel: Funnel,
     i: int,
+    returning: np.ndarray | None = None,
 ) -> np.ndarray:
+    """Draw one day's sessions and funnel; returns the orders per channel. `returning` is the
+    expected visits of returning buyers per channel (before rhythm and noise)."""
     # The demand stream has a fixed shape whatever the store, so common random numbers line up.
     z = demand.standard_normal(1 + len(CHANNELS))
     shock = np.exp(DAY_NOISE * z[0] - DAY_NOISE**2 / 2) * np.exp(
@@ -350,7 +412,8 @@ def _funnel_day(
         age %= p.ad_refresh_days
     cpc = prep.cpc * min(AD_FATIGUE_CAP, (1 + p.ad_fatigue_per_day) ** age)
     clicks = np.where(prep.is_paid & (cpc > 0), prep.budget / np.where(cpc > 0, cpc, 1), 0.0)
-    expected = np.where(prep.is_paid, clicks, prep.level) * rhythm * shock
+    level = prep.level if returning is None else prep.level + returning
+    expected = np.where(prep.is_paid, clicks, level) * rhythm * shock
     sessions = rng.poisson(expected)
     views = rng.binomial(sessions, prep.p_view)
     carts = rng.binomial(views, prep.p_cart)
@@ -386,6 +449,76 @@ def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Pool:
+    """A store's past buyers: the day (ordinal) of each one's last order, by buyer number."""
+
+    def __init__(self) -> None:
+        self.last = np.zeros(1024, dtype=np.int64)
+        self.n = 0
+        self.weights: np.ndarray | None = None
+
+    def returning(self, prep: _Prepared, ordinal: int) -> np.ndarray | None:
+        """Expected returning visits per channel today (None: the store keeps no customers)."""
+        self.weights = None
+        if not prep.retains or not self.n:
+            return None
+        age = ordinal - self.last[: self.n] - 1  # bought yesterday: age 0, full weight
+        decay = prep.decay
+        self.weights = np.where(age < len(decay), decay[np.minimum(age, len(decay) - 1)], 0.0)
+        return prep.returning_level * float(self.weights.sum())
+
+    def buy(
+        self,
+        prep: _Prepared,
+        seed: int,
+        store_key: int,
+        ordinal: int,
+        orders_by_channel: np.ndarray,
+        returning: np.ndarray | None,
+    ) -> tuple[np.ndarray, int]:
+        """Who placed the day's orders: per order (in channel blocks) a past buyer's number or
+        -1 for a new buyer, and the number the first new buyer gets. Updates the pool."""
+        n_orders = int(orders_by_channel.sum())
+        who = np.full(n_orders, -1, dtype=np.int64)
+        first_new = self.n
+        weights = self.weights
+        if returning is not None and weights is not None and n_orders:
+            rng = np.random.Generator(
+                np.random.PCG64(
+                    np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal))
+                )
+            )
+            # A channel's orders came from returning buyers in proportion to their visits.
+            share = returning / np.where(returning > 0, prep.level + returning, 1.0)
+            k = rng.binomial(orders_by_channel, np.clip(share, 0.0, 1.0))
+            eligible = int(np.count_nonzero(weights))
+            while k.sum() > eligible:  # more than the pool can supply: the rest are new
+                k[np.argmax(k)] -= 1
+            total = int(k.sum())
+            if total:
+                # Weighted draw without replacement (exponential keys): recent buyers first.
+                keys = rng.exponential(size=self.n) / np.where(weights > 0, weights, np.nan)
+                keys = np.nan_to_num(keys, nan=np.inf)
+                picked = np.argpartition(keys, total - 1)[:total] if total < self.n else None
+                if picked is None:
+                    picked = np.arange(self.n)
+                starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
+                slots = np.concatenate(
+                    [np.arange(s, s + c) for s, c in zip(starts.tolist(), k.tolist()) if c]
+                )
+                who[slots] = picked
+                self.last[picked] = ordinal
+        new = n_orders - int(np.count_nonzero(who >= 0))
+        if self.n + new > len(self.last):
+            grown = np.zeros(max(2 * len(self.last), self.n + new), dtype=np.int64)
+            grown[: self.n] = self.last[: self.n]
+            self.last = grown
+        self.last[self.n : self.n + new] = ordinal
+        self.n += new
+        self.weights = None
+        return who, first_new
+
+
 def _orders_day(
     p: StoreParams,
     prep: _Prepared,
@@ -393,6 +526,7 @@ def _orders_day(
     day: date,
     i: int,
     orders_by_channel: np.ndarray,
+    buyers: tuple[np.ndarray, int],
 ) -> tuple[dict, dict]:
     n = int(orders_by_channel.sum())
     channel = np.repeat(prep.channel_code, orders_by_channel)
@@ -400,13 +534,16 @@ def _orders_day(
     order = np.argsort(seconds, kind="stable")
     seconds, channel = seconds[order], channel[order]
     placed = day_ordinal(day) * DAY + seconds
+    # Returning buyers hold the first orders of their channel's block before the time sort;
+    # new buyers are numbered after the pool in the order they buy.
+    customer, first_new = buyers
+    customer = customer[order]
+    is_new = customer < 0
+    customer[is_new] = first_new + np.arange(int(is_new.sum()))
 
     cod = rng.random(n) < prep.cod_share
     prepaid = prep.prepaid_codes[np.searchsorted(prep.prepaid_cdf, rng.random(n), side="right")]
     payment = np.where(cod, COD, prepaid).astype(np.int8)
-    email = channel == CHANNELS.index("email")
-    repeat_rate = p.repeat_purchase_rate if p.owns_customer_data else 0.0
-    is_new = ~email & (rng.random(n) >= repeat_rate)
 
     # Basket.
     if prep.single:
@@ -456,6 +593,7 @@ def _orders_day(
         "channel": channel,
         "payment": payment,
         "is_new": is_new,
+        "customer": customer.astype(np.int64),
         "placed_at": placed,
         "shipped_at": shipped,
         "delivered_at": at_door,
