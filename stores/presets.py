@@ -72,6 +72,7 @@ MODEL_CHOICE = "model choice (no public figure): tune in the admin"
 REPEAT_RATE = "MobiLoud (2026), via e-com.wiki: repeat customer rate ~25-30% over 12 months (Shopify stores ~27%); Bluecore/Shopify: 12-month DTC retention ~31%"  # noqa: E501
 REPEAT_SHOPPERS = "Yotpo repeat-customer statistics: ~15% of online shoppers are repeat customers; about a third of revenue from returning customers"  # noqa: E501
 REPEAT_INTERVAL = "model choice (no public figure; Shopify (2022) measures reorders over 2x the typical repeat interval): tune in the admin"  # noqa: E501
+SINGLE_REPEAT = "model choice (no public figure): one hero product (a posture corrector) that few buyers need twice; near zero"  # noqa: E501
 FLOODING_REPEAT = "seed 000: product inconsistency hinders a stable customer base; near zero (model choice)"  # noqa: E501
 OFF = "off unless the model needs it (its preset turns it on)"
 # A channel's conversion rate when nothing else is known: the average store (Littledata).
@@ -494,8 +495,7 @@ PRESETS: dict[str, Preset] = {
             ad_fatigue_per_day=cite(D("0.003"), MODEL_CHOICE),
             ad_refresh_days=cite(60, CREATIVE_REFRESH),
             return_rate=cite(D("0.175"), NRF_RETURNS),  # with 1% defects: ~18% returned
-            # one hero product: few buyers need a second (seed 000: a short product life cycle)
-            repeat_purchase_rate=cite(D("0.03"), FLOODING_REPEAT),
+            repeat_purchase_rate=cite(D("0.03"), SINGLE_REPEAT),
             repeat_days=cite(90, REPEAT_INTERVAL),
         ),
         channels=(
@@ -536,7 +536,8 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
     not_judged=NOT_JUDGED,
     store=_store(
         markup=cite(D("2.6"), MODEL_CHOICE),
-        # seed 002: a vertical boutique builds a community and brand image around one category
+        # seed 000: vertical premium "builds reputation and customer communities"; seed 002: the
+        # vertical boutique's community; the 12-month repeat rates cited are ~25-30%
         repeat_purchase_rate=cite(D("0.22"), REPEAT_RATE),
         add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
     ),

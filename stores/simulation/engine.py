@@ -350,23 +350,24 @@ def simulate(
                 seed, params.key, day, common_random_numbers=common_random_numbers
             )
             p, prep = day_of(ordinal)
-            returning = pool.returning(prep, ordinal)
-            orders_by_channel = _funnel_day(
-                p, prep, demand, rng, day, origin, scratch, 0, returning
+            returning = pool.returning(prep, seed, params.key, ordinal)
+            orders_by_channel, back = _funnel_day(
+                p, prep, demand, rng, day, origin, scratch, 0, returning, pool.rng
             )
-            pool.buy(prep, seed, params.key, ordinal, orders_by_channel, returning)
+            pool.buy(ordinal, orders_by_channel, back)
     for i in range(days):
         day = date.fromordinal(first + i)
         demand, rng = day_streams(
             seed, params.key, day, common_random_numbers=common_random_numbers
         )
         p, prep = day_of(first + i)
-        returning = pool.returning(prep, first + i)
-        orders_by_channel = _funnel_day(p, prep, demand, rng, day, origin, funnel, i, returning)
+        returning = pool.returning(prep, seed, params.key, first + i)
+        orders_by_channel, back = _funnel_day(
+            p, prep, demand, rng, day, origin, funnel, i, returning, pool.rng
+        )
         if orders_by_channel.sum() == 0:
-            pool.weights = None
             continue
-        buyers = pool.buy(prep, seed, params.key, first + i, orders_by_channel, returning)
+        buyers = pool.buy(first + i, orders_by_channel, back)
         o, ln = _orders_day(p, prep, rng, day, i, orders_by_channel, buyers)
         ln["order"] += n_orders
         o["line_start"] += n_lines
@@ -395,9 +396,12 @@ def _funnel_day(
     funnel: Funnel,
     i: int,
     returning: np.ndarray | None = None,
-) -> np.ndarray:
-    """Draw one day's sessions and funnel; returns the orders per channel. `returning` is the
-    expected visits of returning buyers per channel (before rhythm and noise)."""
+    back_rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Draw one day's sessions and funnel; returns the orders per channel, and of them the
+    orders by returning buyers (None without any). `returning` is the expected visits of
+    returning buyers per channel (before rhythm and noise), drawn from their own stream
+    `back_rng` so that the other visitors' draws never depend on the pool."""
     # The demand stream has a fixed shape whatever the store, so common random numbers line up.
     z = demand.standard_normal(1 + len(CHANNELS))
     shock = np.exp(DAY_NOISE * z[0] - DAY_NOISE**2 / 2) * np.exp(
@@ -412,14 +416,23 @@ def _funnel_day(
         age %= p.ad_refresh_days
     cpc = prep.cpc * min(AD_FATIGUE_CAP, (1 + p.ad_fatigue_per_day) ** age)
     clicks = np.where(prep.is_paid & (cpc > 0), prep.budget / np.where(cpc > 0, cpc, 1), 0.0)
-    level = prep.level if returning is None else prep.level + returning
-    expected = np.where(prep.is_paid, clicks, level) * rhythm * shock
+    expected = np.where(prep.is_paid, clicks, prep.level) * rhythm * shock
     sessions = rng.poisson(expected)
     views = rng.binomial(sessions, prep.p_view)
     carts = rng.binomial(views, prep.p_cart)
     checkouts = rng.binomial(carts, prep.p_checkout)
     would_order = rng.binomial(checkouts, prep.p_order)
     orders = rng.binomial(would_order, 1.0 - p.stockout_rate)
+    back = None
+    if returning is not None:  # returning buyers' visits, through the same funnel
+        r = back_rng
+        back_sessions = r.poisson(returning * rhythm * shock)
+        back_views = r.binomial(back_sessions, prep.p_view)
+        back_carts = r.binomial(back_views, prep.p_cart)
+        back_checkouts = r.binomial(back_carts, prep.p_checkout)
+        back = r.binomial(r.binomial(back_checkouts, prep.p_order), 1.0 - p.stockout_rate)
+        sessions, views = sessions + back_sessions, views + back_views
+        carts, checkouts, orders = carts + back_carts, checkouts + back_checkouts, orders + back
     # A paid channel spends what its clicks cost, up to the day's budget.
     spend = np.minimum(prep.budget, np.round(sessions * cpc))
     funnel.sessions[i] = sessions
@@ -429,7 +442,7 @@ def _funnel_day(
     funnel.converted[i] = orders
     funnel.ad_spend[i] = np.where(prep.is_paid, spend, 0).astype(np.int64)
     funnel.other_cost[i] = allocate(p.sku_daily_cost_cents * prep.n_products, sessions)
-    return orders
+    return orders, back
 
 
 def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
@@ -456,52 +469,46 @@ class _Pool:
         self.last = np.zeros(1024, dtype=np.int64)
         self.n = 0
         self.weights: np.ndarray | None = None
+        self.rng: np.random.Generator | None = None
 
-    def returning(self, prep: _Prepared, ordinal: int) -> np.ndarray | None:
-        """Expected returning visits per channel today (None: the store keeps no customers)."""
-        self.weights = None
+    def returning(
+        self, prep: _Prepared, seed: int, store_key: int, ordinal: int
+    ) -> np.ndarray | None:
+        """Expected returning visits per channel today (None: nobody to come back), and the
+        day's stream for their draws (self.rng)."""
+        self.weights = self.rng = None
         if not prep.retains or not self.n:
             return None
         age = ordinal - self.last[: self.n] - 1  # bought yesterday: age 0, full weight
         decay = prep.decay
         self.weights = np.where(age < len(decay), decay[np.minimum(age, len(decay) - 1)], 0.0)
+        self.rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal)))
+        )
         return prep.returning_level * float(self.weights.sum())
 
     def buy(
-        self,
-        prep: _Prepared,
-        seed: int,
-        store_key: int,
-        ordinal: int,
-        orders_by_channel: np.ndarray,
-        returning: np.ndarray | None,
+        self, ordinal: int, orders_by_channel: np.ndarray, back: np.ndarray | None
     ) -> tuple[np.ndarray, int]:
-        """Who placed the day's orders: per order (in channel blocks) a past buyer's number or
-        -1 for a new buyer, and the number the first new buyer gets. Updates the pool."""
+        """Who placed the day's orders: per order (in channel blocks, returning buyers first in
+        each) a past buyer's number or -1 for a new buyer, and the number the first new buyer
+        gets. Updates the pool."""
         n_orders = int(orders_by_channel.sum())
         who = np.full(n_orders, -1, dtype=np.int64)
         first_new = self.n
         weights = self.weights
-        if returning is not None and weights is not None and n_orders:
-            rng = np.random.Generator(
-                np.random.PCG64(
-                    np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal))
-                )
-            )
-            # A channel's orders came from returning buyers in proportion to their visits.
-            share = returning / np.where(returning > 0, prep.level + returning, 1.0)
-            k = rng.binomial(orders_by_channel, np.clip(share, 0.0, 1.0))
+        if back is not None and weights is not None and back.sum():
+            k = back.copy()
             eligible = int(np.count_nonzero(weights))
             while k.sum() > eligible:  # more than the pool can supply: the rest are new
                 k[np.argmax(k)] -= 1
             total = int(k.sum())
             if total:
                 # Weighted draw without replacement (exponential keys): recent buyers first.
-                keys = rng.exponential(size=self.n) / np.where(weights > 0, weights, np.nan)
-                keys = np.nan_to_num(keys, nan=np.inf)
+                keys = self.rng.exponential(size=self.n)
+                keys = np.divide(keys, weights, out=np.full(self.n, np.inf), where=weights > 0)
                 picked = np.argpartition(keys, total - 1)[:total] if total < self.n else None
-                if picked is None:
-                    picked = np.arange(self.n)
+                picked = np.arange(self.n) if picked is None else picked
                 starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
                 slots = np.concatenate(
                     [np.arange(s, s + c) for s, c in zip(starts.tolist(), k.tolist()) if c]
@@ -515,7 +522,7 @@ class _Pool:
             self.last = grown
         self.last[self.n : self.n + new] = ordinal
         self.n += new
-        self.weights = None
+        self.weights = self.rng = None
         return who, first_new
 
 
