@@ -73,7 +73,9 @@ REPEAT_RATE = "MobiLoud (2026), via e-com.wiki: repeat customer rate ~25-30% ove
 REPEAT_SHOPPERS = "Yotpo repeat-customer statistics: ~15% of online shoppers are repeat customers; about a third of revenue from returning customers"  # noqa: E501
 REPEAT_INTERVAL = "model choice (no public figure; Shopify (2022) measures reorders over 2x the typical repeat interval): tune in the admin"  # noqa: E501
 SINGLE_REPEAT = "model choice (no public figure): one hero product (a posture corrector) that few buyers need twice; near zero"  # noqa: E501
-FLOODING_REPEAT = "seed 000: product inconsistency hinders a stable customer base; near zero (model choice)"  # noqa: E501
+FLOODING_REPEAT = (
+    "seed 000: product inconsistency hinders a stable customer base; near zero (model choice)"  # noqa: E501
+)
 OFF = "off unless the model needs it (its preset turns it on)"
 # A channel's conversion rate when nothing else is known: the average store (Littledata).
 CHANNEL_CONVERSION = Decimal("0.014")

@@ -40,12 +40,15 @@ def test_a_brand_keeps_its_customers_and_a_flooding_store_does_not():
 def test_repeat_orders_are_by_customers_who_bought_before():
     o = _year("brand").orders
     first_seen: dict[int, int] = {}
-    for k, (who, new, day) in enumerate(zip(o.customer.tolist(), o.is_new.tolist(), o.day.tolist())):
+    rows = zip(o.customer.tolist(), o.is_new.tolist(), o.day.tolist(), strict=True)
+    for k, (who, new, day) in enumerate(rows):
         if new:
             assert who not in first_seen, f"order {k}: a new customer who had bought before"
             first_seen[who] = day
         else:
-            assert first_seen.get(who, day) < day, f"order {k}: a repeat by nobody who bought before"
+            assert first_seen.get(who, day) < day, (
+                f"order {k}: a repeat by nobody who bought before"
+            )
     # New customers are numbered in order of their first order, from 0.
     assert sorted(first_seen) == list(range(len(first_seen)))
 

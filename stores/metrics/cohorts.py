@@ -54,7 +54,9 @@ class Cohort:
     customers: int = 0
     repeat_customers: int = 0  # customers with more than one order
     orders: int = 0
-    lines: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(ledger.ORDER_LINES, ZERO))
+    lines: dict[str, Decimal] = field(
+        default_factory=lambda: dict.fromkeys(ledger.ORDER_LINES, ZERO)
+    )
     ad_spend: Decimal = ZERO  # spent in that month
     paid_new_customers: int = 0  # customers won through a paid channel in that month
 

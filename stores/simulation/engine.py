@@ -511,7 +511,11 @@ class _Pool:
                 picked = np.arange(self.n) if picked is None else picked
                 starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
                 slots = np.concatenate(
-                    [np.arange(s, s + c) for s, c in zip(starts.tolist(), k.tolist()) if c]
+                    [
+                        np.arange(s, s + c)
+                        for s, c in zip(starts.tolist(), k.tolist(), strict=True)
+                        if c
+                    ]
                 )
                 who[slots] = picked
                 self.last[picked] = ordinal

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", default="", help="First day, YYYY-MM-DD.")
         parser.add_argument("--to", dest="date_to", default="", help="Last day, YYYY-MM-DD.")
         parser.add_argument(
-            "--run", default="", help="Run number, 'live' (outside runs) or 'all' (default: latest)."
+            "--run",
+            default="",
+            help="Run number, 'live' (outside runs) or 'all' (default: latest).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
