@@ -244,12 +244,16 @@ class _Prepared:
         # Email is the list's channel: its visits are returning buyers' (see _Pool), none fixed.
         is_email = np.array([c.channel == "email" for c in p.channels], dtype=bool)
         is_direct = np.array([c.channel == "direct" for c in p.channels], dtype=bool)
-        self.level[is_email] = 0.0
+        if not p.owns_customer_data:
+            self.level[is_email] = 0.0
         rates = np.array([c.conversion_rate for c in p.channels], dtype=float)
         base = np.where(self.is_paid, self.budget / np.where(self.cpc > 0, self.cpc, np.inf), 0)
         base = base + np.where(self.is_paid, 0, self.level)
-        # The store's typical conversion: what its carts convert at, whatever the channel.
+        # The store's typical conversion: what its carts convert at, whatever the channel. The
+        # channels' configured visits weigh it, email's included (the mix of a settled store),
+        # although email's visits themselves come from the list of past buyers.
         self.reference_rate = float((rates * base).sum() / base.sum()) if base.sum() else 0.014
+        self.level[is_email] = 0.0
         markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
         market = REFERENCE_MARKUP * p.market_price_factor
         price_factor = min(3.0, max(0.2, (market / markup) ** p.price_elasticity))
@@ -330,7 +334,7 @@ def simulate(
     order_parts: list[dict] = []
     line_parts: list[dict] = []
     n_orders = n_lines = 0
-    pool = _Pool()
+    pool = _Pool(origin.toordinal())
 
     def day_of(ordinal: int) -> tuple[StoreParams, _Prepared]:
         if not schedule:
@@ -463,29 +467,37 @@ def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
 
 
 class _Pool:
-    """A store's past buyers: the day (ordinal) of each one's last order, by buyer number."""
+    """A store's past buyers: the day (ordinal) of each one's last order, by buyer number, and
+    how many buyers' last order fell on each day since the origin (the day's total weight needs
+    only that: O(days), not O(buyers))."""
 
-    def __init__(self) -> None:
+    def __init__(self, origin: int) -> None:
+        self.origin = origin
         self.last = np.zeros(1024, dtype=np.int64)
         self.n = 0
-        self.weights: np.ndarray | None = None
+        self.by_day = np.zeros(512, dtype=np.int64)  # buyers whose last order was origin + i
         self.rng: np.random.Generator | None = None
+        self.decay: np.ndarray | None = None
 
     def returning(
         self, prep: _Prepared, seed: int, store_key: int, ordinal: int
     ) -> np.ndarray | None:
         """Expected returning visits per channel today (None: nobody to come back), and the
         day's stream for their draws (self.rng)."""
-        self.weights = self.rng = None
+        self.rng = None
         if not prep.retains or not self.n:
             return None
-        age = ordinal - self.last[: self.n] - 1  # bought yesterday: age 0, full weight
-        decay = prep.decay
-        self.weights = np.where(age < len(decay), decay[np.minimum(age, len(decay) - 1)], 0.0)
+        days = ordinal - self.origin  # days 0 .. days-1 have buyers
+        age = days - 1 - np.arange(days)  # bought yesterday: age 0, full weight
+        seen = np.minimum(age, len(prep.decay) - 1)
+        weight = float(
+            np.dot(self.by_day[:days], np.where(age < len(prep.decay), prep.decay[seen], 0))
+        )
+        self.decay = prep.decay
         self.rng = np.random.Generator(
             np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal)))
         )
-        return prep.returning_level * float(self.weights.sum())
+        return prep.returning_level * weight
 
     def buy(
         self, ordinal: int, orders_by_channel: np.ndarray, back: np.ndarray | None
@@ -496,8 +508,15 @@ class _Pool:
         n_orders = int(orders_by_channel.sum())
         who = np.full(n_orders, -1, dtype=np.int64)
         first_new = self.n
-        weights = self.weights
-        if back is not None and weights is not None and back.sum():
+        today = ordinal - self.origin
+        if today >= len(self.by_day):
+            grown = np.zeros(max(2 * len(self.by_day), today + 1), dtype=np.int64)
+            grown[: len(self.by_day)] = self.by_day
+            self.by_day = grown
+        if back is not None and self.rng is not None and back.sum():
+            decay = self.decay
+            age = ordinal - 1 - self.last[: self.n]
+            weights = np.where(age < len(decay), decay[np.minimum(age, len(decay) - 1)], 0.0)
             k = back.copy()
             eligible = int(np.count_nonzero(weights))
             while k.sum() > eligible:  # more than the pool can supply: the rest are new
@@ -518,6 +537,8 @@ class _Pool:
                     ]
                 )
                 who[slots] = picked
+                np.subtract.at(self.by_day, self.last[picked] - self.origin, 1)
+                self.by_day[today] += total
                 self.last[picked] = ordinal
         new = n_orders - int(np.count_nonzero(who >= 0))
         if self.n + new > len(self.last):
@@ -525,8 +546,9 @@ class _Pool:
             grown[: self.n] = self.last[: self.n]
             self.last = grown
         self.last[self.n : self.n + new] = ordinal
+        self.by_day[today] += new
         self.n += new
-        self.weights = self.rng = None
+        self.rng = None
         return who, first_new
 
 
