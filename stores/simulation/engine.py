@@ -211,7 +211,7 @@ class SimulationResult:
 class _Prepared:
     """Arrays derived once per call from the frozen parameters."""
 
-    def __init__(self, p: StoreParams):
+    def __init__(self, p: StoreParams, *, keeps_customers: bool = True):
         cat = p.catalogue
         n = len(cat)
         if n == 0:
@@ -253,7 +253,8 @@ class _Prepared:
         # channels' configured visits weigh it, email's included (the mix of a settled store),
         # although email's visits themselves come from the list of past buyers.
         self.reference_rate = float((rates * base).sum() / base.sum()) if base.sum() else 0.014
-        self.level[is_email] = 0.0
+        if keeps_customers:
+            self.level[is_email] = 0.0
         markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
         market = REFERENCE_MARKUP * p.market_price_factor
         price_factor = min(3.0, max(0.2, (market / markup) ** p.price_elasticity))
@@ -287,7 +288,7 @@ class _Prepared:
         # A buyer's expected later orders are visit_rate * per_visit * sum(decay): that makes the
         # chance an order is followed by another repeat_purchase_rate (in the long run).
         rate = p.repeat_purchase_rate
-        self.retains = rate > 0 and per_visit > 0
+        self.retains = keeps_customers and rate > 0 and per_visit > 0
         visit_rate = rate / (per_visit * float(self.decay.sum())) if self.retains else 0.0
         self.returning_level = split * visit_rate
 
@@ -300,16 +301,20 @@ def simulate(
     days: int,
     origin: date | None = None,
     common_random_numbers: bool = True,
+    customers: bool = True,
 ) -> SimulationResult:
     """Simulate `days` consecutive days from `first_day` for one store.
 
-    `origin` is day 0 of the run (ad fatigue counts days from it); it defaults to first_day.
+    `origin` is day 0 of the run (ad fatigue counts days from it, and the pool of past buyers
+    is rebuilt from it); it defaults to first_day. `customers=False` keeps no pool (live
+    traffic, revealed a day at a time): every order is a new buyer's and email brings the
+    channel's configured daily visits, as a list of a fixed size would.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
     schedule = params.shocks
     params = replace(params, shocks=None) if schedule else params
-    prep = _Prepared(params)
+    prep = _Prepared(params, keeps_customers=customers)
     by_changes = {(): (params, prep)}  # active changes -> that day's parameters and arrays
     p = params
     origin = origin or first_day
@@ -342,7 +347,7 @@ def simulate(
         active = schedule.active_ordinal(ordinal)
         if active not in by_changes:
             shocked = schedule.params_for(params, active)
-            by_changes[active] = (shocked, _Prepared(shocked))
+            by_changes[active] = (shocked, _Prepared(shocked, keeps_customers=customers))
         return by_changes[active]
 
     # Rebuild the pool of past buyers from the days before this span (their traffic only).
