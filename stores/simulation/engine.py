@@ -472,37 +472,34 @@ def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
 
 
 class _Pool:
-    """A store's past buyers: the day (ordinal) of each one's last order, by buyer number, and
-    how many buyers' last order fell on each day since the origin (the day's total weight needs
-    only that: O(days), not O(buyers))."""
+    """A store's past buyers, grouped by the day of their last order (days since the origin):
+    how many in each group, and who. A day's total weight and a returning buyer's draw then
+    cost O(days) plus the groups drawn from, never a pass over every buyer."""
 
     def __init__(self, origin: int) -> None:
         self.origin = origin
-        self.last = np.zeros(1024, dtype=np.int64)
         self.n = 0
         self.by_day = np.zeros(512, dtype=np.int64)  # buyers whose last order was origin + i
+        self.members: dict[int, np.ndarray] = {}  # origin + i -> those buyers' numbers
         self.rng: np.random.Generator | None = None
-        self.decay: np.ndarray | None = None
+        self.group_weight: np.ndarray | None = None
 
     def returning(
         self, prep: _Prepared, seed: int, store_key: int, ordinal: int
     ) -> np.ndarray | None:
         """Expected returning visits per channel today (None: nobody to come back), and the
         day's stream for their draws (self.rng)."""
-        self.rng = None
+        self.rng = self.group_weight = None
         if not prep.retains or not self.n:
             return None
         days = ordinal - self.origin  # days 0 .. days-1 have buyers
         age = days - 1 - np.arange(days)  # bought yesterday: age 0, full weight
-        seen = np.minimum(age, len(prep.decay) - 1)
-        weight = float(
-            np.dot(self.by_day[:days], np.where(age < len(prep.decay), prep.decay[seen], 0))
-        )
-        self.decay = prep.decay
+        decay = np.where(age < len(prep.decay), prep.decay[np.minimum(age, len(prep.decay) - 1)], 0)
+        self.group_weight = self.by_day[:days] * decay  # each group's buyers x their weight
         self.rng = np.random.Generator(
             np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal)))
         )
-        return prep.returning_level * weight
+        return prep.returning_level * float(self.group_weight.sum())
 
     def buy(
         self, ordinal: int, orders_by_channel: np.ndarray, back: np.ndarray | None
@@ -518,42 +515,39 @@ class _Pool:
             grown = np.zeros(max(2 * len(self.by_day), today + 1), dtype=np.int64)
             grown[: len(self.by_day)] = self.by_day
             self.by_day = grown
-        if back is not None and self.rng is not None and back.sum():
-            decay = self.decay
-            age = ordinal - 1 - self.last[: self.n]
-            weights = np.where(age < len(decay), decay[np.minimum(age, len(decay) - 1)], 0.0)
+        back_today = np.zeros(0, dtype=np.int64)
+        weight = self.group_weight
+        if back is not None and weight is not None and back.sum() and weight.sum() > 0:
+            # Each returning order's group by the groups' weights (the days since their last
+            # order), then distinct buyers drawn evenly within each group (as many as it has).
+            total = int(back.sum())
+            cdf = np.cumsum(weight)
+            groups = np.searchsorted(cdf, self.rng.random(total) * cdf[-1], side="right")
+            groups, wanted = np.unique(np.minimum(groups, len(weight) - 1), return_counts=True)
+            picked = []
+            for g, c in zip(groups.tolist(), wanted.tolist(), strict=True):
+                group = self.members[g]
+                take = self.rng.permutation(len(group))[: min(c, len(group))]
+                picked.append(group[take])
+                self.members[g] = np.delete(group, take)
+                self.by_day[g] -= len(take)
+            back_today = np.concatenate(picked)
             k = back.copy()
-            eligible = int(np.count_nonzero(weights))
-            while k.sum() > eligible:  # more than the pool can supply: the rest are new
+            while k.sum() > len(back_today):  # more than the groups held: the rest are new
                 k[np.argmax(k)] -= 1
-            total = int(k.sum())
-            if total:
-                # Weighted draw without replacement (exponential keys): recent buyers first.
-                keys = self.rng.exponential(size=self.n)
-                keys = np.divide(keys, weights, out=np.full(self.n, np.inf), where=weights > 0)
-                picked = np.argpartition(keys, total - 1)[:total] if total < self.n else None
-                picked = np.arange(self.n) if picked is None else picked
-                starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
-                slots = np.concatenate(
-                    [
-                        np.arange(s, s + c)
-                        for s, c in zip(starts.tolist(), k.tolist(), strict=True)
-                        if c
-                    ]
-                )
-                who[slots] = picked
-                np.subtract.at(self.by_day, self.last[picked] - self.origin, 1)
-                self.by_day[today] += total
-                self.last[picked] = ordinal
-        new = n_orders - int(np.count_nonzero(who >= 0))
-        if self.n + new > len(self.last):
-            grown = np.zeros(max(2 * len(self.last), self.n + new), dtype=np.int64)
-            grown[: self.n] = self.last[: self.n]
-            self.last = grown
-        self.last[self.n : self.n + new] = ordinal
-        self.by_day[today] += new
+            starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
+            slots = [
+                np.arange(s, s + c) for s, c in zip(starts.tolist(), k.tolist(), strict=True) if c
+            ]
+            if slots:
+                who[np.concatenate(slots)] = back_today
+        new = n_orders - len(back_today)
+        self.members[today] = np.concatenate(
+            (back_today, np.arange(self.n, self.n + new, dtype=np.int64))
+        )
+        self.by_day[today] += n_orders
         self.n += new
-        self.rng = None
+        self.rng = self.group_weight = None
         return who, first_new
 
 
