@@ -173,3 +173,12 @@ def test_cohorts_command_and_exports(year_of_stores, staff_client):
     assert staff_client.get(f"/dashboard/store/{brand.slug}/cohorts.xml").status_code == 404
     bad = staff_client.get(f"/dashboard/store/{brand.slug}/cohorts.csv?run=abc")
     assert bad.status_code == 400
+
+
+def test_a_quiet_store_over_two_years_keeps_its_buyers():
+    # Most days without an order (the pool's counts must still cover every day), and a pool
+    # that works as well with a few hundred buyers.
+    params = params_from_preset("brand", store_key=3).with_traffic_scaled(0.02)
+    result = engine.simulate(params, seed=1, first_day=START, days=800)
+    assert (result.funnel.converted.sum(axis=1) == 0).sum() > 400
+    assert 0.15 < 1 - result.orders.is_new.mean() < 0.4

@@ -493,6 +493,7 @@ class _Pool:
         if not prep.retains or not self.n:
             return None
         days = ordinal - self.origin  # days 0 .. days-1 have buyers
+        self._room(days)
         age = days - 1 - np.arange(days)  # bought yesterday: age 0, full weight
         decay = np.where(age < len(prep.decay), prep.decay[np.minimum(age, len(prep.decay) - 1)], 0)
         self.group_weight = self.by_day[:days] * decay  # each group's buyers x their weight
@@ -511,10 +512,7 @@ class _Pool:
         who = np.full(n_orders, -1, dtype=np.int64)
         first_new = self.n
         today = ordinal - self.origin
-        if today >= len(self.by_day):
-            grown = np.zeros(max(2 * len(self.by_day), today + 1), dtype=np.int64)
-            grown[: len(self.by_day)] = self.by_day
-            self.by_day = grown
+        self._room(today + 1)
         back_today = np.zeros(0, dtype=np.int64)
         weight = self.group_weight
         if back is not None and weight is not None and back.sum() and weight.sum() > 0:
@@ -549,6 +547,13 @@ class _Pool:
         self.n += new
         self.rng = self.group_weight = None
         return who, first_new
+
+    def _room(self, days: int) -> None:
+        """Counts for at least `days` days (a day without orders adds none)."""
+        if days > len(self.by_day):
+            grown = np.zeros(max(2 * len(self.by_day), days), dtype=np.int64)
+            grown[: len(self.by_day)] = self.by_day
+            self.by_day = grown
 
 
 def _orders_day(
