@@ -11,4 +11,6 @@ urlpatterns = [
     path("glossary/", dashboard.glossary, name="glossary"),
     path("export/<str:what>.<str:fmt>", dashboard.export, name="export"),
     path("store/<slug:slug>/", dashboard.store_detail, name="store"),
+    path("store/<slug:slug>/cohorts/", dashboard.cohorts, name="cohorts"),
+    path("store/<slug:slug>/cohorts.<str:fmt>", dashboard.cohorts, name="cohorts_export"),
 ]

@@ -115,6 +115,9 @@ def _brand_vs_marketplace(report):
     assert margin["DTC brand"].value > 0.4 and 0.12 < margin["Marketplace seller"].value < 0.18
     lag = figures_by_store(report, "cash_lag_days")
     assert lag["Marketplace seller"].value > 15 and lag["DTC brand"].value < 3
+    repeat = figures_by_store(report, "repeat_order_share")
+    assert 0.15 < repeat["DTC brand"].value < 0.3 and repeat["Marketplace seller"].value == 0
+    assert apart(repeat["DTC brand"], repeat["Marketplace seller"])
 
 
 def _payout_hold(report):

@@ -218,7 +218,9 @@ def test_the_lifecycle_moves_live_orders_as_a_later_realisation_would(make_store
     assert services.advance_lifecycle(now=later) > 0
 
     params = services.store_params(store).with_traffic_scaled(settings.LIVE_TRAFFIC_SCALE)
-    result = engine.simulate(params, seed=live_service.LIVE_SEED, first_day=day, days=1)
+    result = engine.simulate(
+        params, seed=live_service.LIVE_SEED, first_day=day, days=1, customers=False
+    )
     real = engine.realise_orders(params, result.orders, int(later.timestamp()))
     expected = {
         f"L-S{store.pk}-{day:%Y%m%d}-{seq}": (STATUSES[code], refund / 100, cod_fee / 100)

@@ -136,6 +136,11 @@ METRICS: tuple[MetricDef, ...] = (
         "Ad spend / new customers whose first order came through a paid channel (paid social "
         "or paid search).", higher_is_better=False,
     ),
+    MetricDef(
+        "repeat_order_share", "Repeat-order share", "rate",
+        "Orders by returning customers (who had bought from the store before) / orders placed.",
+        numerator="repeat_orders", denominator="orders",
+    ),
     MetricDef("roas", "ROAS", "multiple", "Net sales of orders from paid channels / ad spend.", settles=True),
     MetricDef(
         "cash_collected", "Cash collected", "money",

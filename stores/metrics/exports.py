@@ -52,6 +52,7 @@ RECORD_KEYS = (
     "contribution_per_session",
     "contribution_margin",
     "new_customers",
+    "repeat_order_share",
     "cac",
     "roas",
     "cash_received",

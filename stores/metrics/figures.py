@@ -211,7 +211,16 @@ class StoreFigures:
             return lagged[key]
         return self.unsettled and METRIC_BY_KEY[key].settles
 
-    # Acquisition and cash
+    # Acquisition, retention and cash
+    @property
+    def repeat_orders(self) -> int:
+        """Orders by customers who had bought before (every order not a new customer's)."""
+        return self.orders - self.new_customers
+
+    @property
+    def repeat_order_share(self) -> float | None:
+        return ledger.ratio(self.repeat_orders, self.orders)
+
     @property
     def cac(self) -> Decimal | None:
         """Paid CAC: ad spend / customers whose first order came through a paid channel."""

@@ -82,6 +82,10 @@ class Order(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)
     payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     is_new_customer = models.BooleanField(default=True)
+    # A synthetic buyer's number in its store's pool for the run (the engine's `customer`):
+    # orders with the same (run, store, number) are one person's. Empty for shoppers' orders
+    # (they have `customer`) and live traffic's (no pool of past buyers is kept between ticks).
+    customer_number = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=14, choices=OrderStatus.choices, default=OrderStatus.PLACED
     )

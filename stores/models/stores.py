@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -206,7 +206,19 @@ class Store(models.Model):
         default("bundle_take_rate"), "Share of single-product buyers who take a bundle."
     )
     repeat_purchase_rate = rate_field(
-        default("repeat_purchase_rate"), "Share of orders from returning customers."
+        default("repeat_purchase_rate"),
+        "A buyer's chance of ordering again after an order; in the long run, the share of "
+        "orders from returning customers.",
+    )
+    repeat_days = models.PositiveSmallIntegerField(
+        default=default("repeat_days"),
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Mean days from a buyer's order to their next one, when they come back "
+        "(their chance of buying again decays with the days since their last order).",
+    )
+    returning_email_share = rate_field(
+        default("returning_email_share"),
+        "Share of returning buyers' visits that come by email (the rest come direct).",
     )
 
     # Model-specific operating mechanics

@@ -228,6 +228,8 @@ class OrderBatch:
                 "channel": np.array(CHANNELS, dtype=object)[o.channel[idx]],
                 "payment_method": np.array(PAYMENT_METHODS, dtype=object)[o.payment[idx]],
                 "is_new_customer": o.is_new[idx],
+                # A run's pool numbers its buyers; a live tick's single day has no pool.
+                "customer_number": o.customer[idx] if run_id is not None else None,
                 "status": status[real.status[idx]],
                 "placed_at": timestamps(o.placed_at[idx]),
                 "placed_date": placed_date,

@@ -90,6 +90,8 @@ def store_params(
         extra_items_mean=float(store.extra_items_mean),
         bundle_take_rate=float(store.bundle_take_rate),
         repeat_purchase_rate=float(store.repeat_purchase_rate),
+        repeat_days=float(store.repeat_days),
+        returning_email_share=float(store.returning_email_share),
         ad_fatigue_per_day=float(store.ad_fatigue_per_day),
         ad_refresh_days=int(store.ad_refresh_days),
         stockout_rate=float(store.stockout_rate),

@@ -138,7 +138,8 @@ def _live_window(
     hi_ts = min(int(end.timestamp()), day_start + engine.DAY)
     if hi_ts <= lo_ts:
         return 0
-    result = engine.simulate(params, seed=seed, first_day=day, days=1)
+    # One day at a time: no pool of past buyers (email at its configured level; engine.simulate)
+    result = engine.simulate(params, seed=seed, first_day=day, days=1, customers=False)
     o, f = result.orders, result.funnel
     first = int(np.searchsorted(o.placed_at, lo_ts, side="right"))  # orders come sorted by time
     last = int(np.searchsorted(o.placed_at, hi_ts, side="right"))

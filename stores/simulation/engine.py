@@ -8,8 +8,10 @@ line in integer cents.
 
 Mechanics, in the order a visit meets them:
 - traffic: paid channels buy budget / cost-per-click visits (the cost per click rises each day an
-  audience tires); unpaid channels have a daily level; email only where the store owns its
-  customers' data; a weekly rhythm, an optional yearly season and log-normal daily noise;
+  audience tires); unpaid channels have a daily level; returning buyers add visits by email
+  (only where the store owns its customers' data) and direct, in proportion to the store's
+  list of past buyers (see "customers" below); a weekly rhythm, an optional yearly season and
+  log-normal daily noise;
 - funnel: product view -> add to cart -> checkout -> order, each step a subset of the previous;
   the channel's conversion rate sets how many sessions add to cart, so good channels fill more
   carts while cart abandonment stays a property of the store; a markup above the market's lowers
@@ -19,6 +21,17 @@ Mechanics, in the order a visit meets them:
 - fulfilment: handling (supplier processing or production) then transit;
 - outcome: COD refused at the door (more often the longer delivery took), chargebacks, refunds of
   late parcels, returns inside the return window (defects only for print on demand).
+
+Customers: every buyer joins the store's pool of past buyers (numbered from 0 in order of their
+first order, per run). A past buyer visits again on a day with a chance that decays with the days
+since their last order, exp(-(t - 1) / repeat_days), scaled so that an order is followed by
+another one with probability repeat_purchase_rate in the long run. Those visits come by email
+(returning_email_share of them) or direct, go through the funnel at the channel's own rates, and
+the orders they make are repeat orders: each carries the number of a past buyer, drawn among the
+pool with weights by the days since their last order. The pool is a function of the days since
+the run's origin, so a span of days starting later first replays the earlier days' traffic (not
+their orders' baskets and outcomes) to rebuild it: a chunk's rows are the same whichever chunks
+are simulated with it.
 
 Shocks (shocks.py): a store's parameters may carry a schedule of dated changes. Each day is
 simulated with the parameters of the changes active that day (derived arrays are cached per
@@ -67,7 +80,9 @@ CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green
 # Spawn keys: (purpose, store key, day). With common random numbers the demand stream drops the
 # store key, so every store in a run sees the same daily demand noise. A shopper's order has a
 # stream of its own (plan_order).
-_DEMAND, _STORE, _SHOPPER = 0, 1, 2
+_DEMAND, _STORE, _SHOPPER, _RETAIN = 0, 1, 2, 3
+# A past buyer whose last order is this many mean intervals ago no longer counts (exp(-12) ~ 6e-6).
+RETENTION_HORIZON = 12
 # The channels that draw a demand shock of their own, in a fixed order: the demand stream has
 # the same shape for every store, so common random numbers line up. A managed platform's
 # allocated visits move with the market's search demand (they are the platform's search and
@@ -114,9 +129,9 @@ class Funnel:
 
 
 ORDER_ARRAYS = (
-    "day", "seq", "channel", "payment", "is_new", "placed_at", "shipped_at", "delivered_at",
-    "outcome_at", "outcome", "gross_sales", "discount", "goods_cost", "shipping_cost",
-    "payment_fee", "platform_fee", "line_start", "line_count",
+    "day", "seq", "channel", "payment", "is_new", "customer", "placed_at", "shipped_at",
+    "delivered_at", "outcome_at", "outcome", "gross_sales", "discount", "goods_cost",
+    "shipping_cost", "payment_fee", "platform_fee", "line_start", "line_count",
 )  # fmt: skip
 LINE_ARRAYS = ("order", "product", "quantity", "unit_price", "unit_cost", "custom_code")
 
@@ -133,6 +148,7 @@ class Orders:
     channel: np.ndarray
     payment: np.ndarray
     is_new: np.ndarray
+    customer: np.ndarray  # the buyer's number in the store's pool (0 = its first buyer)
     placed_at: np.ndarray
     shipped_at: np.ndarray
     delivered_at: np.ndarray  # planned door date (the refusal date for a refused parcel)
@@ -205,7 +221,7 @@ class SimulationResult:
 class _Prepared:
     """Arrays derived once per call from the frozen parameters."""
 
-    def __init__(self, p: StoreParams):
+    def __init__(self, p: StoreParams, *, keeps_customers: bool = True):
         cat = p.catalogue
         n = len(cat)
         if n == 0:
@@ -235,13 +251,20 @@ class _Prepared:
         self.budget = np.array([c.daily_budget_cents for c in p.channels], dtype=float)
         self.cpc = np.array([c.cost_per_click_cents for c in p.channels], dtype=float)
         self.level = np.array([c.daily_sessions for c in p.channels], dtype=float)
+        # Email is the list's channel: its visits are returning buyers' (see _Pool), none fixed.
+        is_email = np.array([c.channel == "email" for c in p.channels], dtype=bool)
+        is_direct = np.array([c.channel == "direct" for c in p.channels], dtype=bool)
         if not p.owns_customer_data:
-            self.level[[c.channel == "email" for c in p.channels]] = 0.0
+            self.level[is_email] = 0.0
         rates = np.array([c.conversion_rate for c in p.channels], dtype=float)
         base = np.where(self.is_paid, self.budget / np.where(self.cpc > 0, self.cpc, np.inf), 0)
         base = base + np.where(self.is_paid, 0, self.level)
-        # The store's typical conversion: what its carts convert at, whatever the channel.
+        # The store's typical conversion: what its carts convert at, whatever the channel. The
+        # channels' configured visits weigh it, email's included (the mix of a settled store),
+        # although email's visits themselves come from the list of past buyers.
         self.reference_rate = float((rates * base).sum() / base.sum()) if base.sum() else 0.014
+        if keeps_customers:
+            self.level[is_email] = 0.0
         markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
         market = REFERENCE_MARKUP * p.market_price_factor
         price_factor = min(3.0, max(0.2, (market / markup) ** p.price_elasticity))
@@ -261,6 +284,24 @@ class _Prepared:
         self.prepaid_cdf = np.cumsum(weights) / weights.sum()
         self.cod_share = p.cod_share if p.offers_cod else 0.0
 
+        # Returning buyers' visits per unit of the pool's weight, by channel (see _Pool).
+        email_share = p.returning_email_share if p.owns_customer_data and is_email.any() else 0.0
+        split = np.where(is_email, email_share, 0.0) + np.where(is_direct, 1.0 - email_share, 0.0)
+        if not is_direct.any() and is_email.any() and p.owns_customer_data:
+            split = np.where(is_email, 1.0, 0.0)
+        # What a visit on each channel converts at, through every step of the funnel.
+        converts = self.p_view * self.p_cart * self.p_checkout * self.p_order
+        converts = converts * (1.0 - p.stockout_rate)
+        per_visit = float((split * converts).sum())
+        tau = max(1.0, p.repeat_days)
+        self.decay = np.exp(-np.arange(int(RETENTION_HORIZON * tau) + 1) / tau)
+        # A buyer's expected later orders are visit_rate * per_visit * sum(decay): that makes the
+        # chance an order is followed by another repeat_purchase_rate (in the long run).
+        rate = p.repeat_purchase_rate
+        self.retains = keeps_customers and rate > 0 and per_visit > 0
+        visit_rate = rate / (per_visit * float(self.decay.sum())) if self.retains else 0.0
+        self.returning_level = split * visit_rate
+
 
 def simulate(
     params: StoreParams,
@@ -270,16 +311,20 @@ def simulate(
     days: int,
     origin: date | None = None,
     common_random_numbers: bool = True,
+    customers: bool = True,
 ) -> SimulationResult:
     """Simulate `days` consecutive days from `first_day` for one store.
 
-    `origin` is day 0 of the run (ad fatigue counts days from it); it defaults to first_day.
+    `origin` is day 0 of the run (ad fatigue counts days from it, and the pool of past buyers
+    is rebuilt from it); it defaults to first_day. `customers=False` keeps no pool (live
+    traffic, revealed a day at a time): every order is a new buyer's and email brings the
+    channel's configured daily visits, as a list of a fixed size would.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
     schedule = params.shocks
     params = replace(params, shocks=None) if schedule else params
-    prep = _Prepared(params)
+    prep = _Prepared(params, keeps_customers=customers)
     by_changes = {(): (params, prep)}  # active changes -> that day's parameters and arrays
     p = params
     origin = origin or first_day
@@ -304,21 +349,45 @@ def simulate(
     order_parts: list[dict] = []
     line_parts: list[dict] = []
     n_orders = n_lines = 0
+    pool = _Pool(origin.toordinal())
+
+    def day_of(ordinal: int) -> tuple[StoreParams, _Prepared]:
+        if not schedule:
+            return by_changes[()]
+        active = schedule.active_ordinal(ordinal)
+        if active not in by_changes:
+            shocked = schedule.params_for(params, active)
+            by_changes[active] = (shocked, _Prepared(shocked, keeps_customers=customers))
+        return by_changes[active]
+
+    # Rebuild the pool of past buyers from the days before this span (their traffic only).
+    if first > origin.toordinal() and any(day_of(d)[1].retains for d in (first - 1, first)):
+        scratch = Funnel(prep.channel_names, *(np.zeros((1, n_ch), np.int64) for _ in range(7)))
+        for ordinal in range(origin.toordinal(), first):
+            day = date.fromordinal(ordinal)
+            demand, rng = day_streams(
+                seed, params.key, day, common_random_numbers=common_random_numbers
+            )
+            p, prep = day_of(ordinal)
+            returning = pool.returning(prep, seed, params.key, ordinal)
+            orders_by_channel, back = _funnel_day(
+                p, prep, demand, rng, day, origin, scratch, 0, returning, pool.rng
+            )
+            pool.buy(ordinal, orders_by_channel, back)
     for i in range(days):
         day = date.fromordinal(first + i)
         demand, rng = day_streams(
             seed, params.key, day, common_random_numbers=common_random_numbers
         )
-        if schedule:
-            active = schedule.active_ordinal(first + i)
-            if active not in by_changes:
-                shocked = schedule.params_for(params, active)
-                by_changes[active] = (shocked, _Prepared(shocked))
-            p, prep = by_changes[active]
-        orders_by_channel = _funnel_day(p, prep, demand, rng, day, origin, funnel, i)
+        p, prep = day_of(first + i)
+        returning = pool.returning(prep, seed, params.key, first + i)
+        orders_by_channel, back = _funnel_day(
+            p, prep, demand, rng, day, origin, funnel, i, returning, pool.rng
+        )
         if orders_by_channel.sum() == 0:
             continue
-        o, ln = _orders_day(p, prep, rng, day, i, orders_by_channel)
+        buyers = pool.buy(first + i, orders_by_channel, back)
+        o, ln = _orders_day(p, prep, rng, day, i, orders_by_channel, buyers)
         ln["order"] += n_orders
         o["line_start"] += n_lines
         n_orders += len(o["day"])
@@ -345,7 +414,13 @@ def _funnel_day(
     origin: date,
     funnel: Funnel,
     i: int,
-) -> np.ndarray:
+    returning: np.ndarray | None = None,
+    back_rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Draw one day's sessions and funnel; returns the orders per channel, and of them the
+    orders by returning buyers (None without any). `returning` is the expected visits of
+    returning buyers per channel (before rhythm and noise), drawn from their own stream
+    `back_rng` so that the other visitors' draws never depend on the pool."""
     # The demand stream has a fixed shape whatever the store, so common random numbers line up.
     z = demand.standard_normal(1 + len(NOISE_CHANNELS))
     shock = np.exp(DAY_NOISE * z[0] - DAY_NOISE**2 / 2) * np.exp(
@@ -367,6 +442,16 @@ def _funnel_day(
     checkouts = rng.binomial(carts, prep.p_checkout)
     would_order = rng.binomial(checkouts, prep.p_order)
     orders = rng.binomial(would_order, 1.0 - p.stockout_rate)
+    back = None
+    if returning is not None:  # returning buyers' visits, through the same funnel
+        r = back_rng
+        back_sessions = r.poisson(returning * rhythm * shock)
+        back_views = r.binomial(back_sessions, prep.p_view)
+        back_carts = r.binomial(back_views, prep.p_cart)
+        back_checkouts = r.binomial(back_carts, prep.p_checkout)
+        back = r.binomial(r.binomial(back_checkouts, prep.p_order), 1.0 - p.stockout_rate)
+        sessions, views = sessions + back_sessions, views + back_views
+        carts, checkouts, orders = carts + back_carts, checkouts + back_checkouts, orders + back
     # A paid channel spends what its clicks cost, up to the day's budget.
     spend = np.minimum(prep.budget, np.round(sessions * cpc))
     funnel.sessions[i] = sessions
@@ -376,7 +461,7 @@ def _funnel_day(
     funnel.converted[i] = orders
     funnel.ad_spend[i] = np.where(prep.is_paid, spend, 0).astype(np.int64)
     funnel.other_cost[i] = allocate(p.sku_daily_cost_cents * prep.n_products, sessions)
-    return orders
+    return orders, back
 
 
 def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
@@ -396,6 +481,91 @@ def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+class _Pool:
+    """A store's past buyers, grouped by the day of their last order (days since the origin):
+    how many in each group, and who. A day's total weight and a returning buyer's draw then
+    cost O(days) plus the groups drawn from, never a pass over every buyer."""
+
+    def __init__(self, origin: int) -> None:
+        self.origin = origin
+        self.n = 0
+        self.by_day = np.zeros(512, dtype=np.int64)  # buyers whose last order was origin + i
+        self.members: dict[int, np.ndarray] = {}  # origin + i -> those buyers' numbers
+        self.rng: np.random.Generator | None = None
+        self.group_weight: np.ndarray | None = None
+
+    def returning(
+        self, prep: _Prepared, seed: int, store_key: int, ordinal: int
+    ) -> np.ndarray | None:
+        """Expected returning visits per channel today (None: nobody to come back), and the
+        day's stream for their draws (self.rng)."""
+        self.rng = self.group_weight = None
+        if not prep.retains or not self.n:
+            return None
+        days = ordinal - self.origin  # days 0 .. days-1 have buyers
+        self._room(days)
+        age = days - 1 - np.arange(days)  # bought yesterday: age 0, full weight
+        decay = np.where(age < len(prep.decay), prep.decay[np.minimum(age, len(prep.decay) - 1)], 0)
+        self.group_weight = self.by_day[:days] * decay  # each group's buyers x their weight
+        self.rng = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal)))
+        )
+        return prep.returning_level * float(self.group_weight.sum())
+
+    def buy(
+        self, ordinal: int, orders_by_channel: np.ndarray, back: np.ndarray | None
+    ) -> tuple[np.ndarray, int]:
+        """Who placed the day's orders: per order (in channel blocks, returning buyers first in
+        each) a past buyer's number or -1 for a new buyer, and the number the first new buyer
+        gets. Updates the pool."""
+        n_orders = int(orders_by_channel.sum())
+        who = np.full(n_orders, -1, dtype=np.int64)
+        first_new = self.n
+        today = ordinal - self.origin
+        self._room(today + 1)
+        back_today = np.zeros(0, dtype=np.int64)
+        weight = self.group_weight
+        if back is not None and weight is not None and back.sum() and weight.sum() > 0:
+            # Each returning order's group by the groups' weights (the days since their last
+            # order), then distinct buyers drawn evenly within each group (as many as it has).
+            total = int(back.sum())
+            cdf = np.cumsum(weight)
+            groups = np.searchsorted(cdf, self.rng.random(total) * cdf[-1], side="right")
+            groups, wanted = np.unique(np.minimum(groups, len(weight) - 1), return_counts=True)
+            picked = []
+            for g, c in zip(groups.tolist(), wanted.tolist(), strict=True):
+                group = self.members[g]
+                take = self.rng.permutation(len(group))[: min(c, len(group))]
+                picked.append(group[take])
+                self.members[g] = np.delete(group, take)
+                self.by_day[g] -= len(take)
+            back_today = np.concatenate(picked)
+            k = back.copy()
+            while k.sum() > len(back_today):  # more than the groups held: the rest are new
+                k[np.argmax(k)] -= 1
+            starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
+            slots = [
+                np.arange(s, s + c) for s, c in zip(starts.tolist(), k.tolist(), strict=True) if c
+            ]
+            if slots:
+                who[np.concatenate(slots)] = back_today
+        new = n_orders - len(back_today)
+        self.members[today] = np.concatenate(
+            (back_today, np.arange(self.n, self.n + new, dtype=np.int64))
+        )
+        self.by_day[today] += n_orders
+        self.n += new
+        self.rng = self.group_weight = None
+        return who, first_new
+
+    def _room(self, days: int) -> None:
+        """Counts for at least `days` days (a day without orders adds none)."""
+        if days > len(self.by_day):
+            grown = np.zeros(max(2 * len(self.by_day), days), dtype=np.int64)
+            grown[: len(self.by_day)] = self.by_day
+            self.by_day = grown
+
+
 def _orders_day(
     p: StoreParams,
     prep: _Prepared,
@@ -403,6 +573,7 @@ def _orders_day(
     day: date,
     i: int,
     orders_by_channel: np.ndarray,
+    buyers: tuple[np.ndarray, int],
 ) -> tuple[dict, dict]:
     n = int(orders_by_channel.sum())
     channel = np.repeat(prep.channel_code, orders_by_channel)
@@ -410,13 +581,16 @@ def _orders_day(
     order = np.argsort(seconds, kind="stable")
     seconds, channel = seconds[order], channel[order]
     placed = day_ordinal(day) * DAY + seconds
+    # Returning buyers hold the first orders of their channel's block before the time sort;
+    # new buyers are numbered after the pool in the order they buy.
+    customer, first_new = buyers
+    customer = customer[order]
+    is_new = customer < 0
+    customer[is_new] = first_new + np.arange(int(is_new.sum()))
 
     cod = rng.random(n) < prep.cod_share
     prepaid = prep.prepaid_codes[np.searchsorted(prep.prepaid_cdf, rng.random(n), side="right")]
     payment = np.where(cod, COD, prepaid).astype(np.int8)
-    email = channel == CHANNELS.index("email")
-    repeat_rate = p.repeat_purchase_rate if p.owns_customer_data else 0.0
-    is_new = ~email & (rng.random(n) >= repeat_rate)
 
     # Basket.
     if prep.single:
@@ -467,6 +641,7 @@ def _orders_day(
         "channel": channel,
         "payment": payment,
         "is_new": is_new,
+        "customer": customer.astype(np.int64),
         "placed_at": placed,
         "shipped_at": shipped,
         "delivered_at": at_door,

@@ -94,7 +94,9 @@ class StoreParams:
     checkout_rate: float
     extra_items_mean: float
     bundle_take_rate: float
-    repeat_purchase_rate: float
+    repeat_purchase_rate: float  # a buyer's chance of ordering again (engine: the pool's hazard)
+    repeat_days: float  # mean days from a buyer's order to their next, when they come back
+    returning_email_share: float  # of returning buyers' visits, the share that come by email
     ad_fatigue_per_day: float
     ad_refresh_days: int  # 0: the creative is never refreshed (fatigue runs to the cap)
     stockout_rate: float

@@ -48,7 +48,7 @@ _STORE_FIELDS = {
             "chargeback_rate", "cod_share", "cod_refusal_base", "cod_refusal_per_day",
             "late_refund_rate", "late_chargeback_share", "return_rate", "defect_rate",
             "product_view_rate", "add_to_cart_rate", "checkout_rate", "bundle_take_rate",
-            "repeat_purchase_rate", "stockout_rate",
+            "repeat_purchase_rate", "stockout_rate", "returning_email_share",
         ),
         RATE,
     ),

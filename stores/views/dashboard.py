@@ -23,6 +23,7 @@ from stores import formatting as fmt
 from stores import metrics, services
 from stores.access import dashboard_required
 from stores.forms_dashboard import DashboardFilterForm
+from stores.metrics import cohorts as cohort_data
 from stores.models import DashboardPreference, RunStatus, SimulationRun, Store
 from stores.shock_marks import ShockMark, shock_marks
 
@@ -479,6 +480,44 @@ def _cash_chart(row: metrics.StoreFigures, style: charts.Style) -> charts.LineCh
         lambda v: f"{v:,.0f}",
         note=note,
     )
+
+
+@require_GET
+@dashboard_required
+def cohorts(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
+    """A store's retention by first-order month (stores.metrics.cohorts), as a page or exported
+    as CSV or JSON, under the page's run and dates."""
+    if fmt and fmt not in ("csv", "json"):
+        raise Http404("Exports: cohorts.csv, cohorts.json")
+    store = get_object_or_404(Store, slug=slug)
+    form = _form(request, strict=bool(fmt))
+    if not form.is_valid():
+        if fmt:
+            return HttpResponse(form.error_text() + "\n", status=400, content_type="text/plain")
+        return _bad_request(request, form)
+    data = form.cleaned_data
+    rows = cohort_data.store_cohorts(
+        store, run=data.get("run"), date_from=data.get("date_from"), date_to=data.get("date_to")
+    )
+    records = cohort_data.cohort_records(rows)
+    if fmt == "json":
+        run = data.get("run")
+        response = JsonResponse({
+            "store": store.slug,
+            "run": run.pk if isinstance(run, SimulationRun) else run,
+            "cohorts": records,
+        })  # fmt: skip
+    elif fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.DictWriter(response, fieldnames=list(cohort_data.COHORT_KEYS))
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        context = {"store": store, "form": form, "cohorts": rows, "query": request.GET.urlencode()}
+        return render(request, "dashboard/cohorts.html", context)
+    response["Content-Disposition"] = f'attachment; filename="{store.slug}-cohorts.{fmt}"'
+    return response
 
 
 @require_GET
