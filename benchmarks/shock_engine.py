@@ -40,13 +40,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from stores.presets import DEMO_MODELS
+    from stores.presets import BENCHMARK_MODELS
     from stores.services.engine_params import params_from_preset
 
     stores = [
-        params_from_preset(DEMO_MODELS[i % len(DEMO_MODELS)], store_key=i + 1).with_traffic_scaled(
-            args.scale
-        )
+        params_from_preset(
+            BENCHMARK_MODELS[i % len(BENCHMARK_MODELS)], store_key=i + 1
+        ).with_traffic_scaled(args.scale)
         for i in range(args.stores)
     ]
     plain = best(lambda: year(stores, args.days), args.repeat)

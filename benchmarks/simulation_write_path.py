@@ -114,11 +114,11 @@ def make_stores(count: int, scale: float):
 
     from stores import services
     from stores.models import StoreChannel
-    from stores.presets import DEMO_MODELS
+    from stores.presets import BENCHMARK_MODELS
 
     stores = [
         services.create_store_from_preset(
-            DEMO_MODELS[i % len(DEMO_MODELS)], name=f"Bench {i}", slug=f"bench-{i}"
+            BENCHMARK_MODELS[i % len(BENCHMARK_MODELS)], name=f"Bench {i}", slug=f"bench-{i}"
         )
         for i in range(count)
     ]

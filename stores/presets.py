@@ -597,6 +597,12 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
     catalogue=CatalogueSpec(
         kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
     ),
+    theme={
+        "primary_colour": "#14532d",
+        "accent_colour": "#bef264",
+        "tagline": "Training gear chosen by coaches",
+        "banner_text": "Fitness only - tested, explained, guaranteed",
+    },
 )
 PRESETS[BusinessModel.BRAND] = Preset(
     key=BusinessModel.BRAND,
@@ -623,6 +629,12 @@ PRESETS[BusinessModel.BRAND] = Preset(
         ChannelPreset(Channel.REFERRAL, cite(D("0.020"), CHANNEL_CR), 60),
     ),
     catalogue=CatalogueSpec(kind="brand", size=30, categories=("Beauty",), cost_range=(6.0, 20.0)),
+    theme={
+        "primary_colour": "#5b1f4a",
+        "accent_colour": "#f9c6dc",
+        "tagline": "Our own skincare, made in small batches",
+        "banner_text": "Members get early access to every new batch",
+    },
 )
 PRESETS[BusinessModel.MARKETPLACE] = Preset(
     key=BusinessModel.MARKETPLACE,
@@ -750,16 +762,22 @@ PRESETS[BusinessModel.FULLY_MANAGED] = Preset(
     },
 )
 
-# One demo store per model a demo shows; seed_demo creates one store of each.
+# One demo store per model a demo shows; seed_demo creates one store of each. (The marketplace
+# preset stays a baseline for scenarios: a seller on a marketplace has no storefront of its own,
+# and the two managed platforms show that contrast.)
 DEMO_MODELS = (
     BusinessModel.GENERAL,
     BusinessModel.DROPSHIP,
     BusinessModel.COD,
     BusinessModel.POD,
     BusinessModel.SINGLE_PRODUCT,
+    BusinessModel.VERTICAL,
+    BusinessModel.BRAND,
     BusinessModel.SEMI_MANAGED,
     BusinessModel.FULLY_MANAGED,
 )
+# The benchmarks' stores: the five independent models the recorded figures were measured on.
+BENCHMARK_MODELS = DEMO_MODELS[:5]
 
 
 def get_preset(key: str) -> Preset:

@@ -186,6 +186,8 @@ DEMO_NAMES = {
     "cod": ("Souq Express", "souq-express"),
     "pod": ("Inkwell Prints", "inkwell-prints"),
     "single_product": ("PostureUp", "postureup"),
+    "vertical": ("Peak Form", "peak-form"),
+    "brand": ("Glow Theory", "glow-theory"),
     "semi_managed": ("Lumen Home", "lumen-home"),
     "fully_managed": ("Brightloom Supply", "brightloom-supply"),
 }
