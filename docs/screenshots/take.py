@@ -76,7 +76,13 @@ def shoot(base: str, ids: dict[str, str]) -> None:
         page = page_at(1280, 900)
         page.goto(f"{base}/dashboard/?run={run}&baseline=everything-emporium")
         page.screenshot(path=OUT / "dashboard-compare.png")
+        charted = "&".join(
+            f"chart={slug}"
+            for slug in ("souq-express", "everything-emporium", "glow-theory", "lumen-home")
+        )
+        page.goto(f"{base}/dashboard/?run={run}&baseline=everything-emporium&{charted}")
         page.locator(".chart-grid").screenshot(path=OUT / "dashboard-charts-shock.png")
+        page.goto(f"{base}/dashboard/?run={run}&baseline=everything-emporium")
         page.locator(".waterfalls").screenshot(path=OUT / "dashboard-waterfalls.png")
         page.goto(f"{base}/scenarios/{ids['scenario']}/")
         page.screenshot(path=OUT / "scenario-debrief.png")
