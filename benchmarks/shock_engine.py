@@ -66,7 +66,7 @@ def main() -> None:
 
 
 def year(stores, days: int) -> int:
-    from stores.simulation import engine
+    from stores.simulation import engine, realisation
 
     as_of = int(time.mktime((START + timedelta(days=days)).timetuple()))
     orders = 0
@@ -79,7 +79,7 @@ def year(stores, days: int) -> int:
                 days=min(CHUNK_DAYS, days - first),
                 origin=START,
             )
-            engine.realise_orders(params, result.orders, as_of)
+            realisation.realise_orders(params, result.orders, as_of)
             orders += len(result.orders)
     return orders
 

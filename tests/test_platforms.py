@@ -25,7 +25,7 @@ from stores.models import Channel, DailyFunnel, Order, Source
 from stores.presets import PLATFORM_NAME
 from stores.services.checkout import CheckoutError, RequestedLine, ShippingAddress, place_order
 from stores.services.engine_params import params_from_preset
-from stores.simulation import engine, ledger
+from stores.simulation import engine, ledger, realisation
 from stores.simulation.params import CHANNELS
 
 START = date(2025, 1, 1)
@@ -35,7 +35,7 @@ FAR_FUTURE = 10**11
 def year(model: str, days: int = 120):
     p = params_from_preset(model)
     result = engine.simulate(p, seed=5, first_day=START, days=days)
-    return p, result, engine.realise_orders(p, result.orders, FAR_FUTURE)
+    return p, result, realisation.realise_orders(p, result.orders, FAR_FUTURE)
 
 
 def units_per_order(result) -> np.ndarray:
@@ -93,7 +93,7 @@ def test_the_payout_comes_weeks_after_the_sale(model):
     assert 38 <= lag_days.mean() <= 52  # hb2b: ~45 days after the sale
     # Before then the seller has sold but holds no cash.
     month_after = engine.day_ordinal(START) * engine.DAY + 31 * engine.DAY
-    early = engine.realise_orders(p, result.orders, month_after)
+    early = realisation.realise_orders(p, result.orders, month_after)
     assert (early.cash_at >= 0).sum() == 0 < (result.orders.placed_at < month_after).sum()
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from stores.services.engine_params import params_from_preset
 from stores.shocks import SHOCKS, ShockSpec, get_shock, schedule_of
-from stores.simulation import engine
+from stores.simulation import engine, realisation
 from stores.simulation.params import COD, DELIVERED, REFUSED
 from stores.simulation.shocks import PARAMETERS, Change, Schedule, apply
 
@@ -123,7 +123,7 @@ def test_orders_are_realised_with_the_parameters_of_their_placement_day():
     params = shocked("brand", ("payout_hold", 10, 20))
     result = run(params, days=40)
     o = result.orders
-    real = engine.realise_orders(params, o, FAR_FUTURE)
+    real = realisation.realise_orders(params, o, FAR_FUTURE)
     lag_days = (real.cash_at - o.placed_at) / engine.DAY
     held = (o.day >= 10) & (o.day < 30)
 
@@ -132,8 +132,8 @@ def test_orders_are_realised_with_the_parameters_of_their_placement_day():
     # Realised in pieces (a chunk's batches) or whole, every order gets the same answer.
     half = len(o) // 2
     parts = [
-        engine.realise(params, FAR_FUTURE, **_arrays(o, slice(0, half))),
-        engine.realise(params, FAR_FUTURE, **_arrays(o, slice(half, None))),
+        realisation.realise(params, FAR_FUTURE, **_arrays(o, slice(0, half))),
+        realisation.realise(params, FAR_FUTURE, **_arrays(o, slice(half, None))),
     ]
     assert np.array_equal(np.concatenate([p.cash_at for p in parts]), real.cash_at)
 
@@ -276,7 +276,7 @@ def test_every_shock_in_the_library_is_documented():
 def test_orders_simply_kept_stay_delivered_under_a_schedule():
     params = shocked("pod", ("courier_delay", 0, None))
     result = run(params, days=20)
-    real = engine.realise_orders(params, result.orders, FAR_FUTURE)
+    real = realisation.realise_orders(params, result.orders, FAR_FUTURE)
 
     kept = result.orders.outcome == DELIVERED
     assert (real.delivered_at[kept] >= 0).all()

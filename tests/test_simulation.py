@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from stores.models import Channel, OrderStatus, PaymentMethod
 from stores.services.engine_params import params_from_preset
-from stores.simulation import engine, fees
+from stores.simulation import engine, fees, realisation
 from stores.simulation.params import (
     CHANNELS,
     CHARGED_BACK,
@@ -44,7 +44,7 @@ def preset(key: str, **overrides):
 def year(key: str, seed: int = 11, days: int = 365):
     p = preset(key)
     result = engine.simulate(p, seed=seed, first_day=START, days=days)
-    return p, result, engine.realise_orders(p, result.orders, FAR_FUTURE)
+    return p, result, realisation.realise_orders(p, result.orders, FAR_FUTURE)
 
 
 def test_engine_names_match_the_models():
@@ -91,7 +91,7 @@ def test_accounting_identities_hold_for_every_order_at_every_moment(model, seed,
     result = engine.simulate(p, seed=seed, first_day=START, days=20)
     o = result.orders
     as_of = engine.day_ordinal(START) * engine.DAY + as_of_day * engine.DAY
-    real = engine.realise_orders(p, o, as_of)
+    real = realisation.realise_orders(p, o, as_of)
     net = o.gross_sales - o.discount - real.refund
     costs = [o.shipping_cost, o.payment_fee, o.platform_fee, real.goods_cost]
     costs += [real.return_shipping_cost, real.cod_fee, real.chargeback_fee]
@@ -178,7 +178,7 @@ def test_cod_refusal_rises_with_delivery_time_and_loses_both_legs():
     # Unicommerce/Shipway's India RTO, 22% at 1-2 days, 27% at 3-5, 35% after 5.
     p = params_from_preset("cod", delivery_days_min=1, delivery_days_max=8)
     result = engine.simulate(p, seed=11, first_day=START, days=365)
-    real = engine.realise_orders(p, result.orders, FAR_FUTURE)
+    real = realisation.realise_orders(p, result.orders, FAR_FUTURE)
     o = result.orders
     door_days = (o.delivered_at - o.placed_at) // engine.DAY
     cod = o.is_cod

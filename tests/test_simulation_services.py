@@ -30,7 +30,7 @@ from stores.models import (
 from stores.services import bulk_write, runs
 from stores.services import live as live_service
 from stores.services.rollup import ROLLUP_FIELDS
-from stores.simulation import engine
+from stores.simulation import engine, realisation
 from stores.simulation.ledger import ORDER_COST_LINES
 from stores.simulation.params import STATUSES
 
@@ -221,7 +221,7 @@ def test_the_lifecycle_moves_live_orders_as_a_later_realisation_would(make_store
     result = engine.simulate(
         params, seed=live_service.LIVE_SEED, first_day=day, days=1, customers=False
     )
-    real = engine.realise_orders(params, result.orders, int(later.timestamp()))
+    real = realisation.realise_orders(params, result.orders, int(later.timestamp()))
     expected = {
         f"L-S{store.pk}-{day:%Y%m%d}-{seq}": (STATUSES[code], refund / 100, cod_fee / 100)
         for seq, code, refund, cod_fee in zip(

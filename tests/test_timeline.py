@@ -12,8 +12,8 @@ from stores import metrics, services
 from stores.models import Order, OrderStatus, PaymentMethod
 from stores.presets import PRESETS
 from stores.services.engine_params import params_from_preset, timeline_rules
-from stores.simulation import engine, timeline
-from stores.simulation.params import DELIVERED, REFUSED, RETURNED
+from stores.simulation import engine, realisation, timeline
+from stores.simulation.params import DELIVERED, PLACED, REFUSED, RETURNED, SHIPPED
 
 START = date(2026, 1, 5)
 DAY = timeline.DAY
@@ -41,11 +41,11 @@ def test_every_outcome_date_falls_inside_the_horizon_the_timeline_reports(key):
     ):
         kind = o.outcome == code
         assert (o.outcome_at[kind] <= (day_end + horizon * DAY)[kind]).all(), (key, code)
-    real = engine.realise_orders(p, o, int(day_end.max() + h.settled * DAY))
+    real = realisation.realise_orders(p, o, int(day_end.max() + h.settled * DAY))
     paid = real.cash_at >= 0
     assert (real.cash_at[paid] <= (day_end + h.cash * DAY)[paid]).all()
     # Nothing is left to happen once every horizon has passed.
-    assert not np.isin(real.status, [engine.PLACED, engine.SHIPPED]).any()
+    assert not np.isin(real.status, [PLACED, SHIPPED]).any()
 
 
 def test_the_dropship_chargeback_horizon_outlasts_the_return_window():

@@ -26,7 +26,7 @@ import numpy as np
 from django.db import DatabaseError, connection
 
 from ..models import DailyFunnel, Order, OrderLine, Source, Store
-from ..simulation import engine
+from ..simulation import engine, realisation
 from ..simulation.params import CHANNELS, DELIVERED, PAYMENT_METHODS, STATUSES, StoreParams
 
 WAL_AUTOCHECKPOINT = 1000  # SQLite's default, restored after a write turn (see writer_turn)
@@ -206,13 +206,13 @@ class OrderBatch:
         run_id: int | None,
         as_of: datetime,
         select: slice = slice(None),
-        real: engine.Realised | None = None,
+        real: realisation.Realised | None = None,
     ) -> OrderBatch:
         o = result.orders
         idx = np.arange(len(o))[select]
         assert select.step in (None, 1), "a contiguous span of orders"
         if real is None:
-            real = engine.realise_orders(params, o, int(as_of.timestamp()))
+            real = realisation.realise_orders(params, o, int(as_of.timestamp()))
         first = result.first_day.toordinal() - engine.EPOCH_ORDINAL
         placed_date = (first + o.day[idx]).astype("datetime64[D]").astype("U10").astype(object)
         n = len(idx)

@@ -5,7 +5,7 @@ leaderboard, the end).
 Time: a session's stores live by its clock (stores/simulation/clock.py), never by the real
 time. Each beat (`tick_sessions`) reveals their seeded traffic and orders up to the clock's
 instant through live mode's own path (services.live.reveal_store) and moves their orders along
-their planned timeline to that instant (services.lifecycle, engine.realise): dispatch,
+their planned timeline to that instant (services.lifecycle, realisation.realise): dispatch,
 delivery, refusal, return, refund, chargeback and cash happen as the simulated days pass.
 
 Rounds: closing a round writes (on a worker, or here with in_process) the rest of the current

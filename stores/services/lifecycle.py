@@ -3,7 +3,7 @@
 Synthetic and shoppers' orders alike carry their planned dates (dispatch, door, outcome); this
 service realises what has happened by a moment (shipped, delivered, refused, returned, refunded,
 charged back, cash collected) with the money each step books, through the engine's one rule
-(engine.realise), and refreshes the rollup of the days it touched.
+(realisation.realise), and refreshes the rollup of the days it touched.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Order, OrderStatus, PaymentMethod, Store
-from ..simulation import engine
+from ..simulation import realisation
 from ..simulation.params import DELIVERED, STATUSES
 from .bulk_write import money_column, timestamps
 from .engine_params import cents, store_params
@@ -48,7 +48,7 @@ def _due(store: Store, now: datetime) -> list[Q]:
     door, an outcome due, or money still to arrive (a processor's payout, a COD remittance).
 
     One filter per kind of event, each narrow enough for an index, rather than one OR; the
-    lifecycle rule itself (engine.realise) decides what moved.
+    lifecycle rule itself (realisation.realise) decides what moved.
     """
     return [
         Q(status__in=[OrderStatus.PLACED, OrderStatus.SHIPPED]),
@@ -112,7 +112,7 @@ def _advance_batch(store, params, ids, now, as_of) -> int:
     money = lambda name: np.array([cents(v) for v in col[name]], dtype=np.int64)  # noqa: E731
     planned = np.array([codes[v] for v in col["planned_outcome"]], dtype=np.int8)
     outcome_at = _epoch(col["outcome_at"])
-    real = engine.realise(
+    real = realisation.realise(
         params,
         as_of,
         placed_at=_epoch(col["placed_at"]),

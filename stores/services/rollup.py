@@ -29,7 +29,7 @@ from ..models import (
     PaymentMethod,
     Source,
 )
-from ..simulation import engine, ledger
+from ..simulation import engine, ledger, realisation
 from ..simulation.cash import fees_netted
 from ..simulation.params import (
     CHANNELS,
@@ -239,7 +239,7 @@ def rollup_cells(
     o = result.orders
     if not len(o):
         return None
-    real = engine.realise_orders(params, o, int(as_of.timestamp()))
+    real = realisation.realise_orders(params, o, int(as_of.timestamp()))
     n_ch = len(CHANNELS)
     key = o.day * n_ch + o.channel
     size = result.days * n_ch
@@ -255,7 +255,7 @@ def rollup_cells(
     items = np.bincount(
         key[result.lines.order], weights=result.lines.quantity, minlength=size
     ).astype(np.int64)
-    cells = {name: total(v) for name, v in engine.money_lines(o, real).items()}
+    cells = {name: total(v) for name, v in realisation.money_lines(o, real).items()}
     cells["cash_received"] = total(ledger.charged(o), cash)
     cells["refunds_paid"] = total(real.refunds_paid)
     refused = real.status == REFUSED

@@ -33,7 +33,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from ..models import ChunkStatus, RunChunk, RunStatus, SimulationRun, Store
-from ..simulation import engine
+from ..simulation import engine, realisation
 from .broker import BrokerUnavailable, broker_url, check_broker, queued_chunk_ids
 from .bulk_write import OrderBatch, delete_span, insert_many, writer_turn
 from .engine_params import store_params
@@ -323,7 +323,7 @@ def _write_chunk(chunk_id: int, now: datetime | None) -> str:
         for d, s in zip(result.orders.day.tolist(), result.orders.seq.tolist(), strict=True)
     ]
     as_of = run.as_of
-    real = engine.realise_orders(params, result.orders, int(as_of.timestamp()))
+    real = realisation.realise_orders(params, result.orders, int(as_of.timestamp()))
     spans = [slice(a, a + WRITE_BATCH) for a in range(0, len(numbers), WRITE_BATCH)]
 
     def batch(span: slice) -> OrderBatch:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import engine, ledger, timeline
+from . import engine, ledger, realisation, timeline
 from .params import CHANNELS, CHARGED_BACK, PAID_CHANNELS, REFUNDED, REFUSED, RETURNED
 
 # COD refusal by days from order to the door, as Unicommerce/Shipway report India's RTO.
@@ -73,8 +73,8 @@ def outcomes(p: engine.StoreParams, result: engine.SimulationResult) -> dict[str
     f, o = result.funnel, result.orders
     settled = timeline.horizons(p.rules).settled
     last_day = engine.day_ordinal(result.first_day) + result.days
-    real = engine.realise_orders(p, o, (last_day + settled + 1) * engine.DAY)
-    lines = {name: int(v.sum()) for name, v in engine.money_lines(o, real).items()}
+    real = realisation.realise_orders(p, o, (last_day + settled + 1) * engine.DAY)
+    lines = {name: int(v.sum()) for name, v in realisation.money_lines(o, real).items()}
     lines["ad_spend"], lines["other_cost"] = int(f.ad_spend.sum()), int(f.other_cost.sum())
     money = ledger.Lines(lines)
     net = ledger.net_sales(money)

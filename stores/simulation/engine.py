@@ -42,7 +42,7 @@ was placed.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -54,13 +54,12 @@ from .params import (
     COD,
     DELIVERED,
     PAYMENT_METHODS,
-    PLACED,
     REFUNDED,
     REFUSED,
     RETURNED,
-    SHIPPED,
     StoreParams,
 )
+from .retention import RETENTION_HORIZON, BuyerPool
 
 DAY = timeline.DAY
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -81,8 +80,6 @@ CUSTOM_COLOURS = ("black", "white", "navy", "heather grey", "red", "forest green
 # store key, so every store in a run sees the same daily demand noise. A shopper's order has a
 # stream of its own (plan_order).
 _DEMAND, _STORE, _SHOPPER, _RETAIN = 0, 1, 2, 3
-# A past buyer whose last order is this many mean intervals ago no longer counts (exp(-12) ~ 6e-6).
-RETENTION_HORIZON = 12
 # The channels that draw a demand shock of their own, in a fixed order: the demand stream has
 # the same shape for every store, so common random numbers line up. A managed platform's
 # allocated visits move with the market's search demand (they are the platform's search and
@@ -251,7 +248,7 @@ class _Prepared:
         self.budget = np.array([c.daily_budget_cents for c in p.channels], dtype=float)
         self.cpc = np.array([c.cost_per_click_cents for c in p.channels], dtype=float)
         self.level = np.array([c.daily_sessions for c in p.channels], dtype=float)
-        # Email is the list's channel: its visits are returning buyers' (see _Pool), none fixed.
+        # Email is the list's channel: its visits are returning buyers' (see retention.BuyerPool), none fixed.
         is_email = np.array([c.channel == "email" for c in p.channels], dtype=bool)
         is_direct = np.array([c.channel == "direct" for c in p.channels], dtype=bool)
         if not p.owns_customer_data:
@@ -284,7 +281,7 @@ class _Prepared:
         self.prepaid_cdf = np.cumsum(weights) / weights.sum()
         self.cod_share = p.cod_share if p.offers_cod else 0.0
 
-        # Returning buyers' visits per unit of the pool's weight, by channel (see _Pool).
+        # Returning buyers' visits per unit of the pool's weight, by channel (see retention.BuyerPool).
         email_share = p.returning_email_share if p.owns_customer_data and is_email.any() else 0.0
         split = np.where(is_email, email_share, 0.0) + np.where(is_direct, 1.0 - email_share, 0.0)
         if not is_direct.any() and is_email.any() and p.owns_customer_data:
@@ -349,7 +346,7 @@ def simulate(
     order_parts: list[dict] = []
     line_parts: list[dict] = []
     n_orders = n_lines = 0
-    pool = _Pool(origin.toordinal())
+    pool = BuyerPool(origin.toordinal(), stream=_RETAIN)
 
     def day_of(ordinal: int) -> tuple[StoreParams, _Prepared]:
         if not schedule:
@@ -479,91 +476,6 @@ def allocate(total_cents: int, weights: np.ndarray) -> np.ndarray:
     if short:
         out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
     return out
-
-
-class _Pool:
-    """A store's past buyers, grouped by the day of their last order (days since the origin):
-    how many in each group, and who. A day's total weight and a returning buyer's draw then
-    cost O(days) plus the groups drawn from, never a pass over every buyer."""
-
-    def __init__(self, origin: int) -> None:
-        self.origin = origin
-        self.n = 0
-        self.by_day = np.zeros(512, dtype=np.int64)  # buyers whose last order was origin + i
-        self.members: dict[int, np.ndarray] = {}  # origin + i -> those buyers' numbers
-        self.rng: np.random.Generator | None = None
-        self.group_weight: np.ndarray | None = None
-
-    def returning(
-        self, prep: _Prepared, seed: int, store_key: int, ordinal: int
-    ) -> np.ndarray | None:
-        """Expected returning visits per channel today (None: nobody to come back), and the
-        day's stream for their draws (self.rng)."""
-        self.rng = self.group_weight = None
-        if not prep.retains or not self.n:
-            return None
-        days = ordinal - self.origin  # days 0 .. days-1 have buyers
-        self._room(days)
-        age = days - 1 - np.arange(days)  # bought yesterday: age 0, full weight
-        decay = np.where(age < len(prep.decay), prep.decay[np.minimum(age, len(prep.decay) - 1)], 0)
-        self.group_weight = self.by_day[:days] * decay  # each group's buyers x their weight
-        self.rng = np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_RETAIN, store_key, ordinal)))
-        )
-        return prep.returning_level * float(self.group_weight.sum())
-
-    def buy(
-        self, ordinal: int, orders_by_channel: np.ndarray, back: np.ndarray | None
-    ) -> tuple[np.ndarray, int]:
-        """Who placed the day's orders: per order (in channel blocks, returning buyers first in
-        each) a past buyer's number or -1 for a new buyer, and the number the first new buyer
-        gets. Updates the pool."""
-        n_orders = int(orders_by_channel.sum())
-        who = np.full(n_orders, -1, dtype=np.int64)
-        first_new = self.n
-        today = ordinal - self.origin
-        self._room(today + 1)
-        back_today = np.zeros(0, dtype=np.int64)
-        weight = self.group_weight
-        if back is not None and weight is not None and back.sum() and weight.sum() > 0:
-            # Each returning order's group by the groups' weights (the days since their last
-            # order), then distinct buyers drawn evenly within each group (as many as it has).
-            total = int(back.sum())
-            cdf = np.cumsum(weight)
-            groups = np.searchsorted(cdf, self.rng.random(total) * cdf[-1], side="right")
-            groups, wanted = np.unique(np.minimum(groups, len(weight) - 1), return_counts=True)
-            picked = []
-            for g, c in zip(groups.tolist(), wanted.tolist(), strict=True):
-                group = self.members[g]
-                take = self.rng.permutation(len(group))[: min(c, len(group))]
-                picked.append(group[take])
-                self.members[g] = np.delete(group, take)
-                self.by_day[g] -= len(take)
-            back_today = np.concatenate(picked)
-            k = back.copy()
-            while k.sum() > len(back_today):  # more than the groups held: the rest are new
-                k[np.argmax(k)] -= 1
-            starts = np.concatenate(([0], np.cumsum(orders_by_channel)[:-1]))
-            slots = [
-                np.arange(s, s + c) for s, c in zip(starts.tolist(), k.tolist(), strict=True) if c
-            ]
-            if slots:
-                who[np.concatenate(slots)] = back_today
-        new = n_orders - len(back_today)
-        self.members[today] = np.concatenate(
-            (back_today, np.arange(self.n, self.n + new, dtype=np.int64))
-        )
-        self.by_day[today] += n_orders
-        self.n += new
-        self.rng = self.group_weight = None
-        return who, first_new
-
-    def _room(self, days: int) -> None:
-        """Counts for at least `days` days (a day without orders adds none)."""
-        if days > len(self.by_day):
-            grown = np.zeros(max(2 * len(self.by_day), days), dtype=np.int64)
-            grown[: len(self.by_day)] = self.by_day
-            self.by_day = grown
 
 
 def _orders_day(
@@ -740,158 +652,3 @@ def plan_order(
         np.array([max(0, lead_days)], dtype=np.int64),
     )
     return PlannedOrder(int(shipped[0]), int(at_door[0]), int(outcome[0]), int(outcome_at[0]))
-
-
-@dataclass
-class Realised:
-    """Where orders stand at a moment: status code, realised dates (-1 = not yet) and money."""
-
-    status: np.ndarray
-    shipped_at: np.ndarray
-    delivered_at: np.ndarray
-    cash_at: np.ndarray
-    refund: np.ndarray
-    goods_cost: np.ndarray
-    return_shipping_cost: np.ndarray
-    cod_fee: np.ndarray
-    chargeback_fee: np.ndarray
-
-    @property
-    def refunds_paid(self) -> np.ndarray:
-        """Refunds of money once taken: every refund but a refused parcel's (never paid for)."""
-        return np.where(self.status == REFUSED, 0, self.refund)
-
-
-def realise(
-    p: StoreParams,
-    as_of: int,
-    *,
-    placed_at: np.ndarray,
-    shipped_at: np.ndarray,
-    delivered_at: np.ndarray,
-    outcome_at: np.ndarray,
-    outcome: np.ndarray,
-    is_cod: np.ndarray,
-    gross_sales: np.ndarray,
-    discount: np.ndarray,
-    goods_cost: np.ndarray,
-) -> Realised:
-    """The one rule for what has happened to orders by `as_of` (epoch seconds), and its money.
-
-    Booked at placement (not here): gross sales, discount, goods, forward shipping, payment and
-    platform fees. Booked when they happen: the COD fee when the courier collects the cash at the
-    door; refund, return leg, dispute fee and restocked goods when the outcome arrives. A refused
-    parcel pays no COD fee but costs both shipping legs; its goods come back to stock.
-
-    Under a schedule of shocks each order follows the parameters of the day it was placed.
-    """
-    arrays = {
-        "placed_at": placed_at, "shipped_at": shipped_at, "delivered_at": delivered_at,
-        "outcome_at": outcome_at, "outcome": outcome, "is_cod": is_cod,
-        "gross_sales": gross_sales, "discount": discount, "goods_cost": goods_cost,
-    }  # fmt: skip
-    if p.shocks:
-        return _realise_by_placement_day(p, as_of, arrays)
-    return _realise(p, as_of, **arrays)
-
-
-def _realise_by_placement_day(p: StoreParams, as_of: int, arrays: dict) -> Realised:
-    """realise() for each group of orders placed under the same active changes, reassembled."""
-    schedule, base = p.shocks, replace(p, shocks=None)
-    placed_day = np.asarray(arrays["placed_at"]) // DAY
-    days, where = np.unique(placed_day, return_inverse=True)
-    keys = [schedule.active_ordinal(EPOCH_ORDINAL + int(d)) for d in days.tolist()]
-    distinct = sorted(set(keys))
-    if len(distinct) <= 1:
-        return _realise(schedule.params_for(base, (distinct or [()])[0]), as_of, **arrays)
-    group_of_day = np.array([distinct.index(k) for k in keys], dtype=np.int64)
-    group = group_of_day[where]
-    parts = []
-    for g, key in enumerate(distinct):
-        take = np.flatnonzero(group == g)
-        subset = {name: np.asarray(v)[take] for name, v in arrays.items()}
-        parts.append((take, _realise(schedule.params_for(base, key), as_of, **subset)))
-    out = {}
-    for f in fields(Realised):
-        first = getattr(parts[0][1], f.name)
-        column = np.empty(len(placed_day), dtype=first.dtype)
-        for take, part in parts:
-            column[take] = getattr(part, f.name)
-        out[f.name] = column
-    return Realised(**out)
-
-
-def _realise(
-    p: StoreParams,
-    as_of: int,
-    *,
-    placed_at: np.ndarray,
-    shipped_at: np.ndarray,
-    delivered_at: np.ndarray,
-    outcome_at: np.ndarray,
-    outcome: np.ndarray,
-    is_cod: np.ndarray,
-    gross_sales: np.ndarray,
-    discount: np.ndarray,
-    goods_cost: np.ndarray,
-) -> Realised:
-    charged = gross_sales - discount
-    has_shipped = shipped_at <= as_of
-    reached_door = delivered_at <= as_of
-    final = outcome_at <= as_of
-    refused = outcome == REFUSED
-    delivered = reached_door & ~refused
-    status = np.where(has_shipped, SHIPPED, PLACED)
-    status = np.where(delivered, DELIVERED, status)
-    status = np.where(final & (outcome != DELIVERED), outcome, status).astype(np.int8)
-    done = final & (outcome != DELIVERED)
-    refund = np.where(done, charged, 0)
-    restocked = done & (refused | ((outcome == RETURNED) & p.returns_restockable))
-    goods_kept = np.where(restocked, 0, goods_cost)
-    pays_return = refused | ((outcome == RETURNED) & p.store_pays_returns)
-    return_leg = np.where(done & pays_return, p.return_shipping_cost_cents, 0)
-    cod_fee = np.where(is_cod & delivered, fees.cod_fee_cents(p.fees, charged), 0)
-    chargeback_fee = np.where(done & (outcome == CHARGED_BACK), p.dispute_fee_cents, 0)
-    cash_due = timeline.cash_due(p.rules, placed_at, delivered_at, is_cod)
-    cash_at = np.where((cash_due <= as_of) & (~is_cod | delivered), cash_due, -1)
-    return Realised(
-        status=status,
-        shipped_at=np.where(has_shipped, shipped_at, -1),
-        delivered_at=np.where(delivered, delivered_at, -1),
-        cash_at=cash_at,
-        refund=refund.astype(np.int64),
-        goods_cost=goods_kept.astype(np.int64),
-        return_shipping_cost=return_leg.astype(np.int64),
-        cod_fee=np.asarray(cod_fee, dtype=np.int64),
-        chargeback_fee=chargeback_fee.astype(np.int64),
-    )
-
-
-# The ledger's order lines by when they are booked: at placement (the Orders arrays), or when
-# an outcome happens (Realised; goods_cost drops there when goods come back to stock).
-PLACEMENT_LINES = ("gross_sales", "discount", "shipping_cost", "payment_fee", "platform_fee")
-OUTCOME_LINES = ("refund", "goods_cost", "return_shipping_cost", "cod_fee", "chargeback_fee")
-
-
-def money_lines(orders: Orders, real: Realised) -> dict[str, np.ndarray]:
-    """Every ledger line (ledger.ORDER_LINES) of each order as realised, in cents."""
-    return {
-        **{name: getattr(orders, name) for name in PLACEMENT_LINES},
-        **{name: getattr(real, name) for name in OUTCOME_LINES},
-    }
-
-
-def realise_orders(p: StoreParams, orders: Orders, as_of: int) -> Realised:
-    return realise(
-        p,
-        as_of,
-        placed_at=orders.placed_at,
-        shipped_at=orders.shipped_at,
-        delivered_at=orders.delivered_at,
-        outcome_at=orders.outcome_at,
-        outcome=orders.outcome,
-        is_cod=orders.is_cod,
-        gross_sales=orders.gross_sales,
-        discount=orders.discount,
-        goods_cost=orders.goods_cost,
-    )

@@ -10,7 +10,7 @@ rows. Changes apply in the schedule's order (set, then multiply, is not multiply
 What a change applies to, by when it happens:
 - traffic, funnel and baskets (cost per click, budgets, conversion, prices): the day's visits;
 - an order's terms (fees, delivery days, refusal and return rates, payout delay): the orders
-  placed that day, for their whole life (engine.realise reads the placement day's parameters),
+  placed that day, for their whole life (realisation.realise reads the placement day's parameters),
   so a courier delay slows the parcels sent during it and a payout hold delays the money of
   the orders charged during it.
 
