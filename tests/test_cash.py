@@ -296,6 +296,19 @@ def test_the_cash_balances_take_three_queries_whatever_the_number_of_stores(
     assert summarised == every
 
 
+def test_all_data_reads_finished_runs_from_their_summaries_and_the_rest_from_the_rows(simulated):
+    run, stores = simulated
+    # A second run still being written (not summarised) beside the finished one.
+    other = simulation.create_run(days=10, seed=6, stores=stores)
+    simulation.run_in_process(other)
+    SimulationRun.objects.filter(pk=other.pk).update(summarised_at=None)
+    as_of = max(run.as_of, SimulationRun.objects.get(pk=other.pk).as_of)
+    with_summaries = cash_timelines(stores, run=None, as_of=as_of)
+    SimulationRun.objects.filter(pk=run.pk).update(summarised_at=None)  # every row scanned
+    assert cash_timelines(stores, run=None, as_of=as_of) == with_summaries
+    assert any(t.day_count for t in with_summaries.values())
+
+
 def test_a_finished_run_s_cash_rows_are_its_orders_money_by_the_day_it_moved(simulated):
     run, stores = simulated
     rows = RunStoreCashDay.objects.filter(run=run)

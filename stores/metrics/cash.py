@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Order, RunStoreCashDay, RunStoreDay, SimulationRun, Source, Store
@@ -67,7 +68,8 @@ def cash_timelines(
     rows=None,
 ) -> dict[int, CashTimeline]:
     """Each store's cash timeline (by store id) under the selection: two queries on a finished
-    run's summaries, three on the order rows of any other selection.
+    run's summaries, four over all data (the finished runs' summaries and the other rows),
+    three on the order rows of any other selection.
 
     `rows`: the selection's DailyFunnel rows when the caller has them (queries.funnel_rows)."""
     from .queries import funnel_rows
@@ -109,18 +111,41 @@ def cash_timelines(
             found = days[day] = DayFlows()
         return found
 
-    if summarised and not channel and source in (None, Source.SYNTHETIC) and not date_from:
-        # A finished run's money by the day it moved, summed once when it was summarised. A
-        # date_to needs nothing more: money that moved by that day belongs to orders placed by
-        # then, and the timeline ends there. A first cohort day (date_from) needs the rows.
-        cash_rows = RunStoreCashDay.objects.filter(run=run, store_id__in=ids)
+    # A finished run's money by the day it moved was summed once, when it was summarised. A
+    # date_to needs nothing more (money that moved by that day belongs to orders placed by then,
+    # and the timeline ends there); a first cohort day, a channel or the shoppers alone need the
+    # order rows.
+    from_summaries = not channel and not date_from and source in (None, Source.SYNTHETIC)
+    received: list[tuple] = []
+    outcomes: list[tuple] = []
+
+    def summed(cash_rows) -> None:
         cash_rows = cash_rows.filter(date__lte=date_to) if date_to else cash_rows
         lines = (*CASH_IN_LINES, *OUTCOME_LINES)
-        received = fetch_rows(cash_rows.values_list("store_id", "date", *lines))
-        outcomes = [(store_id, day, *rest) for store_id, day, _, _, *rest in received]
+        by_store_day = cash_rows.values_list("store_id", "date").annotate(
+            **{f"s_{line}": float_sum(line) for line in lines}
+        )
+        for store_id, day, money_in, fees, *rest in fetch_rows(by_store_day):
+            received.append((store_id, day, money_in, fees))
+            outcomes.append((store_id, day, *rest))
+
+    def scanned(orders) -> None:
+        found_in, found_out = money_day_sums(orders)
+        received.extend(found_in)
+        outcomes.extend(found_out)
+
+    orders = _orders(ids, run, date_from, date_to, channel, source)
+    if summarised and from_summaries:
+        summed(RunStoreCashDay.objects.filter(run=run, store_id__in=ids))
+    elif run is None and from_summaries:
+        # All data: the finished runs from their summaries, the rest (live and shoppers' orders,
+        # runs still being written) from the rows.
+        done = SimulationRun.objects.filter(summarised_at__isnull=False).values("pk")
+        summed(RunStoreCashDay.objects.filter(run_id__in=done, store_id__in=ids))
+        scanned(orders.filter(Q(run__isnull=True) | Q(run__summarised_at__isnull=True)))
     else:
-        received, outcomes = money_day_sums(_orders(ids, run, date_from, date_to, channel, source))
-    for store_id, day, money_in, fees, *_ in received:
+        scanned(orders)
+    for store_id, day, money_in, fees in received:
         f = on(store_id, day)
         f.cash_received += cents(money_in)
         f.fees_netted += cents(fees)
