@@ -329,7 +329,9 @@ def test_comparison_query_count_is_constant(shop, make_store, django_assert_num_
     # and the cash balances' three (the day's costs, the payout days, the outcome days).
     with django_assert_num_queries(6):
         metrics.compare_stores(stores, date_from=DAY1, date_to=DAY2, as_of=AS_OF)
-    with django_assert_num_queries(7):  # plus the first and last day, to pick day or week
+    # All data: plus the first and last day (to pick day or week), and the finished runs' cash
+    # summaries beside the other rows.
+    with django_assert_num_queries(8):
         metrics.compare_stores(stores, as_of=AS_OF)
 
 
