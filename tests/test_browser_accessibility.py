@@ -199,8 +199,9 @@ def test_no_wcag_violation_on_the_customised_admin_pages(
 def test_no_wcag_violation_on_the_dashboard_pages(
     browser, live_server, demo, django_user_model, viewport
 ):
-    """The comparison (a month of the five demo stores, against a baseline), presentation mode,
-    a store's drill-down and the definitions; the charts' data tables opened too."""
+    """The comparison (a month of the demo stores, against a baseline), presentation mode, a
+    store's drill-down (with its cash balance), its cohorts and the definitions; the charts'
+    data tables opened too."""
     run = services.create_run(days=30, seed=3, stores=demo)
     services.run_in_process(run)
     django_user_model.objects.create_superuser("trainer", "t@example.com", "pw-test-1")
@@ -218,6 +219,7 @@ def test_no_wcag_violation_on_the_dashboard_pages(
             ("comparison", f"/dashboard/{base}"),
             ("presentation mode", f"/dashboard/{base}&present=1"),
             ("drill-down", f"/dashboard/store/{demo[1].slug}/?run={run.pk}"),
+            ("cohorts", f"/dashboard/store/{demo[1].slug}/cohorts/?run={run.pk}"),
             ("definitions", "/dashboard/glossary/"),
         ]:
             page.goto(live_server.url + path)
