@@ -34,7 +34,6 @@ from ..services.rollup import (
     money_day_sums,
 )
 from ..simulation.cash import CashTerms, CashTimeline, DayFlows, cash_timeline, cents
-from .definitions import LIVE
 
 ZERO = Decimal("0")
 
@@ -169,17 +168,14 @@ def cash_timelines(
 
 def _orders(ids, run, date_from, date_to, channel, source):
     """The order rows of a selection (the same selection as funnel_rows, on orders)."""
-    orders = Order.objects.filter(store_id__in=ids)
-    if run == LIVE:
-        orders = orders.filter(run__isnull=True)
-    elif run is not None:
-        orders = orders.filter(run=run)
-    if date_from:
-        orders = orders.filter(placed_date__gte=date_from)
-    if date_to:
-        orders = orders.filter(placed_date__lte=date_to)
-    if channel:
-        orders = orders.filter(channel=channel)
-    if source:
-        orders = orders.filter(source=source)
-    return orders
+    from .queries import selection
+
+    return selection(
+        Order.objects.filter(store_id__in=ids),
+        "placed_date",
+        run=run,
+        date_from=date_from,
+        date_to=date_to,
+        channel=channel,
+        source=source,
+    )

@@ -102,15 +102,29 @@ def funnel_rows(
     source: str | None = None,
 ):
     """The DailyFunnel rows of a selection (see the module docstring)."""
-    rows = DailyFunnel.objects.filter(store_id__in=list(store_ids))
+    return selection(
+        DailyFunnel.objects.filter(store_id__in=list(store_ids)),
+        "date",
+        run=run,
+        date_from=date_from,
+        date_to=date_to,
+        channel=channel,
+        source=source,
+    )
+
+
+def selection(rows, day_field: str, *, run, date_from, date_to, channel, source):
+    """A dashboard selection applied to rows that have a run, a day (`day_field`: the funnel's
+    date, an order's placement day), a channel and a source: the one definition of what "run",
+    "from", "to", "channel" and "traffic" pick, for the rollup and the order rows alike."""
     if run == LIVE:
         rows = rows.filter(run__isnull=True)
     elif run is not None:
         rows = rows.filter(run=run)
     if date_from:
-        rows = rows.filter(date__gte=date_from)
+        rows = rows.filter(**{f"{day_field}__gte": date_from})
     if date_to:
-        rows = rows.filter(date__lte=date_to)
+        rows = rows.filter(**{f"{day_field}__lte": date_to})
     if channel:
         rows = rows.filter(channel=channel)
     if source:
