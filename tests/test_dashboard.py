@@ -211,7 +211,7 @@ def test_query_count_does_not_grow_with_the_number_of_orders(staff_client, pair)
 def test_page_query_budget(staff_client, pair, django_assert_max_num_queries):
     # 10 before the cash balances, whose queries are constant too (stores.metrics.cash: over
     # all data, the finished runs' cash summaries and the other rows' payout and outcome days)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = staff_client.get(URL)
     assert response.status_code == 200
     assert b'id="kpi-table"' in response.content

@@ -330,8 +330,8 @@ def test_comparison_query_count_is_constant(shop, make_store, django_assert_num_
     with django_assert_num_queries(6):
         metrics.compare_stores(stores, date_from=DAY1, date_to=DAY2, as_of=AS_OF)
     # All data: plus the first and last day (to pick day or week), and the finished runs' cash
-    # summaries beside the other rows.
-    with django_assert_num_queries(8):
+    # summaries beside the other rows (and which runs are still open).
+    with django_assert_num_queries(9):
         metrics.compare_stores(stores, as_of=AS_OF)
 
 
