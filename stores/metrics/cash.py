@@ -83,15 +83,18 @@ def cash_timelines(
         )
     summarised = isinstance(run, SimulationRun) and run.summarised_at is not None
     if summarised and not channel and source in (None, Source.SYNTHETIC):
-        # A finished run's summary: the same sums per store x day, six times fewer rows.
+        # A finished run's summary: a row per store x day already (six times fewer rows), read
+        # as it stands.
         rows = RunStoreDay.objects.filter(run=run, store_id__in=ids)
         rows = rows.filter(date__gte=date_from) if date_from else rows
         rows = rows.filter(date__lte=date_to) if date_to else rows
+        by_day = rows.values_list("store_id", "date", *DAY_LINES)
+    else:
+        by_day = rows.values_list("store_id", "date").annotate(
+            **{f"s_{c}": float_sum(c) for c in DAY_LINES}
+        )
     flows: dict[int, dict[date, DayFlows]] = defaultdict(dict)
     first: dict[int, date] = {}
-    by_day = rows.values_list("store_id", "date").annotate(
-        **{f"s_{c}": float_sum(c) for c in DAY_LINES}
-    )
     for store_id, day, goods, shipping, ads, other in fetch_rows(by_day):
         day = as_date(day)
         flows[store_id][day] = DayFlows(  # one row per store x day
@@ -118,11 +121,15 @@ def cash_timelines(
     received: list[tuple] = []
     outcomes: list[tuple] = []
 
-    def summed(cash_rows) -> None:
+    def summed(cash_rows, *, one_run: bool) -> None:
         cash_rows = cash_rows.filter(date__lte=date_to) if date_to else cash_rows
         lines = (*CASH_IN_LINES, *OUTCOME_LINES)
-        by_store_day = cash_rows.values_list("store_id", "date").annotate(
-            **{f"s_{line}": float_sum(line) for line in lines}
+        by_store_day = (
+            cash_rows.values_list("store_id", "date", *lines)  # a row per store x day already
+            if one_run
+            else cash_rows.values_list("store_id", "date").annotate(
+                **{f"s_{line}": float_sum(line) for line in lines}
+            )
         )
         for store_id, day, money_in, fees, *rest in fetch_rows(by_store_day):
             received.append((store_id, day, money_in, fees))
@@ -135,12 +142,12 @@ def cash_timelines(
 
     orders = _orders(ids, run, date_from, date_to, channel, source)
     if summarised and from_summaries:
-        summed(RunStoreCashDay.objects.filter(run=run, store_id__in=ids))
+        summed(RunStoreCashDay.objects.filter(run=run, store_id__in=ids), one_run=True)
     elif run is None and from_summaries:
         # All data: the finished runs from their summaries, the rest (live and shoppers' orders,
         # runs still being written) from the rows.
         done = SimulationRun.objects.filter(summarised_at__isnull=False).values("pk")
-        summed(RunStoreCashDay.objects.filter(run_id__in=done, store_id__in=ids))
+        summed(RunStoreCashDay.objects.filter(run_id__in=done, store_id__in=ids), one_run=False)
         # The runs listed, not joined: with every run finished, "run is null" reads the (run,
         # store) index, not all the orders of the stores (a join made SQLite scan two million).
         open_runs = [pk for (pk,) in SimulationRun.objects.filter(summarised_at__isnull=True)
