@@ -605,7 +605,7 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
         price_elasticity=cite(D("0.6"), MODEL_CHOICE),
         price_pressure_per_year=cite(D("0.05"), EXPANSION_PRESSURE),
         repeat_purchase_rate=cite(D("0.08"), REPEAT_SHOPPERS),
-        add_to_cart_rate=cite(D("0.055"), LITTLEDATA_ATC),
+        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),  # Baymard ~70% at its ~2% conversion
         return_rate=cite(D("0.12"), RETURNS_BY_CATEGORY),  # home and pet goods
         sku_daily_cost=cite(D("0.02"), MODEL_CHOICE),
         starting_capital=cite(D("15000.00"), CAPITAL),
@@ -621,40 +621,6 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
         "accent_colour": "#fb923c",
         "tagline": "Every pet supply, one aisle",
         "banner_text": "150 pet essentials - new arrivals every week",
-    },
-)
-PRESETS[BusinessModel.VERTICAL_PREMIUM] = Preset(
-    key=BusinessModel.VERTICAL_PREMIUM,
-    label="Vertical premium",
-    summary="A few premium products in one category: high markup, brand spend up front, a ramp.",
-    targets=_targets(returns_rate=Target(0.176, 0.208, NRF_RETURNS)),
-    not_judged=NOT_JUDGED,
-    store=_store(
-        markup=cite(D("3.2"), PREMIUM_MARKUP),
-        price_elasticity=cite(D("0.2"), "seed 000: differentiation avoids the price war"),
-        # seed 000: vertical premium "builds reputation and customer communities"; seed 002: the
-        # vertical boutique's community; the 12-month repeat rates cited are ~25-30%
-        repeat_purchase_rate=cite(D("0.22"), REPEAT_RATE),
-        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
-        # half a year of content and brand work: conversion and organic/referral traffic start
-        # at 40% of their settled level and reach it by day 180
-        ramp_days=cite(180, PREMIUM_RAMP),
-        ramp_start=cite(D("0.4"), PREMIUM_RAMP),
-        # ~$4,500 a month of photography, content and creators while the brand is unknown
-        brand_build_cost=cite(D("150.00"), BRAND_BUILD),
-        # the brand budget is paid before the sales come: a bigger purse than the expansion's
-        starting_capital=cite(D("30000.00"), CAPITAL),
-        stock_days=cite(45, STOCK_AHEAD),
-    ),
-    channels=PRESETS[BusinessModel.POD].channels,
-    catalogue=CatalogueSpec(
-        kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
-    ),
-    theme={
-        "primary_colour": "#14532d",
-        "accent_colour": "#bef264",
-        "tagline": "Training gear chosen by coaches",
-        "banner_text": "Fitness only - tested, explained, guaranteed",
     },
 )
 PRESETS[BusinessModel.BRAND] = Preset(
@@ -815,6 +781,42 @@ PRESETS[BusinessModel.FULLY_MANAGED] = Preset(
     },
 )
 
+# Defined last so that the models before it keep their place (the calibration numbers its
+# stores by it): seed 001's premium path, beside the vertical expansion above.
+PRESETS[BusinessModel.VERTICAL_PREMIUM] = Preset(
+    key=BusinessModel.VERTICAL_PREMIUM,
+    label="Vertical premium",
+    summary="A few premium products in one category: high markup, brand spend up front, a ramp.",
+    targets=_targets(returns_rate=Target(0.176, 0.208, NRF_RETURNS)),
+    not_judged=NOT_JUDGED,
+    store=_store(
+        markup=cite(D("3.2"), PREMIUM_MARKUP),
+        price_elasticity=cite(D("0.2"), "seed 000: differentiation avoids the price war"),
+        # seed 000: vertical premium "builds reputation and customer communities"; seed 002: the
+        # vertical boutique's community; the 12-month repeat rates cited are ~25-30%
+        repeat_purchase_rate=cite(D("0.22"), REPEAT_RATE),
+        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
+        # half a year of content and brand work: conversion and organic/referral traffic start
+        # at 40% of their settled level and reach it by day 180
+        ramp_days=cite(180, PREMIUM_RAMP),
+        ramp_start=cite(D("0.4"), PREMIUM_RAMP),
+        # ~$4,500 a month of photography, content and creators while the brand is unknown
+        brand_build_cost=cite(D("150.00"), BRAND_BUILD),
+        # the brand budget is paid before the sales come: a bigger purse than the expansion's
+        starting_capital=cite(D("30000.00"), CAPITAL),
+        stock_days=cite(45, STOCK_AHEAD),
+    ),
+    channels=PRESETS[BusinessModel.POD].channels,
+    catalogue=CatalogueSpec(
+        kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
+    ),
+    theme={
+        "primary_colour": "#14532d",
+        "accent_colour": "#bef264",
+        "tagline": "Training gear chosen by coaches",
+        "banner_text": "Fitness only - tested, explained, guaranteed",
+    },
+)
 # One demo store per model a demo shows; seed_demo creates one store of each. (The marketplace
 # preset stays a baseline for scenarios: a seller on a marketplace has no storefront of its own,
 # and the two managed platforms show that contrast.)

@@ -207,15 +207,16 @@ SCENARIOS: dict[str, Scenario] = {
             "to a premium product strategy or continue to suffer losses on this path'; 'the "
             "strategy of incurring heavy current losses for hypothetical future profits is "
             "fundamentally unsuitable for most small and medium-sized sellers'.",
-            expect="Over the year the flooding store loses money (a negative contribution "
-            "margin) and its conversion falls quarter by quarter as the market's prices drop "
-            "under its fixed markup: its last quarter's margin is about two points below its "
+            expect="Over the year the flooding store loses money (a contribution margin of "
+            "about -3%) and its conversion falls quarter by quarter as the market's prices drop "
+            "under its fixed markup: its last quarter's margin is one to two points below its "
             "first (the daily charts show it; tests/test_competition.py measures it). The "
             "premium store with a six-month ramp loses money in its first months, paying $150 "
             "a day for its brand while selling to a fraction of its later audience, then earns: "
-            "over the year its contribution is the largest of the three. The same store with a "
-            "slow ramp is still loss-making over the year (a negative contribution), and its "
-            "cash falls furthest: the transition often fails.",
+            "over the year its contribution is the largest by far (about $116,000 with seed 1, "
+            "a margin near 38%). The same store with a slow ramp about breaks even over the "
+            "year (a few thousand dollars) and its cash runs down to about zero: its $30,000 "
+            "of capital is spent before the brand pays back. The transition often fails.",
         ),
         Scenario(
             key="single_product_ads",
