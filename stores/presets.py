@@ -613,7 +613,10 @@ PRESETS[BusinessModel.VERTICAL] = Preset(
     ),
     channels=PRESETS[BusinessModel.POD].channels,
     catalogue=CatalogueSpec(
-        kind="vertical", size=150, categories=("Pet supplies",), cost_range=(3.0, 20.0),
+        kind="vertical",
+        size=150,
+        categories=("Pet supplies",),
+        cost_range=(3.0, 20.0),
         zipf_exponent=1.0,
     ),  # fmt: skip
     theme={

@@ -94,7 +94,10 @@ def _price_war(report):
 def _flooding_vs_premium(report):
     contribution = figures_by_store(report, "contribution")
     flooding = contribution["Flooding store"].value
-    fast, slow = contribution["Premium, six-month ramp"].value, contribution["Premium, slow ramp"].value
+    fast, slow = (
+        contribution["Premium, six-month ramp"].value,
+        contribution["Premium, slow ramp"].value,
+    )
     # The flooding store loses money over the year; the premium store with a six-month ramp
     # earns the most; with a slow ramp it makes a small fraction of that, or loses.
     assert flooding < 0 < fast and slow < Decimal("0.25") * fast
