@@ -103,6 +103,14 @@ NO_STOCK_POD = "POD guides: made to order, the print partner is paid per order; 
 SUPPLIER_TERMS = (
     "model choice (no public figure): a new seller pays its supplier on purchase (no trade credit)"  # noqa: E501
 )
+# Competition and the premium ramp (seed 001). No public figure gives a market's yearly price
+# fall, a premium store's ramp or its brand budget: model choices, stated.
+PRICE_PRESSURE = "model choice (no public figure); seed 001: homogeneous products bring 'frequent price wars', 'product prices keep falling, significantly compressing profit margins'"  # noqa: E501
+EXPANSION_PRESSURE = "model choice (no public figure): flooding within one category meets the same price war as general flooding, from fewer competitors; a third of the general store's rate"  # noqa: E501
+EXPANSION = "seed 001: product flooding 'casts a wide net' with large quantities of products; here within one category"  # noqa: E501
+PREMIUM_MARKUP = "seed 001/002: a few high-quality, differentiated products escape the price war; the figure is a model choice"  # noqa: E501
+PREMIUM_RAMP = "model choice (no public figure); seed 001: sellers 'failed in transitioning to a premium product strategy or continue to suffer losses on this path'"  # noqa: E501
+BRAND_BUILD = "model choice (no public figure); seed 001: 'refining every aspect from product appearance and accessories to packaging and listing visuals', 'incurring heavy current losses for hypothetical future profits'"  # noqa: E501
 # A channel's conversion rate when nothing else is known: the average store (Littledata).
 CHANNEL_CONVERSION = Decimal("0.014")
 
@@ -231,6 +239,10 @@ COMMON: dict[str, Cited] = {
     "starting_capital": cite(D("10000.00"), CAPITAL),
     "stock_days": cite(30, STOCK_AHEAD),
     "supplier_payment_days": cite(0, SUPPLIER_TERMS),
+    "price_pressure_per_year": cite(D("0"), OFF),
+    "ramp_days": cite(0, OFF),
+    "ramp_start": cite(D("1"), OFF),
+    "brand_build_cost": cite(D("0"), OFF),
 }
 # The look of a store with no theme of its own.
 DEFAULT_THEME = {
@@ -290,6 +302,9 @@ PRESETS: dict[str, Preset] = {
             extra_items_mean=cite(D("0.45"), MODEL_CHOICE),
             repeat_purchase_rate=cite(D("0.03"), FLOODING_REPEAT),
             repeat_days=cite(90, REPEAT_INTERVAL),
+            # 15% a year: at a fixed markup the store loses ~12% of its conversion over a year
+            # (elasticity 0.8), while its ads and SKU costs stay: its margin erodes
+            price_pressure_per_year=cite(D("0.15"), PRICE_PRESSURE),
             # 600 SKUs in stock: the widest net needs the most goods bought ahead
             starting_capital=cite(D("25000.00"), CAPITAL),
             stock_days=cite(60, STOCK_AHEAD),
@@ -577,31 +592,38 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
-# Models with a place in the domain but no tuned preset yet borrow the nearest one's defaults.
+# Seed 001's two vertical paths: flooding within one category (vertical expansion) and the
+# premium products a seller turns to, paying for the brand before it pays back.
 PRESETS[BusinessModel.VERTICAL] = Preset(
     key=BusinessModel.VERTICAL,
-    label="Vertical boutique",
-    summary="One category done well: fewer SKUs, better conversion, more repeat buyers.",
-    targets=_targets(returns_rate=Target(0.176, 0.208, NRF_RETURNS)),
+    label="Vertical expansion",
+    summary="Flooding within one category: many similar SKUs, thinner markup, some price pressure.",
+    targets=_targets(returns_rate=Target(0.08, 0.15, RETURNS_BY_CATEGORY)),
     not_judged=NOT_JUDGED,
     store=_store(
-        markup=cite(D("2.6"), MODEL_CHOICE),
-        # seed 000: vertical premium "builds reputation and customer communities"; seed 002: the
-        # vertical boutique's community; the 12-month repeat rates cited are ~25-30%
-        repeat_purchase_rate=cite(D("0.22"), REPEAT_RATE),
-        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
+        markup=cite(D("2.0"), EXPANSION),
+        price_elasticity=cite(D("0.6"), MODEL_CHOICE),
+        price_pressure_per_year=cite(D("0.05"), EXPANSION_PRESSURE),
+        repeat_purchase_rate=cite(D("0.08"), REPEAT_SHOPPERS),
+        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),  # Baymard ~70% at its ~2% conversion
+        return_rate=cite(D("0.12"), RETURNS_BY_CATEGORY),  # home and pet goods
+        sku_daily_cost=cite(D("0.02"), MODEL_CHOICE),
         starting_capital=cite(D("15000.00"), CAPITAL),
         stock_days=cite(45, STOCK_AHEAD),
     ),
     channels=PRESETS[BusinessModel.POD].channels,
     catalogue=CatalogueSpec(
-        kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
-    ),
+        kind="vertical",
+        size=150,
+        categories=("Pet supplies",),
+        cost_range=(3.0, 20.0),
+        zipf_exponent=1.0,
+    ),  # fmt: skip
     theme={
-        "primary_colour": "#14532d",
-        "accent_colour": "#bef264",
-        "tagline": "Training gear chosen by coaches",
-        "banner_text": "Fitness only - tested, explained, guaranteed",
+        "primary_colour": "#1e3a8a",
+        "accent_colour": "#fb923c",
+        "tagline": "Every pet supply, one aisle",
+        "banner_text": "150 pet essentials - new arrivals every week",
     },
 )
 PRESETS[BusinessModel.BRAND] = Preset(
@@ -762,6 +784,42 @@ PRESETS[BusinessModel.FULLY_MANAGED] = Preset(
     },
 )
 
+# Defined last so that the models before it keep their place (the calibration numbers its
+# stores by it): seed 001's premium path, beside the vertical expansion above.
+PRESETS[BusinessModel.VERTICAL_PREMIUM] = Preset(
+    key=BusinessModel.VERTICAL_PREMIUM,
+    label="Vertical premium",
+    summary="A few premium products in one category: high markup, brand spend up front, a ramp.",
+    targets=_targets(returns_rate=Target(0.176, 0.208, NRF_RETURNS)),
+    not_judged=NOT_JUDGED,
+    store=_store(
+        markup=cite(D("3.2"), PREMIUM_MARKUP),
+        price_elasticity=cite(D("0.2"), "seed 000: differentiation avoids the price war"),
+        # seed 000: vertical premium "builds reputation and customer communities"; seed 002: the
+        # vertical boutique's community; the 12-month repeat rates cited are ~25-30%
+        repeat_purchase_rate=cite(D("0.22"), REPEAT_RATE),
+        add_to_cart_rate=cite(D("0.07"), LITTLEDATA_ATC),
+        # half a year of content and brand work: conversion and organic/referral traffic start
+        # at 40% of their settled level and reach it by day 180
+        ramp_days=cite(180, PREMIUM_RAMP),
+        ramp_start=cite(D("0.4"), PREMIUM_RAMP),
+        # ~$4,500 a month of photography, content and creators while the brand is unknown
+        brand_build_cost=cite(D("150.00"), BRAND_BUILD),
+        # the brand budget is paid before the sales come: a bigger purse than the expansion's
+        starting_capital=cite(D("30000.00"), CAPITAL),
+        stock_days=cite(45, STOCK_AHEAD),
+    ),
+    channels=PRESETS[BusinessModel.POD].channels,
+    catalogue=CatalogueSpec(
+        kind="vertical", size=60, categories=("Fitness",), cost_range=(8.0, 40.0)
+    ),
+    theme={
+        "primary_colour": "#14532d",
+        "accent_colour": "#bef264",
+        "tagline": "Training gear chosen by coaches",
+        "banner_text": "Fitness only - tested, explained, guaranteed",
+    },
+)
 # One demo store per model a demo shows; seed_demo creates one store of each. (The marketplace
 # preset stays a baseline for scenarios: a seller on a marketplace has no storefront of its own,
 # and the two managed platforms show that contrast.)
@@ -772,6 +830,7 @@ DEMO_MODELS = (
     BusinessModel.POD,
     BusinessModel.SINGLE_PRODUCT,
     BusinessModel.VERTICAL,
+    BusinessModel.VERTICAL_PREMIUM,
     BusinessModel.BRAND,
     BusinessModel.SEMI_MANAGED,
     BusinessModel.FULLY_MANAGED,

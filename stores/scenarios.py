@@ -142,11 +142,11 @@ SCENARIOS: dict[str, Scenario] = {
                 ),
                 ScenarioStore(
                     "premium",
-                    "vertical",
+                    "vertical_premium",
                     "Vertical premium",
-                    {"markup": D("3.2"), "price_elasticity": D("0.2")},
+                    {"ramp_days": 0, "price_pressure_per_year": D("0")},
                     role="one category, differentiated products at a 3.2x markup, "
-                    "buyers who care less about price",
+                    "buyers who care less about price; an established brand (no ramp)",
                 ),
             ),  # fmt: skip
             days=180,
@@ -169,6 +169,54 @@ SCENARIOS: dict[str, Scenario] = {
             "contribution per session turns negative; the premium store holds its prices and "
             "loses too little conversion for its intervals to tell (price elasticity 0.2), "
             "keeping a contribution margin near 50%.",
+        ),
+        Scenario(
+            key="flooding_vs_premium",
+            title="A year of product flooding against the move to premium",
+            question="The flooding store's competitors keep cutting prices; a premium store pays "
+            "for its brand up front. Which one is earning by the end of the year, and what if "
+            "the premium store's reputation builds slowly?",
+            stores=(
+                ScenarioStore(
+                    "flooding",
+                    "general",
+                    "Flooding store",
+                    role="600 homogeneous SKUs at a fixed 1.7x markup; the market's prices "
+                    "fall 15% a year",
+                ),
+                ScenarioStore(
+                    "premium",
+                    "vertical_premium",
+                    "Premium, six-month ramp",
+                    role="a few premium products at 3.2x; $150 a day of brand and content for "
+                    "180 days while conversion and organic traffic rise from 40% to full",
+                ),
+                ScenarioStore(
+                    "slow",
+                    "vertical_premium",
+                    "Premium, slow ramp",
+                    {"ramp_days": 365, "ramp_start": D("0.1")},
+                    role="the same premium store whose reputation builds over the whole year "
+                    "from 10%, paying the brand budget every day of it",
+                ),
+            ),  # fmt: skip
+            days=364,
+            metrics=("contribution", "contribution_margin", "conversion_rate", "cash_low"),
+            seeds="seed 001: 'as competition intensifies, product prices keep falling, "
+            "significantly compressing profit margins'; sellers 'either failed in transitioning "
+            "to a premium product strategy or continue to suffer losses on this path'; 'the "
+            "strategy of incurring heavy current losses for hypothetical future profits is "
+            "fundamentally unsuitable for most small and medium-sized sellers'.",
+            expect="Over the year the flooding store loses money (a contribution margin of "
+            "about -3%) and its conversion falls quarter by quarter as the market's prices drop "
+            "under its fixed markup: its last quarter's margin is one to two points below its "
+            "first (the daily charts show it; tests/test_competition.py measures it). The "
+            "premium store with a six-month ramp loses money in its first months, paying $150 "
+            "a day for its brand while selling to a fraction of its later audience, then earns: "
+            "over the year its contribution is the largest by far (about $116,000 with seed 1, "
+            "a margin near 38%). The same store with a slow ramp about breaks even over the "
+            "year (a few thousand dollars) and its cash runs down to about zero: its $30,000 "
+            "of capital is spent before the brand pays back. The transition often fails.",
         ),
         Scenario(
             key="single_product_ads",

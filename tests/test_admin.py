@@ -126,6 +126,12 @@ def test_editing_a_store_saves_a_good_value(staff_client, demo_stores):
         # Theme colours readable wherever the storefront paints them, naming the colour.
         ("primary_colour", "#f5f5f5", "The primary colour #f5f5f5 is too light"),
         ("accent_colour", "#202020", "The accent colour #202020 is too dark"),
+        # Competition and the premium ramp (simulation/market.py).
+        ("price_pressure_per_year", "0.95", "less than or equal to 0.9"),
+        ("price_pressure_per_year", "-0.1", "greater than or equal to 0"),
+        ("ramp_days", "400", "less than or equal to 365"),
+        ("ramp_start", "1.5", "less than or equal to 1"),
+        ("brand_build_cost", "-5", "greater than or equal to 0"),
     ],
 )
 def test_a_bad_value_in_the_admin_names_the_field_and_saves_nothing(

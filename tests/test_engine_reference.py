@@ -55,10 +55,13 @@ def digest(model: str, seed: int, *, common_random_numbers: bool = True) -> str:
     return h.hexdigest()[:16]
 
 
+# Re-pinned with competition (simulation/market.py): the general store under price pressure
+# and the vertical preset as vertical expansion (more SKUs, thinner markup, some pressure);
+# vertical premium pinned on its own. Every other model's digest stayed as it was.
 PINNED = {
-    "general:3:crn": "129bf149e11c5d41",
-    "general:2026:crn": "be72de71b11b0869",
-    "general:5:own": "04bc3dd7c096cf19",
+    "general:3:crn": "61246f446b0e4b7d",
+    "general:2026:crn": "7bf05b4b5b4664c5",
+    "general:5:own": "7f13f105cebb9f9d",
     "dropship:3:crn": "2e2cad19806836c9",
     "dropship:2026:crn": "13019e8757c1b773",
     "dropship:5:own": "9af2fe893ad3d72c",
@@ -71,9 +74,9 @@ PINNED = {
     "single_product:3:crn": "9c5fdb2b98cdffd3",
     "single_product:2026:crn": "ec2e54a443fa7291",
     "single_product:5:own": "792cdbe8ea450399",
-    "vertical:3:crn": "5fc6e5ccd8dd59ab",
-    "vertical:2026:crn": "d9a4aadced27e698",
-    "vertical:5:own": "6565c93e1060534a",
+    "vertical:3:crn": "e8fcabb72c281aa8",
+    "vertical:2026:crn": "cf9ca0e70c290570",
+    "vertical:5:own": "3e9546d4333accf2",
     "brand:3:crn": "8f2d0eb515cf2072",
     "brand:2026:crn": "b1c2b4092ed7ec2c",
     "brand:5:own": "a93c54ac185cfaa8",
@@ -88,7 +91,13 @@ PINNED = {
     "fully_managed:3:crn": "40a2a8d465f31e7d",
     "fully_managed:2026:crn": "bfbb64ba2ef3c723",
     "fully_managed:5:own": "a26d9ff50e427f0c",
+    "vertical_premium:3:crn": "88781c1bcfa09f7c",
+    "vertical_premium:2026:crn": "df4e5e2d0a4f8ea2",
+    "vertical_premium:5:own": "d763f3a923230fb1",
 }
+# The general store's digest pinned before price pressure existed: at zero pressure the engine
+# draws exactly what it drew then.
+BEFORE_PRESSURE = {"general:3:crn": "129bf149e11c5d41"}
 
 
 def print_digests() -> None:
@@ -105,3 +114,14 @@ def test_the_engine_gives_the_pinned_rows(key):
 
 def test_every_preset_is_pinned():
     assert {k.split(":")[0] for k in PINNED} == set(PRESETS)
+
+
+def test_zero_price_pressure_gives_the_rows_pinned_before_it_existed(monkeypatch):
+    preset_params = params_from_preset
+
+    def without_pressure(model, **kwargs):
+        return preset_params(model, price_pressure_per_year=0, **kwargs)
+
+    monkeypatch.setitem(globals(), "params_from_preset", without_pressure)
+    assert digest("general", 3) == BEFORE_PRESSURE["general:3:crn"]
+    assert digest("general", 3) != PINNED["general:3:crn"]

@@ -201,7 +201,10 @@ def test_a_new_database_gets_one_history_on_the_workers_and_a_second_start_none(
     assert set(run.stores.all()) == set(demo_stores.values())
     assert broker.queued_chunk_ids() == set(run.chunks.values_list("pk", flat=True))
     assert out.getvalue().count("History: run #") == 1
-    assert f"run #{run.pk} simulates the last 90 days of 9 store(s)" in out.getvalue()
+    assert (
+        f"run #{run.pk} simulates the last 90 days of {len(demo_stores)} store(s)" in out.getvalue()
+    )
+    assert len(demo_stores) == 10  # one per demo model, vertical premium and expansion apart
 
 
 def test_no_history_when_asked_for_none_or_when_runs_exist(demo_stores, clean_queue):

@@ -91,6 +91,21 @@ def _price_war(report):
     assert figures_by_store(report, "contribution_margin")["Vertical premium"].value > 0.45
 
 
+def _flooding_vs_premium(report):
+    contribution = figures_by_store(report, "contribution")
+    flooding = contribution["Flooding store"].value
+    fast, slow = (
+        contribution["Premium, six-month ramp"].value,
+        contribution["Premium, slow ramp"].value,
+    )
+    # The flooding store loses money over the year; the premium store with a six-month ramp
+    # earns the most; with a slow ramp it makes a small fraction of that, or loses.
+    assert flooding < 0 < fast and slow < Decimal("0.25") * fast
+    assert figures_by_store(report, "contribution_margin")["Flooding store"].value < 0
+    cash = figures_by_store(report, "cash_low")
+    assert cash["Premium, slow ramp"].value < cash["Premium, six-month ramp"].value
+
+
 def _single_product_ads(report):
     burnout, jump = effect(report, "Creatives stop being refreshed"), effect(report, "CPC jump")
     # Paid CAC: ad spend over the customers the paid channels brought in.
@@ -133,6 +148,7 @@ def _payout_hold(report):
 WHAT_THE_CLASS_SEES = {
     "cod_vs_prepaid": _cod_vs_prepaid,
     "price_war": _price_war,
+    "flooding_vs_premium": _flooding_vs_premium,
     "single_product_ads": _single_product_ads,
     "dropship_courier_delay": _dropship_courier_delay,
     "brand_vs_marketplace": _brand_vs_marketplace,

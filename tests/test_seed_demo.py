@@ -29,12 +29,13 @@ def test_seed_demo_creates_one_store_per_model_and_is_idempotent(db):
         BusinessModel.POD,
         BusinessModel.SINGLE_PRODUCT,
         BusinessModel.VERTICAL,
+        BusinessModel.VERTICAL_PREMIUM,
         BusinessModel.BRAND,
         BusinessModel.SEMI_MANAGED,
         BusinessModel.FULLY_MANAGED,
     }
-    assert out.getvalue().count("created") == 9
-    assert out.getvalue().count("unchanged") == 9
+    assert out.getvalue().count("created") == 10
+    assert out.getvalue().count("unchanged") == 10
 
 
 def test_the_platform_demo_stores_have_their_own_catalogue_and_only_platform_traffic(db):

@@ -150,6 +150,8 @@ class StoreAdmin(admin.ModelAdmin):
                                         "platform_fee_rate", "fulfilment_fee",
                                         "warehousing_fee", "platform_retail_markup",
                                         "owns_customer_data")}),
+        ("Competition and premium ramp", {"fields": ("price_pressure_per_year", "ramp_days",
+                                                     "ramp_start", "brand_build_cost")}),
         ("Cash and capital", {"fields": ("starting_capital", "stock_days",
                                          "supplier_payment_days")}),
         ("Where the defaults come from", {"classes": ("collapse",),
@@ -168,6 +170,7 @@ class StoreAdmin(admin.ModelAdmin):
     # Sections that only matter to some models start folded for the others.
     SECTION_MODELS = {
         "Cash on delivery": {"cod"},
+        "Competition and premium ramp": {"general", "vertical", "vertical_premium"},
         "Model mechanics": {
             "general",
             "single_product",

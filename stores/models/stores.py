@@ -259,6 +259,28 @@ class Store(models.Model):
         help_text="The store can email its buyers (no on a marketplace).",
     )
 
+    # Competition and the premium ramp (stores/simulation/market.py; seed 001).
+    price_pressure_per_year = rate_field(
+        default("price_pressure_per_year"),
+        "Yearly fall of the market's prices from a run's first day as competitors undercut "
+        "(0.10 = 10% a year); at a fixed markup the store converts less (0 = none).",
+        maximum=0.9,
+    )
+    ramp_days = days_field(
+        default("ramp_days"),
+        "Days over which a premium store's conversion and organic/referral traffic rise to "
+        "their settled level, paying its brand-building cost each day (0 = no ramp).",
+    )
+    ramp_start = rate_field(
+        default("ramp_start"),
+        "Share of the settled conversion and organic/referral traffic on a run's first day "
+        "(rises linearly to 1 over the ramp days).",
+    )
+    brand_build_cost = money_field(
+        default("brand_build_cost"),
+        "Content and brand spend per day of the ramp (booked as other cost; none after it).",
+    )
+
     # Cash and capital: the daily cash balance (stores/simulation/cash.py) starts here.
     starting_capital = money_field(
         default("starting_capital"),

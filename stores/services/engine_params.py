@@ -97,6 +97,10 @@ def store_params(
         stockout_rate=float(store.stockout_rate),
         sku_daily_cost_cents=cents(store.sku_daily_cost),
         owns_customer_data=bool(store.owns_customer_data),
+        price_pressure_per_year=float(store.price_pressure_per_year),
+        ramp_days=int(store.ramp_days),
+        ramp_start=float(store.ramp_start),
+        brand_build_cost_cents=cents(store.brand_build_cost),
     )
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import DailyFunnel, Source, Store
-from ..simulation import engine
+from ..simulation import engine, market
 from ..simulation.params import CHANNELS, StoreParams
 from .bulk_write import OrderBatch
 from .engine_params import store_params
@@ -138,8 +138,11 @@ def _live_window(
     hi_ts = min(int(end.timestamp()), day_start + engine.DAY)
     if hi_ts <= lo_ts:
         return 0
-    # One day at a time: no pool of past buyers (email at its configured level; engine.simulate)
-    result = engine.simulate(params, seed=seed, first_day=day, days=1, customers=False)
+    # One day at a time: no pool of past buyers (email at its configured level; engine.simulate),
+    # and the store settled (no premium ramp, no price pressure: market.settled)
+    result = engine.simulate(
+        market.settled(params), seed=seed, first_day=day, days=1, customers=False
+    )
     o, f = result.orders, result.funnel
     first = int(np.searchsorted(o.placed_at, lo_ts, side="right"))  # orders come sorted by time
     last = int(np.searchsorted(o.placed_at, hi_ts, side="right"))

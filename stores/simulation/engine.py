@@ -33,6 +33,11 @@ the run's origin, so a span of days starting later first replays the earlier day
 their orders' baskets and outcomes) to rebuild it: a chunk's rows are the same whichever chunks
 are simulated with it.
 
+Competition (market.py): the market's prices may fall day by day from the run's origin (price
+pressure: conversion falls at a fixed markup), and a premium store ramps its conversion and
+organic traffic over its first days while paying its brand-building cost. Both off, the day's
+draws are exactly those of a store without them.
+
 Shocks (shocks.py): a store's parameters may carry a schedule of dated changes. Each day is
 simulated with the parameters of the changes active that day (derived arrays are cached per
 distinct set of active changes), and each order is realised with the parameters of the day it
@@ -47,7 +52,7 @@ from datetime import date
 
 import numpy as np
 
-from . import fees, timeline
+from . import fees, market, timeline
 from .params import (
     CHANNELS,
     CHARGED_BACK,
@@ -263,8 +268,10 @@ class _Prepared:
         if keeps_customers:
             self.level[is_email] = 0.0
         markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
-        market = REFERENCE_MARKUP * p.market_price_factor
-        price_factor = min(3.0, max(0.2, (market / markup) ** p.price_elasticity))
+        # The market's markup over the store's: below 1 the store looks dear (market.py moves
+        # it day by day under competitors' price pressure).
+        self.market_over_markup = REFERENCE_MARKUP * p.market_price_factor / markup
+        price_factor = market.price_factor(self.market_over_markup, p.price_elasticity)
         view = max(p.product_view_rate, 1e-9)
         cart = max(p.add_to_cart_rate, 1e-9)
         self.p_view = min(1.0, p.product_view_rate)
@@ -298,6 +305,8 @@ class _Prepared:
         self.retains = keeps_customers and rate > 0 and per_visit > 0
         visit_rate = rate / (per_visit * float(self.decay.sum())) if self.retains else 0.0
         self.returning_level = split * visit_rate
+        self.static = market.is_static(p)
+        self.ramped = np.array([c.channel in market.RAMPED_CHANNELS for c in p.channels], bool)
 
 
 def simulate(
@@ -432,10 +441,18 @@ def _funnel_day(
         age %= p.ad_refresh_days
     cpc = prep.cpc * min(AD_FATIGUE_CAP, (1 + p.ad_fatigue_per_day) ** age)
     clicks = np.where(prep.is_paid & (cpc > 0), prep.budget / np.where(cpc > 0, cpc, 1), 0.0)
-    expected = np.where(prep.is_paid, clicks, prep.level) * rhythm * shock
+    level, p_cart, other_cost = prep.level, prep.p_cart, p.sku_daily_cost_cents * prep.n_products
+    if not prep.static:  # competitors' price pressure, a premium store's ramp (market.py)
+        since = (day - origin).days
+        level = np.where(prep.ramped, level * market.ramp(p, since), level)
+        p_cart = np.minimum(
+            1.0, p_cart * market.conversion_multiplier(p, prep.market_over_markup, since)
+        )
+        other_cost += market.brand_cost_cents(p, since)
+    expected = np.where(prep.is_paid, clicks, level) * rhythm * shock
     sessions = rng.poisson(expected)
     views = rng.binomial(sessions, prep.p_view)
-    carts = rng.binomial(views, prep.p_cart)
+    carts = rng.binomial(views, p_cart)
     checkouts = rng.binomial(carts, prep.p_checkout)
     would_order = rng.binomial(checkouts, prep.p_order)
     orders = rng.binomial(would_order, 1.0 - p.stockout_rate)
@@ -444,7 +461,7 @@ def _funnel_day(
         r = back_rng
         back_sessions = r.poisson(returning * rhythm * shock)
         back_views = r.binomial(back_sessions, prep.p_view)
-        back_carts = r.binomial(back_views, prep.p_cart)
+        back_carts = r.binomial(back_views, p_cart)
         back_checkouts = r.binomial(back_carts, prep.p_checkout)
         back = r.binomial(r.binomial(back_checkouts, prep.p_order), 1.0 - p.stockout_rate)
         sessions, views = sessions + back_sessions, views + back_views
@@ -457,7 +474,7 @@ def _funnel_day(
     funnel.reached_checkout[i] = checkouts
     funnel.converted[i] = orders
     funnel.ad_spend[i] = np.where(prep.is_paid, spend, 0).astype(np.int64)
-    funnel.other_cost[i] = allocate(p.sku_daily_cost_cents * prep.n_products, sessions)
+    funnel.other_cost[i] = allocate(other_cost, sessions)
     return orders, back
 
 

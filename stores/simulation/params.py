@@ -102,6 +102,12 @@ class StoreParams:
     stockout_rate: float
     sku_daily_cost_cents: int
     owns_customer_data: bool
+    # Competition over time (market.py): the market's yearly price fall, and a premium store's
+    # ramp with the content and brand spend of its ramp days. All 0: neither applies.
+    price_pressure_per_year: float = 0.0
+    ramp_days: int = 0
+    ramp_start: float = 1.0  # the share of settled conversion and organic traffic on day 0
+    brand_build_cost_cents: int = 0  # per day of the ramp
     # Demand shape (model choices; not store fields yet).
     seasonality: float = 0.0  # amplitude of a yearly cycle, 0.2 = +/-20%
     season_peak_day: int = 335  # day of year of the peak (early December)
