@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .presets import CREATIVE_REFRESH, MARKETPLACE_FEES
 from .simulation.shocks import Change, Schedule, describe
+from .sources import CREATIVE_REFRESH, MARKETPLACE_FEES
 
 OPEN = "open"  # DAYS in a --shock spec: no end, whatever the shock's usual duration
 
