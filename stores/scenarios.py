@@ -367,10 +367,12 @@ SCENARIOS: dict[str, Scenario] = {
             "'the strategy of incurring heavy current losses for hypothetical future profits is "
             "fundamentally unsuitable for most small and medium-sized sellers'.",
             expect="Sales and contribution per session are the control's (their intervals "
-            "overlap), but by the end the held store has collected about a third less cash: "
-            "none of the money of its last 30 days' orders has arrived (its cash collected over "
-            "those days is below zero: refunds still go out), although every one of those "
-            "sales is booked.",
+            "overlap), but by the end the held store has collected about 40% less cash: none of "
+            "the money of its last 30 days' orders has arrived (its cash collected over those "
+            "days is below zero: refunds still go out), although every one of those sales is "
+            "booked. More than a third, because a brand's list of past buyers grows: its last "
+            "30 days sell more than its first. What the held store lacks is exactly what the "
+            "control collected over those days.",
         ),
     )
 }

@@ -138,11 +138,15 @@ def _brand_vs_marketplace(report):
 def _payout_hold(report):
     cash = figures_by_store(report, "cash_collected")
     held, control = float(cash["DTC brand (held)"].value), float(cash["DTC brand (control)"].value)
-    assert held / control == pytest.approx(2 / 3, abs=0.06)
+    # "About 40% less": the last 30 of 90 days sell more than a third (the list grows).
+    assert 0.5 <= held / control <= 0.7
     sales = figures_by_store(report, "net_sales_per_session")
     assert not apart(sales["DTC brand (held)"], sales["DTC brand (control)"])
     hold = effect(report, "Payment processor holds payouts")  # no cash in, refunds still out
-    assert float(hold.during.value) <= 0 < float(hold.controls[0].value)
+    held_during, control_during = float(hold.during.value), float(hold.controls[0].value)
+    assert held_during <= 0 < control_during
+    # What the held store lacks is what the control collected over those days (same demand).
+    assert held - held_during == pytest.approx(control - control_during, rel=0.06)
 
 
 WHAT_THE_CLASS_SEES = {
