@@ -145,8 +145,10 @@ def _payout_hold(report):
     hold = effect(report, "Payment processor holds payouts")  # no cash in, refunds still out
     held_during, control_during = float(hold.during.value), float(hold.controls[0].value)
     assert held_during <= 0 < control_during
-    # What the held store lacks is what the control collected over those days (same demand).
-    assert held - held_during == pytest.approx(control - control_during, rel=0.06)
+    # What the held store lacks is what the control collected over those days. The two share
+    # the days' demand but not each visitor's dice (store numbers are part of the streams), so
+    # their 60 days before the hold differ by a few percent (9% with PostgreSQL's numbers).
+    assert held - held_during == pytest.approx(control - control_during, rel=0.15)
 
 
 WHAT_THE_CLASS_SEES = {
