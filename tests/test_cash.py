@@ -23,7 +23,15 @@ from django.utils import timezone
 from stores import metrics
 from stores import services as simulation
 from stores.metrics.cash import cash_timelines
-from stores.models import DailyFunnel, Order, OrderStatus, RunStoreCashDay, SimulationRun, Store
+from stores.models import (
+    DailyFunnel,
+    Order,
+    OrderStatus,
+    RunStoreCashFlows,
+    RunStoreDay,
+    SimulationRun,
+    Store,
+)
 from stores.presets import PRESETS
 from stores.services.rollup import MoneyDay, summarise_run
 from stores.simulation.cash import CashTerms, DayFlows, cash_timeline
@@ -289,8 +297,8 @@ def test_the_cash_balances_take_three_queries_whatever_the_number_of_stores(
     with django_assert_num_queries(3):
         every = cash_timelines(stores, run=scanned, as_of=run.as_of)
     assert one[stores[0].id].days == every[stores[0].id].days
-    # A finished run reads its summaries: two queries, none of them on the order rows.
-    with django_assert_num_queries(2) as ctx:
+    # A finished run reads its packed flows: one query, not on the order rows.
+    with django_assert_num_queries(1) as ctx:
         summarised = cash_timelines(stores, run=run, as_of=run.as_of)
     assert not any('"stores_order"' in q["sql"] for q in ctx.captured_queries)
     assert summarised == every
@@ -309,17 +317,32 @@ def test_all_data_reads_finished_runs_from_their_summaries_and_the_rest_from_the
     assert any(t.day_count for t in with_summaries.values())
 
 
-def test_a_finished_run_s_cash_rows_are_its_orders_money_by_the_day_it_moved(simulated):
+def test_a_finished_run_s_cash_flows_are_its_orders_money_by_the_day_it_moved(simulated):
     run, stores = simulated
-    rows = RunStoreCashDay.objects.filter(run=run)
-    assert rows.count() > 0
+    packed = {row.store_id: row for row in RunStoreCashFlows.objects.filter(run=run)}
+    assert set(packed) == {s.id for s in stores}
     for store in stores:
-        mine = rows.filter(store=store)
-        orders = Order.objects.filter(run=run, store=store)
-        received = sum((o.gross_sales - o.discount for o in orders if o.cash_collected_at), D("0"))
-        assert sum(r.cash_received for r in mine) == received, store.slug
-        refunded = sum((o.refund for o in orders if o.status != OrderStatus.REFUSED), D("0"))
-        assert sum(r.refunds_paid for r in mine) == refunded, store.slug
+        row = packed[store.id]
+        flows = row.flows()
+
+        def on(line, day, flows=flows, row=row):
+            k = (day - row.first_day).days
+            return D(flows[line][k]) / 100 if 0 <= k < len(flows[line]) else D("0")
+
+        received, refunded = defaultdict(lambda: D("0")), defaultdict(lambda: D("0"))
+        for o in Order.objects.filter(run=run, store=store):
+            if o.cash_collected_at:
+                received[timezone.localdate(o.cash_collected_at)] += o.gross_sales - o.discount
+            if o.refund and o.status != OrderStatus.REFUSED:
+                refunded[timezone.localdate(o.outcome_at or o.placed_at)] += o.refund
+        assert received and all(on("cash_received", d) == v for d, v in received.items())
+        assert sum(flows["cash_received"]) == sum(received.values()) * 100, store.slug
+        assert all(on("refunds_paid", d) == v for d, v in refunded.items()), store.slug
+        assert sum(flows["refunds_paid"]) == sum(refunded.values()) * 100, store.slug
+        # The day's costs are the run summary's, day by day.
+        for day in RunStoreDay.objects.filter(run=run, store=store):
+            assert on("goods_bought", day.date) == day.goods_cost
+            assert on("ad_spend", day.date) == day.ad_spend
     # Cut at a day (date_to) the summaries give what the order rows give.
     scanned = SimulationRun.objects.get(pk=run.pk)
     scanned.summarised_at = None

@@ -4,8 +4,9 @@ A few queries whatever the number of stores: the day's costs from the rollup (by
 orders' money by the day it moved - the payout or remittance day (money in, and the fees netted
 from it) and the outcome day (refunds paid, reverse shipping, dispute fees). The rollup sums
 orders by placement day, so those days come from the order rows (services.rollup.
-money_day_sums), or, for a finished run, from its RunStoreCashDay rows: the same sums, written
-once when it was summarised, so a two-million-order run is not scanned on every page.
+money_day_sums), or, for a finished run, from its RunStoreCashFlows rows: every line of the
+balance by day, packed once when the run was summarised, so the default selection of a
+two-million-order run reads one row per store, not its orders or a row per store and day.
 
 The selection is the dashboard's (queries.funnel_rows): a run (or live rows), the cohorts
 placed between `date_from` and `date_to`, a channel, a source. The balance starts from the
@@ -16,7 +17,6 @@ opened that day) and runs to its last day: `date_to`, else the day the figures s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,16 +24,19 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Order, RunStoreCashDay, RunStoreDay, SimulationRun, Source, Store
-from ..services.rollup import (
-    CASH_IN_LINES,
-    OUTCOME_LINES,
-    as_date,
-    fetch_rows,
-    float_sum,
-    money_day_sums,
+from ..models import Order, RunStoreCashFlows, RunStoreDay, SimulationRun, Source, Store
+from ..services.rollup import fetch_rows, float_sum, money_day_sums
+from ..simulation.cash import (
+    DAY_FLOWS,
+    OUTCOME_FLOWS,
+    RECEIVED_FLOWS,
+    CashTerms,
+    CashTimeline,
+    FlowGrid,
+    ordinal,
+    timeline_of,
+    unpack,
 )
-from ..simulation.cash import CashTerms, CashTimeline, DayFlows, cash_timeline, cents
 
 ZERO = Decimal("0")
 
@@ -66,115 +69,109 @@ def cash_timelines(
     source: str | None = None,
     rows=None,
 ) -> dict[int, CashTimeline]:
-    """Each store's cash timeline (by store id) under the selection: two queries on a finished
+    """Each store's cash timeline (by store id) under the selection: one query on a finished
     run's summaries, four over all data (the finished runs' summaries and the other rows),
     three on the order rows of any other selection.
 
     `rows`: the selection's DailyFunnel rows when the caller has them (queries.funnel_rows)."""
-    from .queries import funnel_rows
-
     stores = list(stores)
     if not stores:
         return {}
     ids = [s.id for s in stores]
-    if rows is None:
-        rows = funnel_rows(
-            ids, run=run, date_from=date_from, date_to=date_to, channel=channel, source=source
-        )
-    summarised = isinstance(run, SimulationRun) and run.summarised_at is not None
-    if summarised and not channel and source in (None, Source.SYNTHETIC):
-        # A finished run's summary: a row per store x day already (six times fewer rows), read
-        # as it stands.
-        rows = RunStoreDay.objects.filter(run=run, store_id__in=ids)
-        rows = rows.filter(date__gte=date_from) if date_from else rows
-        rows = rows.filter(date__lte=date_to) if date_to else rows
-        by_day = rows.values_list("store_id", "date", *DAY_LINES)
-    else:
-        by_day = rows.values_list("store_id", "date").annotate(
-            **{f"s_{c}": float_sum(c) for c in DAY_LINES}
-        )
-    flows: dict[int, dict[date, DayFlows]] = defaultdict(dict)
-    first: dict[int, date] = {}
-    for store_id, day, goods, shipping, ads, other in fetch_rows(by_day):
-        day = as_date(day)
-        flows[store_id][day] = DayFlows(  # one row per store x day
-            goods_bought=cents(goods),
-            shipping_cost=cents(shipping),
-            ad_spend=cents(ads),
-            other_cost=cents(other),
-        )
-        first[store_id] = min(first.get(store_id, day), day)
-
-    def on(store_id: int, day) -> DayFlows:
-        days = flows[store_id]
-        day = as_date(day)
-        found = days.get(day)
-        if found is None:
-            found = days[day] = DayFlows()
-        return found
-
-    # A finished run's money by the day it moved was summed once, when it was summarised. A
+    last = last_cash_day(as_of, date_to).toordinal()
+    # A finished run's money by the day it moved was packed once, when it was summarised. A
     # date_to needs nothing more (money that moved by that day belongs to orders placed by then,
     # and the timeline ends there); a first cohort day, a channel or the shoppers alone need the
     # order rows.
     from_summaries = not channel and not date_from and source in (None, Source.SYNTHETIC)
-    received: list[tuple] = []
-    outcomes: list[tuple] = []
+    if isinstance(run, SimulationRun) and run.summarised_at is not None and from_summaries:
+        start = run.start_date.toordinal()
+        grid = FlowGrid(ids, start, last)
+        for store_id, first_day, cents_blob in _packed(run_id=run.pk, store_id__in=ids):
+            grid.add_block(store_id, first_day.toordinal(), unpack(cents_blob))
+        return _timelines(stores, grid, dict.fromkeys(ids, start), last)
 
-    def summed(cash_rows, *, one_run: bool) -> None:
-        cash_rows = cash_rows.filter(date__lte=date_to) if date_to else cash_rows
-        lines = (*CASH_IN_LINES, *OUTCOME_LINES)
-        by_store_day = (
-            cash_rows.values_list("store_id", "date", *lines)  # a row per store x day already
-            if one_run
-            else cash_rows.values_list("store_id", "date").annotate(
-                **{f"s_{line}": float_sum(line) for line in lines}
-            )
-        )
-        for store_id, day, money_in, fees, *rest in fetch_rows(by_store_day):
-            received.append((store_id, day, money_in, fees))
-            outcomes.append((store_id, day, *rest))
-
-    def scanned(orders) -> None:
-        found_in, found_out = money_day_sums(orders)
-        received.extend(found_in)
-        outcomes.extend(found_out)
-
+    day_rows = fetch_rows(_day_costs(ids, run, date_from, date_to, channel, source, rows))
+    first = _first_days(day_rows)
+    starts = {}
+    for store in stores:
+        start = date_from or (run.start_date if isinstance(run, SimulationRun) else None)
+        starts[store.id] = start.toordinal() if start else first.get(store.id)
+    grid = FlowGrid(ids, min((o for o in starts.values() if o is not None), default=last), last)
+    grid.add(day_rows, DAY_FLOWS)
     orders = _orders(ids, run, date_from, date_to, channel, source)
-    if summarised and from_summaries:
-        summed(RunStoreCashDay.objects.filter(run=run, store_id__in=ids), one_run=True)
-    elif run is None and from_summaries:
-        # All data: the finished runs from their summaries, the rest (live and shoppers' orders,
-        # runs still being written) from the rows.
+    if run is None and from_summaries:
+        # All data: the finished runs' money from their summaries, the rest (live and shoppers'
+        # orders, runs still being written) from the rows.
         done = SimulationRun.objects.filter(summarised_at__isnull=False).values("pk")
-        summed(RunStoreCashDay.objects.filter(run_id__in=done, store_id__in=ids), one_run=False)
+        for store_id, first_day, cents_blob in _packed(run_id__in=done, store_id__in=ids):
+            grid.add_block(store_id, first_day.toordinal(), unpack(cents_blob), MOVED_FLOWS)
         # The runs listed, not joined: with every run finished, "run is null" reads the (run,
         # store) index, not all the orders of the stores (a join made SQLite scan two million).
         open_runs = [pk for (pk,) in SimulationRun.objects.filter(summarised_at__isnull=True)
                      .values_list("pk")]  # fmt: skip
         rest = Q(run__isnull=True) | Q(run_id__in=open_runs) if open_runs else Q(run__isnull=True)
-        scanned(orders.filter(rest))
-    else:
-        scanned(orders)
-    for store_id, day, money_in, fees in received:
-        f = on(store_id, day)
-        f.cash_received += cents(money_in)
-        f.fees_netted += cents(fees)
-    for store_id, day, refunds, return_leg, dispute in outcomes:
-        f = on(store_id, day)
-        f.refunds_paid += cents(refunds)
-        f.return_shipping_cost += cents(return_leg)
-        f.chargeback_fee += cents(dispute)
+        orders = orders.filter(rest)
+    received, outcomes = money_day_sums(orders)
+    grid.add(received, RECEIVED_FLOWS)
+    grid.add(outcomes, OUTCOME_FLOWS)
+    return _timelines(stores, grid, starts, last)
 
-    last = last_cash_day(as_of, date_to)
+
+# The lines dated by the day the money moved (not the day booked): from a run's packed flows
+# when its day costs come from the rows.
+MOVED_FLOWS = RECEIVED_FLOWS + OUTCOME_FLOWS
+
+
+def _packed(**where) -> list[tuple]:
+    return list(
+        RunStoreCashFlows.objects.filter(**where).values_list("store_id", "first_day", "cents")
+    )
+
+
+def _day_costs(ids, run, date_from, date_to, channel, source, rows):
+    """The day's costs by store and day under the selection: the rollup's rows, or a finished
+    run's summary (a row per store x day already, six times fewer rows)."""
+    from .queries import funnel_rows
+
+    synthetic = not channel and source in (None, Source.SYNTHETIC)
+    if isinstance(run, SimulationRun) and run.summarised_at and synthetic:
+        summary = RunStoreDay.objects.filter(run=run, store_id__in=ids)
+        summary = summary.filter(date__gte=date_from) if date_from else summary
+        summary = summary.filter(date__lte=date_to) if date_to else summary
+        return summary.values_list("store_id", "date", *DAY_LINES)
+    if rows is None:
+        rows = funnel_rows(
+            ids, run=run, date_from=date_from, date_to=date_to, channel=channel, source=source
+        )
+    return rows.values_list("store_id", "date").annotate(
+        **{f"s_{c}": float_sum(c) for c in DAY_LINES}
+    )
+
+
+def _first_days(rows: list[tuple]) -> dict[int, int]:
+    """Each store's first day (an ordinal) among rows of (store id, day, ...)."""
+    first: dict[int, int] = {}
+    memo: dict = {}
+    for store_id, day, *_ in rows:
+        o = memo.get(day)
+        if o is None:
+            o = memo[day] = ordinal(day)
+        if o < first.get(store_id, o + 1):
+            first[store_id] = o
+    return first
+
+
+def _timelines(stores, grid: FlowGrid, starts: dict, last: int) -> dict[int, CashTimeline]:
     out = {}
     for store in stores:
-        start = date_from or (run.start_date if isinstance(run, SimulationRun) else None)
-        start = start or first.get(store.id)
-        if start is None:
+        start = starts[store.id]
+        if start is None or start > last:
             out[store.id] = CashTimeline(starting_capital=store.starting_capital)
             continue
-        out[store.id] = cash_timeline(cash_terms(store), start, last, flows.get(store.id, {}))
+        out[store.id] = timeline_of(
+            cash_terms(store), date.fromordinal(start), grid.of(store.id, start)
+        )
     return out
 
 

@@ -48,7 +48,7 @@ from .orders import (
     Order,
     OrderLine,
     OrderQuerySet,
-    RunStoreCashDay,
+    RunStoreCashFlows,
     RunStoreDay,
     RunStoreWeek,
 )
@@ -106,7 +106,7 @@ __all__ = [
     "Product",
     "ReturnShippingPayer",
     "RunChunk",
-    "RunStoreCashDay",
+    "RunStoreCashFlows",
     "RunStoreDay",
     "RunStoreWeek",
     "RunStatus",

@@ -328,32 +328,36 @@ class RunStoreWeek(RunSummary):
         ]
 
 
-class RunStoreCashDay(models.Model):
-    """A finished run's money per store x day it moved (not the day its orders were placed):
-    what buyers paid, reaching the store on its payout or remittance day, with the fees netted
-    from it, and the refunds, return legs and dispute fees paid on their outcome day. Written
-    with RunStoreDay when the run is summarised, from the same queries the cash balance runs on
-    the order rows of any other selection (services.rollup.money_day_sums), so a finished run's
-    cash balance reads a few thousand rows, not its millions of orders."""
+class RunStoreCashFlows(models.Model):
+    """A finished run's money for one store by the day it moved, every line the cash balance
+    reads (simulation.cash.FLOW_LINES): what buyers paid, reaching the store on its payout or
+    remittance day, the fees netted from it, the refunds, return legs and dispute fees on their
+    outcome day, and the day's goods, shipping, ads and other costs.
+
+    Written when the run is summarised, from the same queries the balance runs on the order rows
+    of any other selection (services.rollup.money_day_sums) and from the run's RunStoreDay rows,
+    so the dashboard's default selection reads a row per store, not millions of orders or a row
+    per store and day. `cents`: whole cents as little-endian 64-bit integers, a line after
+    another, a value per day from `first_day` (`flows()` gives them back as an array)."""
 
     run = models.ForeignKey(SimulationRun, on_delete=models.CASCADE, related_name="+")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
-    date = models.DateField(help_text="The day the money moved.")
-    cash_received = money_field()
-    fees_netted = money_field()
-    refunds_paid = money_field()
-    return_shipping_cost = money_field()
-    chargeback_fee = money_field()
+    first_day = models.DateField(help_text="The day of the first value of each line.")
+    cents = models.BinaryField(help_text="Whole cents by line and day (simulation.cash.pack).")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["run", "store", "date"], name="one_cash_row_per_run_store_day"
-            )
+            models.UniqueConstraint(fields=["run", "store"], name="one_cash_flows_per_run_store")
         ]
 
     def __str__(self) -> str:
-        return f"run {self.run_id} store {self.store_id} {self.date} (cash)"
+        return f"run {self.run_id} store {self.store_id} (cash flows)"
+
+    def flows(self) -> dict[str, list[int]]:
+        """Each line's cents by day, from first_day."""
+        from ..simulation.cash import FLOW_LINES, unpack
+
+        return dict(zip(FLOW_LINES, unpack(self.cents).tolist(), strict=True))
 
 
 class CheckoutClaim(models.Model):

@@ -293,11 +293,6 @@ class MoneyDay(TruncDate):
         return self.as_sql(compiler, connection)
 
 
-# The order lines the cash balance dates by the day the money moved, not the placement day.
-CASH_IN_LINES = ("cash_received", "fees_netted")
-OUTCOME_LINES = ("refunds_paid", "return_shipping_cost", "chargeback_fee")
-
-
 def money_day_sums(orders) -> tuple[list[tuple], list[tuple]]:
     """The orders' money by store and the day it moved (two queries): rows of (store id, day,
     cash received, fees netted from it) on the payout or remittance day, and rows of (store id,
@@ -334,33 +329,47 @@ def fetch_rows(query) -> list[tuple]:
         return cursor.fetchall()
 
 
-def as_date(value: date | str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def _cash_flows(run_id: int, days: list[dict]) -> list[dict]:
+    """A finished run's RunStoreCashFlows rows: each store's day costs (its RunStoreDay rows,
+    `days`) and its orders' money by the day it moved (money_day_sums), packed by line and day."""
+    from ..simulation.cash import DAY_FLOWS, OUTCOME_FLOWS, RECEIVED_FLOWS, FlowGrid, ordinal, pack
 
-
-def _cash_days(run_id: int) -> list[dict]:
-    """A finished run's RunStoreCashDay rows: money_day_sums over its orders, per store x day."""
     received, outcomes = money_day_sums(Order.objects.filter(run_id=run_id))
-    rows: dict[tuple[int, date], dict] = {}
-    for names, found in ((CASH_IN_LINES, received), (OUTCOME_LINES, outcomes)):
-        for store_id, day, *sums in found:
-            day = as_date(day)
-            row = rows.setdefault((store_id, day), {"store_id": store_id, "date": day})
-            for name, value in zip(names, sums, strict=True):
-                row[name] = Decimal(f"{value or 0.0:.2f}") + ZERO
-    return list(rows.values())
+    day_rows = [
+        (d["store_id"], d["date"], *(d[c] for c in ("goods_cost", "shipping_cost", "ad_spend",
+                                                     "other_cost")))
+        for d in days
+    ]  # fmt: skip
+    rows = (day_rows, received, outcomes)
+    store_ids = sorted({row[0] for found in rows for row in found})
+    if not store_ids:
+        return []
+    days_seen = {ordinal(row[1]) for found in rows for row in found}
+    first = min(days_seen)
+    grid = FlowGrid(store_ids, first, max(days_seen))
+    for found, lines in zip(rows, (DAY_FLOWS, RECEIVED_FLOWS, OUTCOME_FLOWS), strict=True):
+        grid.add(found, lines)
+    first_day = date.fromordinal(first)
+    return [
+        {"store_id": store_id, "first_day": first_day, "cents": pack(grid.of(store_id))}
+        for store_id in store_ids
+    ]
 
 
 def summarise_run(run_id: int) -> int:
     """Write a finished run's RunStoreDay and RunStoreWeek rows: its funnel rows summed over
     channels and sources, per store and day and per store and week (the dashboard's fast path
-    for that run), and its RunStoreCashDay rows (its money by the day it moved, for the cash
+    for that run), and its RunStoreCashFlows rows (its money by the day it moved, for the cash
     balance). Idempotent. Returns the number of day rows."""
     from django.utils import timezone
 
-    from ..models import PAID_CHANNELS, RunStoreCashDay, RunStoreDay, RunStoreWeek, SimulationRun
+    from ..models import (
+        PAID_CHANNELS,
+        RunStoreCashFlows,
+        RunStoreDay,
+        RunStoreWeek,
+        SimulationRun,
+    )
 
     paid = Q(channel__in=list(PAID_CHANNELS))
     columns = [*COUNT_FIELDS, *MONEY_FIELDS, *FUNNEL_COUNTS, *DAILY_COSTS]
@@ -392,12 +401,12 @@ def summarise_run(run_id: int) -> int:
         )
         for name in names:
             week[name] += day[name]
-    cash_days = _cash_days(run_id)
+    cash_flows = _cash_flows(run_id, days)
     with transaction.atomic():
         for model, values in (
             (RunStoreDay, days),
             (RunStoreWeek, weeks.values()),
-            (RunStoreCashDay, cash_days),
+            (RunStoreCashFlows, cash_flows),
         ):
             model.objects.filter(run_id=run_id).delete()
             model.objects.bulk_create((model(run_id=run_id, **v) for v in values), batch_size=1000)

@@ -18,7 +18,7 @@ from ..models import (
     DailyFunnel,
     Product,
     RunChunk,
-    RunStoreCashDay,
+    RunStoreCashFlows,
     RunStoreDay,
     RunStoreWeek,
     Store,
@@ -165,7 +165,7 @@ def reset_store_data(store: Store) -> ResetResult:
     funnel_rows, _ = DailyFunnel.objects.filter(store=store).delete()
     RunStoreDay.objects.filter(store=store).delete()
     RunStoreWeek.objects.filter(store=store).delete()
-    RunStoreCashDay.objects.filter(store=store).delete()
+    RunStoreCashFlows.objects.filter(store=store).delete()
     customers, _ = Customer.objects.filter(store=store).delete()
     RunChunk.objects.filter(store=store).delete()
     return ResetResult(orders=orders, funnel_rows=funnel_rows, customers=customers)

@@ -30,7 +30,7 @@ None); a balance already at or below zero has a runway of 0.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -239,22 +239,28 @@ def cash_timeline(
 ) -> CashTimeline:
     """The balance at the end of each day from `first_day` to `last_day` (flows outside the
     span are ignored), starting from the terms' capital."""
-    timeline = CashTimeline(starting_capital=terms.starting_capital)
     if last_day < first_day:
-        return timeline
+        return CashTimeline(starting_capital=terms.starting_capital)
     span = (last_day - first_day).days + 1
-    money_in = np.zeros(span, np.int64)
-    money_out = np.zeros(span, np.int64)  # goods aside
-    goods = np.zeros(span, np.int64)
-    line_totals = dict.fromkeys(TOTAL_LINES, 0)
+    grid = np.zeros((len(FLOW_LINES), span), np.int64)
     for day, f in flows.items():
         k = (day - first_day).days
         if 0 <= k < span:
-            money_in[k] = f.cash_received
-            money_out[k] = f.money_out
-            goods[k] = f.goods_bought
-            for name in TOTAL_LINES:
-                line_totals[name] += getattr(f, name)
+            grid[:, k] = [getattr(f, name) for name in FLOW_LINES]
+    return timeline_of(terms, first_day, grid)
+
+
+def timeline_of(terms: CashTerms, first_day: date, grid: np.ndarray) -> CashTimeline:
+    """The timeline of a grid of cents: a row per line of FLOW_LINES (DayFlows' fields, in
+    order), a column per day from `first_day`. The read side fills one such grid for every
+    store of a comparison at once, rather than a DayFlows object per store and day."""
+    timeline = CashTimeline(starting_capital=terms.starting_capital)
+    span = grid.shape[1]
+    if not span:
+        return timeline
+    money_in = grid[_IN_ROWS].sum(axis=0)
+    money_out = grid[_OUT_ROWS].sum(axis=0)  # goods aside
+    goods = grid[_GOODS_ROW]
     # Stock bought ahead: that many days of the period's average goods per day (to the cent,
     # half to even), on the first day; each day's goods replaced that day; the supplier paid
     # `supplier_payment_days` after each purchase (what falls due after the span is unpaid).
@@ -270,10 +276,98 @@ def cash_timeline(
     timeline.in_cents, timeline.out_cents = money_in, out
     timeline.balance_cents = cents(terms.starting_capital) + np.cumsum(money_in - out)
     timeline.opening_stock = money(opening)
+    line_totals = dict(zip(FLOW_LINES, grid.sum(axis=1).tolist(), strict=True))
     line_totals["goods_paid"] = int(goods_paid.sum())
     timeline.totals = {name: money(line_totals[name]) for name in IN_LINES + OUT_LINES}
     return timeline
 
 
-# The lines summed straight from the day flows (goods are totalled as paid, per the terms).
-TOTAL_LINES = tuple(n for n in IN_LINES + OUT_LINES if n != "goods_paid")
+# DayFlows' fields, in order: the rows of a grid of flows (timeline_of).
+FLOW_LINES = tuple(f.name for f in fields(DayFlows))
+_IN_ROWS = [FLOW_LINES.index(name) for name in IN_LINES]
+_OUT_ROWS = [FLOW_LINES.index(name) for name in OUT_LINES if name != "goods_paid"]
+_GOODS_ROW = FLOW_LINES.index("goods_bought")
+
+
+# Where each kind of row's sums go (DayFlows' fields): the day's costs (placement day, or the
+# day spent), the money received with the fees netted from it, and the outcomes' money.
+DAY_FLOWS = ("goods_bought", "shipping_cost", "ad_spend", "other_cost")
+RECEIVED_FLOWS = ("cash_received", "fees_netted")
+OUTCOME_FLOWS = ("refunds_paid", "return_shipping_cost", "chargeback_fee")
+
+
+def ordinal(value: date | str) -> int:
+    """A day (a date, or an ISO string as SQLite's cursor gives it) as its ordinal."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.toordinal()
+
+
+class FlowGrid:
+    """Several stores' money by line and day in one array of whole cents: store x line
+    (FLOW_LINES) x day, from `first` to `last` (money outside them is left out).
+
+    Rows of (store id, day, *sums) are added column-wise with numpy: a year of 20 stores is some
+    20,000 rows, and an object per store and day cost more than reading them."""
+
+    def __init__(self, store_ids: list[int], first: int, last: int):
+        """`first`, `last`: ordinals (date.toordinal())."""
+        self.position = {store_id: k for k, store_id in enumerate(store_ids)}
+        self.origin = first
+        span = max(last - first + 1, 0)
+        self.grid = np.zeros((len(store_ids), len(FLOW_LINES), span), np.int64)
+        self._ordinals: dict = {}  # a day as the cursor gives it -> its ordinal
+
+    def ordinals(self, values) -> np.ndarray:
+        memo = self._ordinals
+        out = np.empty(len(values), np.int64)
+        for k, value in enumerate(values):
+            o = memo.get(value)
+            if o is None:
+                o = memo[value] = ordinal(value)
+            out[k] = o
+        return out
+
+    def add(self, rows: list[tuple], lines: tuple[str, ...]) -> None:
+        """Rows of (store id, day, *sums in `lines`' order); sums are money (floats or Decimals
+        of whole cents; None where nothing was summed)."""
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        stores = np.fromiter((self.position[s] for s in columns[0]), np.intp, len(rows))
+        days = self.ordinals(columns[1]) - self.origin
+        inside = (days >= 0) & (days < self.grid.shape[2])
+        sums = np.nan_to_num(np.array(columns[2:], dtype=float), nan=0.0)
+        amounts = np.rint(sums * 100).astype(np.int64)
+        for line, values in zip(lines, amounts, strict=True):
+            at = (stores[inside], FLOW_LINES.index(line), days[inside])
+            np.add.at(self.grid, at, values[inside])
+
+    def add_block(
+        self, store_id: int, first: int, block: np.ndarray, lines: tuple[str, ...] = FLOW_LINES
+    ) -> None:
+        """A store's cents by line and day from the ordinal `first` (a row per FLOW_LINES line,
+        as `of` gives them); only `lines` are taken."""
+        lo = first - self.origin
+        span = self.grid.shape[2]
+        a, b = max(lo, 0), min(lo + block.shape[1], span)
+        if a >= b:
+            return
+        rows = [FLOW_LINES.index(line) for line in lines]
+        self.grid[self.position[store_id], rows, a:b] += block[rows, a - lo : b - lo]
+
+    def of(self, store_id: int, start: int | None = None) -> np.ndarray:
+        """A store's flows from the ordinal `start` (the grid's first day by default): a row per
+        FLOW_LINES line, a column per day."""
+        k = 0 if start is None else start - self.origin
+        return self.grid[self.position[store_id], :, k:]
+
+
+def pack(block: np.ndarray) -> bytes:
+    """A store's flows (a row per FLOW_LINES line, a column per day) as bytes to store:
+    little-endian 64-bit cents, line after line (unpack reverses it)."""
+    return np.ascontiguousarray(block, dtype="<i8").tobytes()
+
+
+def unpack(packed: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(packed, dtype="<i8").reshape(len(FLOW_LINES), -1)
