@@ -16,6 +16,7 @@ from django.utils import timezone
 from stores import classroom, services
 from stores.leaderboard import build_debrief, build_leaderboard, round_records
 from stores.models import (
+    DECISION_KEYS,
     DailyFunnel,
     Order,
     OrderStatus,
@@ -24,6 +25,7 @@ from stores.models import (
     SessionStatus,
     Source,
     Store,
+    StoreChannel,
 )
 from stores.services import classroom as sessions
 from stores.services import live
@@ -318,3 +320,51 @@ def test_removing_a_session_removes_its_stores_and_nothing_else(session, make_st
     assert not Store.objects.filter(pk__in=ids).exists()
     assert not Order.objects.filter(store_id__in=ids).exists()
     assert Store.objects.filter(pk=other.pk).exists()
+
+
+# --- Levers a store model cannot use ----------------------------------------------------------
+
+
+@pytest.fixture
+def platform_session(make_store):
+    """A session of semi-managed platform sellers whose template was given a paid social
+    channel by hand (no scenario starts from a platform store): the platform still allocates
+    all their traffic, and ships their parcels."""
+    store = make_store("semi_managed", with_catalogue=False)
+    StoreChannel.objects.create(
+        store=store, channel="paid_social", daily_budget=Decimal("100"),
+        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
+    )  # fmt: skip
+    s = sessions.create_session(name="Platform class", template_store=store, teams=1)
+    sessions.start_session(s, real_now=REAL)
+    s.refresh_from_db()
+    return s
+
+
+def test_a_platform_sellers_session_offers_no_ad_budget_or_courier(platform_session):
+    assert list(platform_session.bounds) == ["markup"]
+    assert sessions.offered_levers(platform_session) == ["markup"]
+    team = platform_session.teams.first()
+    assert "courier" not in sessions.values_in_force(team)
+
+    for key, value, reason in (
+        ("paid_social.daily_budget", Decimal("300"), "allocates all of this store's traffic"),
+        ("paid_search.daily_budget", Decimal("300"), "allocates all of this store's traffic"),
+        ("courier", "express", "ships this store's parcels"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            sessions.record_decision(team, {"markup": Decimal("2.5"), key: value})
+        (message,) = caught.value.message_dict[DECISION_KEYS[key]]
+        assert message.startswith(f"{key}: not offered in this session: Bazaaro")
+        assert reason in message
+    assert not team.decisions.exists()  # nothing saved, the markup with them
+
+    decision = sessions.record_decision(team, {"markup": Decimal("2.5")})
+    assert decision.markup == Decimal("2.5") and decision.paid_social_budget is None
+
+
+def test_an_independent_stores_session_still_offers_its_ad_budgets_and_courier(make_store):
+    store = make_store("general", with_catalogue=False)
+    s = sessions.create_session(name="Shop class", template_store=store, teams=1)
+    offered = sessions.offered_levers(s)
+    assert {"paid_social.daily_budget", "paid_search.daily_budget", "courier"} <= set(offered)

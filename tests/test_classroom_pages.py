@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from stores.models import Decision, Order, RoundStatus, SimulationRun, TrainingSession
+from stores.models import (
+    Decision,
+    Order,
+    RoundStatus,
+    SimulationRun,
+    StoreChannel,
+    TrainingSession,
+)
 from stores.models import Round as RoundModel
 from stores.services import classroom as sessions
 
@@ -292,3 +300,48 @@ def test_simulate_with_no_stores_named_leaves_the_sessions_stores_out(session, d
         stdout=StringIO(),
     )
     assert list(SimulationRun.objects.latest("pk").stores.all()) == [team_store]
+
+
+@pytest.fixture
+def platform_team(make_store):
+    """The one team of a session of semi-managed platform sellers (no scenario starts from
+    one), whose template was given a paid social channel by hand."""
+    store = make_store("semi_managed", with_catalogue=False)
+    StoreChannel.objects.create(
+        store=store, channel="paid_social", daily_budget=Decimal("100"),
+        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
+    )  # fmt: skip
+    session = sessions.create_session(name="Platform", template_store=store, teams=1)
+    sessions.start_session(session)
+    return session.teams.get()
+
+
+def test_a_platform_teams_page_offers_no_ad_budget_and_refuses_one_saying_why(
+    client, platform_team
+):
+    url = reverse("classroom:team", args=[platform_team.code])
+    page = client.get(url).content.decode()
+    assert 'name="markup"' in page
+    assert 'name="paid_social.daily_budget"' not in page and 'name="courier"' not in page
+    assert "Not here: Bazaaro (semi-managed platform seller) allocates all" in page
+
+    response = client.post(url, {"markup": "2.5", "paid_social.daily_budget": "300"})
+    assert response.status_code == 400
+    assert (
+        "paid_social.daily_budget: not offered in this session: Bazaaro (semi-managed platform "
+        "seller) allocates all of this store&#x27;s traffic: there are no ads to buy."
+    ) in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_the_command_refuses_a_platform_teams_courier_and_prints_only_its_levers(platform_team):
+    session, name = str(platform_team.session_id), platform_team.name
+    with pytest.raises(CommandError, match="courier: not offered in this session: Bazaaro"):
+        call_command("classroom", "decide", session, name, "--set", "courier=express")
+    with pytest.raises(CommandError, match="no ads to buy"):
+        call_command("classroom", "decide", session, name, "--set", "paid_search.daily_budget=5")
+    assert not Decision.objects.exists()
+
+    out = StringIO()
+    call_command("classroom", "decide", session, name, "--set", "markup=2.5", stdout=out)
+    assert out.getvalue().strip() == f"{name}, round 1: markup=2.5"

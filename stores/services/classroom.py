@@ -447,6 +447,13 @@ def decision_for(team: Team, round_: Round) -> Decision:
     return Decision(team=team, round=round_, **_fields(values))
 
 
+def offered_levers(session: TrainingSession) -> list[str]:
+    """The decisions a session's teams can take: the levers its bounds list, less any that its
+    store model cannot use (a session created before that rule may list them)."""
+    barred = classroom.not_for_model(session.template) if session.template else {}
+    return [key for key in session.bounds if key not in barred]
+
+
 def _fields(values: dict[str, Any]) -> dict[str, Any]:
     return {DECISION_KEYS[k]: v for k, v in values.items() if k in DECISION_KEYS}
 
@@ -465,6 +472,13 @@ def record_decision(team: Team, values: dict[str, Any]) -> Decision:
     unknown = sorted(set(values) - set(DECISION_KEYS))
     if unknown:
         raise ValidationError({"__all__": f"Unknown decision(s): {', '.join(unknown)}."})
+    offered = offered_levers(session)
+    refused = [key for key in values if key not in offered]
+    if refused:
+        # Set anyway (a script, a stale page): said plainly, and nothing is saved.
+        raise ValidationError(
+            {DECISION_KEYS[k]: classroom.refusal(session.template, k) for k in refused}
+        )
     decision = decision_for(team, round_)
     for key, value in values.items():
         setattr(decision, DECISION_KEYS[key], value)

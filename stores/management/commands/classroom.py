@@ -155,7 +155,8 @@ class Command(BaseCommand):
         decision = form.save()
         if decision is None:
             raise CommandError(form.error_text())
-        values = ", ".join(f"{k}={_text(v)}" for k, v in decision.values().items() if v is not None)
+        offered = sessions.offered_levers(session)  # not a platform seller's idle courier
+        values = ", ".join(f"{k}={_text(v)}" for k, v in decision.values().items() if k in offered)
         self.stdout.write(f"{team.name}, round {decision.round.number}: {values}")
 
     def _close_round(self, options: dict[str, Any]) -> None:
