@@ -10,11 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stores import classroom, services
 from stores.leaderboard import build_debrief, build_leaderboard, round_records
+from stores.metrics import LIVE
+from stores.metrics.cash import cash_timelines
 from stores.models import (
     DECISION_KEYS,
     DailyFunnel,
@@ -368,3 +372,54 @@ def test_an_independent_stores_session_still_offers_its_ad_budgets_and_courier(m
     s = sessions.create_session(name="Shop class", template_store=store, teams=1)
     offered = sessions.offered_levers(s)
     assert {"paid_social.daily_budget", "paid_search.daily_budget", "courier"} <= set(offered)
+
+
+# --- The leaderboard's cash low ---------------------------------------------------------------
+
+
+def _ran(teams: int, seconds: float):
+    s = sessions.create_session(
+        name=f"{teams} teams", scenario="cod_vs_prepaid", teams=teams, seed=5, seconds_per_day=60
+    )
+    sessions.start_session(s, real_now=REAL)
+    s.refresh_from_db()
+    sessions.advance_session(s, real_now=at(seconds))
+    return s
+
+
+def test_the_leaderboard_shows_each_team_stores_cash_low_from_the_cash_balance(session):
+    sessions.advance_session(session, real_now=at(900))  # 15 simulated days
+
+    board = build_leaderboard(session, real_now=at(900))
+
+    stores = [s.team.store for s in board.standings]
+    timelines = cash_timelines(stores, run=LIVE, as_of=board.as_of)
+    for standing, record in zip(board.standings, board.record()["teams"], strict=True):
+        timeline = timelines[standing.team.store_id]
+        assert timeline.day_count >= 15
+        assert standing.cash_low == timeline.low < standing.team.store.starting_capital
+        assert standing.cash_low_date == timeline.low_date
+        assert record["cash_low"] == str(timeline.low.quantize(Decimal("0.01")))
+        assert record["cash_low_date"] == timeline.low_date.isoformat()
+    # The ranking is unchanged: contribution, then cash collected.
+    assert [s.team.pk for s in board.standings] == [
+        s.team.pk for s in sorted(board.standings, key=lambda s: (-s.contribution, -s.cash))
+    ]
+
+
+@pytest.mark.parametrize("after_a_round", [False, True])
+def test_the_leaderboard_reads_every_teams_cash_in_the_same_queries(
+    django_assert_num_queries, after_a_round
+):
+    two, five = _ran(2, 600), _ran(5, 600)
+    if after_a_round:  # the teams' decisions in force, else the template's
+        for s in (two, five):
+            sessions.record_decision(s.teams.first(), {"markup": Decimal("2.6")})
+            sessions.simulate_round(sessions.close_round(s, real_now=at(600)).pk, real_now=at(600))
+            s.refresh_from_db()
+
+    with CaptureQueriesContext(connection) as small:
+        build_leaderboard(two, real_now=at(600), history=False)
+    with django_assert_num_queries(len(small.captured_queries)):  # as many for five teams
+        board = build_leaderboard(five, real_now=at(600), history=False)
+    assert len(board.standings) == 5 and all(s.cash_low is not None for s in board.standings)

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -13,6 +15,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from stores.formatting import money
+from stores.leaderboard import build_leaderboard
 from stores.models import (
     Decision,
     Order,
@@ -345,3 +349,44 @@ def test_the_command_refuses_a_platform_teams_courier_and_prints_only_its_levers
     out = StringIO()
     call_command("classroom", "decide", session, name, "--set", "markup=2.5", stdout=out)
     assert out.getvalue().strip() == f"{name}, round 1: markup=2.5"
+
+
+def test_the_leaderboard_shows_each_teams_cash_low_on_its_pages_and_in_the_command(
+    staff_client, session
+):
+    session = sessions.pause(sessions.step(session, 10))  # the figures stand still
+    sessions.advance_session(session)
+    sessions.set_leaderboard(session, True)
+    board = build_leaderboard(session)
+    expected = {s.team.name: (money(s.cash_low), s.cash_low_date) for s in board.standings}
+    assert all(low != "–" and day for low, day in expected.values())
+
+    pages = [
+        staff_client.get(reverse("classroom:screen", args=[session.pk])),  # the projector
+        staff_client.get(reverse("classroom:team", args=[session.teams.first().code])),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert '<th scope="col" title="The lowest daily cash balance' in html
+        for name, (low, day) in expected.items():
+            row = re.search(rf'<tr data-team="{name}">.*?</tr>', html, flags=re.S).group(0)
+            assert f'<td class="cash-low">{low} <span class="note">on {day:%d %b}</span>' in row
+
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), "--format", "json", stdout=out)
+    teams = {t["team"]: t for t in json.loads(out.getvalue())["teams"]}
+    for s in board.standings:
+        assert teams[s.team.name]["cash_low"] == str(s.cash_low.quantize(Decimal("0.01")))
+        assert teams[s.team.name]["cash_low_date"] == s.cash_low_date.isoformat()
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), "--format", "csv", stdout=out)
+    rows = {r["team"]: r for r in csv.DictReader(StringIO(out.getvalue()))}
+    assert {n: r["cash_low_date"] for n, r in rows.items()} == {
+        n: t["cash_low_date"] for n, t in teams.items()
+    }
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), stdout=out)
+    header = out.getvalue().splitlines()[1]
+    assert "Cash low" in header and "low on" in header
+    for team in teams.values():
+        assert team["cash_low"] in out.getvalue() and team["cash_low_date"] in out.getvalue()

@@ -350,6 +350,15 @@ def values_in_force(team: Team) -> dict[str, Any]:
     return classroom.starting_values(classroom.Template.of(template)) if template else {}
 
 
+def values_in_force_by_team(session: TrainingSession, teams: list[Team]) -> dict[int, dict]:
+    """values_in_force for every team (by team id), the template read once for all the teams
+    still on it, not once per team."""
+    start = None
+    if any(t.in_force is None for t in teams) and session.template:
+        start = classroom.starting_values(classroom.Template.of(session.template))
+    return {t.pk: t.in_force.values() if t.in_force else (start or {}) for t in teams}
+
+
 def _book_costs(store: Store, costs: classroom.DailyCosts, start: datetime, end: datetime) -> None:
     """The operating costs of a team's decisions over (start, end]: the day's email spend,
     shared out over the day like live mode's ad spend, and a confirmation call for each COD
