@@ -131,12 +131,26 @@ def not_for_model(store: Store) -> dict[str, str]:
     parcels for free (its shipping cost is the platform's, 0 for the seller)."""
     if not store.sells_on_platform:
         return {}
-    who = f"{store.platform_name} ({store.get_business_model_display().lower()})"
+    who = _platform_of(store)
     traffic = f"{who} allocates all of this store's traffic: there are no ads to buy"
     return {
         **dict.fromkeys(PAID_BUDGETS.values(), traffic),
         "courier": f"{who} ships this store's parcels with its own logistics",
     }
+
+
+def model_note(store: Store) -> str:
+    """One sentence for a team's page on the levers its store model lacks ("" if none)."""
+    if not store.sells_on_platform:
+        return ""
+    return (
+        f"No ad budget or courier to choose: {_platform_of(store)} allocates all of this "
+        "store's traffic and ships its parcels."
+    )
+
+
+def _platform_of(store: Store) -> str:
+    return f"{store.platform_name} ({store.get_business_model_display().lower()})"
 
 
 def not_offered(template: Template) -> dict[str, str]:

@@ -110,7 +110,6 @@ class DecisionForm(ErrorText, forms.Form):
         kwargs.setdefault("initial", {k: _shown(v) for k, v in current.items()})
         super().__init__(*args, **kwargs)
         # Only the levers the team's store model can use (a platform seller buys no ads).
-        self.not_offered = classroom.not_for_model(session.template) if session.template else {}
         for key in sessions.offered_levers(session):
             bound = session.bounds[key]
             lever = classroom.LEVERS[key]
@@ -141,8 +140,8 @@ class DecisionForm(ErrorText, forms.Form):
     @property
     def model_note(self) -> str:
         """Why the store model's missing levers are missing, once, above the form."""
-        reasons = list(dict.fromkeys(self.not_offered.values()))
-        return "; ".join(reasons) + "." if reasons else ""
+        template = self.team.session.template
+        return classroom.model_note(template) if template else ""
 
     def to_python_values(self) -> dict[str, Any]:
         values = {}

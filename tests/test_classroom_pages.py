@@ -327,7 +327,10 @@ def test_a_platform_teams_page_offers_no_ad_budget_and_refuses_one_saying_why(
     page = client.get(url).content.decode()
     assert 'name="markup"' in page
     assert 'name="paid_social.daily_budget"' not in page and 'name="courier"' not in page
-    assert "Not here: Bazaaro (semi-managed platform seller) allocates all" in page
+    assert (
+        "No ad budget or courier to choose: Bazaaro (semi-managed platform seller) allocates all "
+        "of this store&#x27;s traffic and ships its parcels."
+    ) in page
 
     response = client.post(url, {"markup": "2.5", "paid_social.daily_budget": "300"})
     assert response.status_code == 400
