@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .models import Channel, Courier, Product, Store, StoreChannel
+from .models import Channel, Courier, Product, Store, StoreChannel, TrainingSession
 
 CENT = Decimal("0.01")
 
@@ -172,6 +172,13 @@ def levers_of(template: Template) -> list[str]:
     """The decision keys that mean something for stores cloned from `template`."""
     reasons = not_offered(template)
     return [key for key in LEVERS if key not in reasons]
+
+
+def offered_levers(session: TrainingSession) -> list[str]:
+    """The decisions a session's teams can take: the levers its bounds list, less any that its
+    store model cannot use (a session created before that rule may list them)."""
+    barred = not_for_model(session.template) if session.template else {}
+    return [key for key in session.bounds if key not in barred]
 
 
 def refusal(template_store: Store | None, key: str) -> str:

@@ -110,7 +110,7 @@ class DecisionForm(ErrorText, forms.Form):
         kwargs.setdefault("initial", {k: _shown(v) for k, v in current.items()})
         super().__init__(*args, **kwargs)
         # Only the levers the team's store model can use (a platform seller buys no ads).
-        for key in sessions.offered_levers(session):
+        for key in classroom.offered_levers(session):
             bound = session.bounds[key]
             lever = classroom.LEVERS[key]
             hint = _bound_text(bound)

@@ -347,7 +347,7 @@ def platform_session(make_store):
 
 def test_a_platform_sellers_session_offers_no_ad_budget_or_courier(platform_session):
     assert list(platform_session.bounds) == ["markup"]
-    assert sessions.offered_levers(platform_session) == ["markup"]
+    assert classroom.offered_levers(platform_session) == ["markup"]
     team = platform_session.teams.first()
     assert "courier" not in sessions.values_in_force(team)
 
@@ -370,7 +370,7 @@ def test_a_platform_sellers_session_offers_no_ad_budget_or_courier(platform_sess
 def test_an_independent_stores_session_still_offers_its_ad_budgets_and_courier(make_store):
     store = make_store("general", with_catalogue=False)
     s = sessions.create_session(name="Shop class", template_store=store, teams=1)
-    offered = sessions.offered_levers(s)
+    offered = classroom.offered_levers(s)
     assert {"paid_social.daily_budget", "paid_search.daily_budget", "courier"} <= set(offered)
 
 

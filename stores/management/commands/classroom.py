@@ -28,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.urls import reverse
 
+from stores import classroom
 from stores.forms_classroom import DecisionForm, SessionForm
 from stores.leaderboard import build_leaderboard, round_records
 from stores.metrics import METRIC_BY_KEY
@@ -156,7 +157,7 @@ class Command(BaseCommand):
         decision = form.save()
         if decision is None:
             raise CommandError(form.error_text())
-        offered = sessions.offered_levers(session)  # not a platform seller's idle courier
+        offered = classroom.offered_levers(session)  # not a platform seller's idle courier
         values = ", ".join(f"{k}={_text(v)}" for k, v in decision.values().items() if k in offered)
         self.stdout.write(f"{team.name}, round {decision.round.number}: {values}")
 
