@@ -17,6 +17,10 @@ same store whatever was decided before:
 - courier: economy, standard (the template's) or express, which change the transit days and
   the forward shipping cost (COURIERS);
 - bundle: sell the multi-packs (stores that have them) or not.
+
+A session offers only the levers its stores can use (`not_offered`): none for a channel, an
+email list, COD or packs the template lacks, and neither ad budgets nor a courier for a managed
+platform's seller, whose traffic and parcels are the platform's (`not_for_model`).
 """
 
 from __future__ import annotations
@@ -120,7 +124,10 @@ class Template:
         return int(email.daily_sessions) if email and self.store.owns_customer_data else 0
 
 
-PAID_BUDGETS = {Channel.PAID_SOCIAL: "paid_social.daily_budget", Channel.PAID_SEARCH: "paid_search.daily_budget"}  # fmt: skip
+PAID_BUDGETS = {
+    Channel.PAID_SOCIAL: "paid_social.daily_budget",
+    Channel.PAID_SEARCH: "paid_search.daily_budget",
+}
 
 
 def not_for_model(store: Store) -> dict[str, str]:
