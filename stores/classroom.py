@@ -17,6 +17,10 @@ same store whatever was decided before:
 - courier: economy, standard (the template's) or express, which change the transit days and
   the forward shipping cost (COURIERS);
 - bundle: sell the multi-packs (stores that have them) or not.
+
+A session offers only the levers its stores can use (`not_offered`): none for a channel, an
+email list, COD or packs the template lacks, and neither ad budgets nor a courier for a managed
+platform's seller, whose traffic and parcels are the platform's (`not_for_model`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .models import Channel, Courier, Product, Store, StoreChannel
+from .models import Channel, Courier, Product, Store, StoreChannel, TrainingSession
 
 CENT = Decimal("0.01")
 
@@ -120,34 +124,91 @@ class Template:
         return int(email.daily_sessions) if email and self.store.owns_customer_data else 0
 
 
+PAID_BUDGETS = {
+    Channel.PAID_SOCIAL: "paid_social.daily_budget",
+    Channel.PAID_SEARCH: "paid_search.daily_budget",
+}
+
+
+def not_for_model(store: Store) -> dict[str, str]:
+    """The levers a store's business model cannot use, each with the reason a team is told. A
+    managed platform's seller (docs/models.md, seed 003) buys no traffic (the platform
+    allocates all of it) and ships nothing (the platform's logistics carry its parcels): a paid
+    channel's budget or a courier would be a control that does nothing, or that gives express
+    parcels for free (its shipping cost is the platform's, 0 for the seller)."""
+    if not store.sells_on_platform:
+        return {}
+    who = _platform_of(store)
+    traffic = f"{who} allocates all of this store's traffic: there are no ads to buy"
+    return {
+        **dict.fromkeys(PAID_BUDGETS.values(), traffic),
+        "courier": f"{who} ships this store's parcels with its own logistics",
+    }
+
+
+def model_note(store: Store) -> str:
+    """One sentence for a team's page on the levers its store model lacks ("" if none)."""
+    if not store.sells_on_platform:
+        return ""
+    return (
+        f"No ad budget or courier to choose: {_platform_of(store)} allocates all of this "
+        "store's traffic and ships its parcels."
+    )
+
+
+def _platform_of(store: Store) -> str:
+    return f"{store.platform_name} ({store.get_business_model_display().lower()})"
+
+
+def not_offered(template: Template) -> dict[str, str]:
+    """Every lever that means nothing for stores cloned from `template`, with the reason."""
+    reasons = not_for_model(template.store)
+    for channel, key in PAID_BUDGETS.items():
+        if channel not in template.channels:
+            reasons.setdefault(key, f"this store has no {Channel(channel).label.lower()} channel")
+    if not template.email_sessions():
+        reasons["email.daily_spend"] = "this store has no email list of its own customers"
+    if not template.store.offers_cod:
+        reasons["cod"] = reasons["cod_call"] = "this store does not take cash on delivery"
+    if not template.has_packs:
+        reasons["bundle"] = "this store sells no multi-packs"
+    return reasons
+
+
 def levers_of(template: Template) -> list[str]:
     """The decision keys that mean something for stores cloned from `template`."""
-    keys = ["markup"]
-    for channel in (Channel.PAID_SOCIAL, Channel.PAID_SEARCH):
-        if channel in template.channels:
-            keys.append(f"{channel}.daily_budget")
-    if template.email_sessions():
-        keys.append("email.daily_spend")
-    if template.store.offers_cod:
-        keys += ["cod", "cod_call"]
-    keys.append("courier")
-    if template.has_packs:
-        keys.append("bundle")
-    return keys
+    reasons = not_offered(template)
+    return [key for key in LEVERS if key not in reasons]
+
+
+def offered_levers(session: TrainingSession) -> list[str]:
+    """The decisions a session's teams can take: the levers its bounds list, less any that its
+    store model cannot use (a session created before that rule may list them)."""
+    barred = not_for_model(session.template) if session.template else {}
+    return [key for key in session.bounds if key not in barred]
+
+
+def refusal(template_store: Store | None, key: str) -> str:
+    """What a team is told when it sets a lever its session does not offer."""
+    reason = not_offered(Template.of(template_store)).get(key) if template_store else None
+    return f"{key}: not offered in this session" + (f": {reason}." if reason else ".")
 
 
 def starting_values(template: Template) -> dict[str, Any]:
-    """The decisions that leave the template as it is (every team's round 0)."""
+    """The decisions that leave the template as it is (every team's round 0), for the levers
+    it offers."""
+    offered = set(levers_of(template))
     values: dict[str, Any] = {"markup": _round(template.store.markup)}
-    for channel in (Channel.PAID_SOCIAL, Channel.PAID_SEARCH):
-        if channel in template.channels:
-            values[f"{channel}.daily_budget"] = template.channels[channel].daily_budget
-    if template.email_sessions():
+    for channel, key in PAID_BUDGETS.items():
+        if key in offered:
+            values[key] = template.channels[channel].daily_budget
+    if "email.daily_spend" in offered:
         values["email.daily_spend"] = template.email_sessions() * EMAIL_VISIT_COST
-    if template.store.offers_cod:
+    if "cod" in offered:
         values["cod"], values["cod_call"] = True, False
-    values["courier"] = Courier.STANDARD
-    if template.has_packs:
+    if "courier" in offered:
+        values["courier"] = Courier.STANDARD
+    if "bundle" in offered:
         values["bundle"] = True
     return values
 

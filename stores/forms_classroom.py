@@ -109,7 +109,9 @@ class DecisionForm(ErrorText, forms.Form):
         current = sessions.decision_for(team, round_).values() if round_ else {}
         kwargs.setdefault("initial", {k: _shown(v) for k, v in current.items()})
         super().__init__(*args, **kwargs)
-        for key, bound in session.bounds.items():
+        # Only the levers the team's store model can use (a platform seller buys no ads).
+        for key in classroom.offered_levers(session):
+            bound = session.bounds[key]
             lever = classroom.LEVERS[key]
             hint = _bound_text(bound)
             if lever.kind in ("number", "money"):
@@ -132,8 +134,14 @@ class DecisionForm(ErrorText, forms.Form):
         data = super().clean()
         for key in DECISION_KEYS:
             if key in self.data and key not in self.fields:
-                self.add_error(None, f"{key}: this session does not offer that decision.")
+                self.add_error(None, classroom.refusal(self.team.session.template, key))
         return data
+
+    @property
+    def model_note(self) -> str:
+        """Why the store model's missing levers are missing, once, above the form."""
+        template = self.team.session.template
+        return classroom.model_note(template) if template else ""
 
     def to_python_values(self) -> dict[str, Any]:
         values = {}
@@ -155,7 +163,7 @@ class DecisionForm(ErrorText, forms.Form):
             for field, messages in exc.message_dict.items():
                 key = KEY_OF_FIELD.get(field)
                 for message in messages:
-                    text = message.removeprefix(f"{key}: ") if key else message
+                    text = message.removeprefix(f"{key}: ") if key in self.fields else message
                     self.add_error(key if key in self.fields else None, text)
         except sessions.ClassroomError as exc:
             self.add_error(None, str(exc))

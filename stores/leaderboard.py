@@ -9,7 +9,7 @@ so money is the ledger's and reconciles with the order rows (tests/test_classroo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,8 +20,9 @@ from .metrics.figures import Comparison, StoreFigures
 from .models import AppliedShock, Round, RoundStatus, Team, TrainingSession
 from .models.classroom import DECISION_KEYS
 
-# Shown with every standing, whatever the scenario: what the ranking reads.
-HEADLINE = ("contribution", "cash_collected", "net_sales", "orders")
+# Shown with every standing, whatever the scenario: what the ranking reads, and the cash
+# balance's low (the brief's lesson on cash: profit is not cash; stores.simulation.cash).
+HEADLINE = ("contribution", "cash_collected", "cash_low", "net_sales", "orders")
 
 
 @dataclass
@@ -39,6 +40,20 @@ class Standing:
     def cash(self) -> Decimal:
         return self.figures.cash_collected
 
+    @property
+    def cash_low(self) -> Decimal | None:
+        """The lowest daily cash balance of the team's store over the session so far (from its
+        starting capital; stores.metrics.cash), None before its first day has figures."""
+        return self.figures.cash_low if self._has_cash_days else None
+
+    @property
+    def cash_low_date(self) -> date | None:
+        return self.figures.cash_low_date if self._has_cash_days else None
+
+    @property
+    def _has_cash_days(self) -> bool:
+        return bool(self.figures.cash and self.figures.cash.day_count)
+
     def text(self, key: str) -> str:
         metric = METRIC_BY_KEY[key]
         return fmt.metric_value(self.figures.value(key), metric.kind)
@@ -51,6 +66,8 @@ class Standing:
             "rank": self.rank,
             "contribution": plain(f.contribution),
             "cash": plain(f.cash_collected),
+            "cash_low": plain(self.cash_low),
+            "cash_low_date": plain(self.cash_low_date),
             "net_sales": plain(f.net_sales),
             "orders": f.orders,
             "sessions": f.sessions,
@@ -89,6 +106,11 @@ class Leaderboard:
     comparison: Comparison | None = None
 
     @property
+    def extra_metrics(self) -> list[MetricDef]:
+        """The scenario's metrics that are not among the headline columns already."""
+        return [m for m in self.metrics if m.key not in HEADLINE]
+
+    @property
     def round_number(self) -> int:
         """The last round simulated (0 before the first)."""
         return max((r.round.number for r in self.rounds), default=0)
@@ -117,7 +139,7 @@ def build_leaderboard(
 ) -> Leaderboard:
     """The teams ranked on their whole session so far, and each closed round's results with
     the decisions the teams took for it."""
-    from .services.classroom import values_in_force
+    from .services.classroom import values_in_force_by_team
 
     teams = list(session.teams.select_related("store", "in_force", "session__template"))
     as_of = session.sim_now(real_now)
@@ -128,7 +150,7 @@ def build_leaderboard(
     board = Leaderboard(
         session,
         as_of,
-        _standings(teams, comparison, {t.pk: values_in_force(t) for t in teams}),
+        _standings(teams, comparison, values_in_force_by_team(session, teams)),
         metrics,
         comparison=comparison,
     )

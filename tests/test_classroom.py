@@ -10,12 +10,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stores import classroom, services
 from stores.leaderboard import build_debrief, build_leaderboard, round_records
+from stores.metrics import LIVE
+from stores.metrics.cash import cash_timelines
 from stores.models import (
+    DECISION_KEYS,
     DailyFunnel,
     Order,
     OrderStatus,
@@ -24,6 +29,7 @@ from stores.models import (
     SessionStatus,
     Source,
     Store,
+    StoreChannel,
 )
 from stores.services import classroom as sessions
 from stores.services import live
@@ -318,3 +324,102 @@ def test_removing_a_session_removes_its_stores_and_nothing_else(session, make_st
     assert not Store.objects.filter(pk__in=ids).exists()
     assert not Order.objects.filter(store_id__in=ids).exists()
     assert Store.objects.filter(pk=other.pk).exists()
+
+
+# --- Levers a store model cannot use ----------------------------------------------------------
+
+
+@pytest.fixture
+def platform_session(make_store):
+    """A session of semi-managed platform sellers whose template was given a paid social
+    channel by hand (no scenario starts from a platform store): the platform still allocates
+    all their traffic, and ships their parcels."""
+    store = make_store("semi_managed", with_catalogue=False)
+    StoreChannel.objects.create(
+        store=store, channel="paid_social", daily_budget=Decimal("100"),
+        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
+    )  # fmt: skip
+    s = sessions.create_session(name="Platform class", template_store=store, teams=1)
+    sessions.start_session(s, real_now=REAL)
+    s.refresh_from_db()
+    return s
+
+
+def test_a_platform_sellers_session_offers_no_ad_budget_or_courier(platform_session):
+    assert list(platform_session.bounds) == ["markup"]
+    assert classroom.offered_levers(platform_session) == ["markup"]
+    team = platform_session.teams.first()
+    assert "courier" not in sessions.values_in_force(team)
+
+    for key, value, reason in (
+        ("paid_social.daily_budget", Decimal("300"), "allocates all of this store's traffic"),
+        ("paid_search.daily_budget", Decimal("300"), "allocates all of this store's traffic"),
+        ("courier", "express", "ships this store's parcels"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            sessions.record_decision(team, {"markup": Decimal("2.5"), key: value})
+        (message,) = caught.value.message_dict[DECISION_KEYS[key]]
+        assert message.startswith(f"{key}: not offered in this session: Bazaaro")
+        assert reason in message
+    assert not team.decisions.exists()  # nothing saved, the markup with them
+
+    decision = sessions.record_decision(team, {"markup": Decimal("2.5")})
+    assert decision.markup == Decimal("2.5") and decision.paid_social_budget is None
+
+
+def test_an_independent_stores_session_still_offers_its_ad_budgets_and_courier(make_store):
+    store = make_store("general", with_catalogue=False)
+    s = sessions.create_session(name="Shop class", template_store=store, teams=1)
+    offered = classroom.offered_levers(s)
+    assert {"paid_social.daily_budget", "paid_search.daily_budget", "courier"} <= set(offered)
+
+
+# --- The leaderboard's cash low ---------------------------------------------------------------
+
+
+def _ran(teams: int, seconds: float):
+    s = sessions.create_session(
+        name=f"{teams} teams", scenario="cod_vs_prepaid", teams=teams, seed=5, seconds_per_day=60
+    )
+    sessions.start_session(s, real_now=REAL)
+    s.refresh_from_db()
+    sessions.advance_session(s, real_now=at(seconds))
+    return s
+
+
+def test_the_leaderboard_shows_each_team_stores_cash_low_from_the_cash_balance(session):
+    sessions.advance_session(session, real_now=at(900))  # 15 simulated days
+
+    board = build_leaderboard(session, real_now=at(900))
+
+    stores = [s.team.store for s in board.standings]
+    timelines = cash_timelines(stores, run=LIVE, as_of=board.as_of)
+    for standing, record in zip(board.standings, board.record()["teams"], strict=True):
+        timeline = timelines[standing.team.store_id]
+        assert timeline.day_count >= 15
+        assert standing.cash_low == timeline.low < standing.team.store.starting_capital
+        assert standing.cash_low_date == timeline.low_date
+        assert record["cash_low"] == str(timeline.low.quantize(Decimal("0.01")))
+        assert record["cash_low_date"] == timeline.low_date.isoformat()
+    # The ranking is unchanged: contribution, then cash collected.
+    assert [s.team.pk for s in board.standings] == [
+        s.team.pk for s in sorted(board.standings, key=lambda s: (-s.contribution, -s.cash))
+    ]
+
+
+@pytest.mark.parametrize("after_a_round", [False, True])
+def test_the_leaderboard_reads_every_teams_cash_in_the_same_queries(
+    django_assert_num_queries, after_a_round
+):
+    two, five = _ran(2, 600), _ran(5, 600)
+    if after_a_round:  # the teams' decisions in force, else the template's
+        for s in (two, five):
+            sessions.record_decision(s.teams.first(), {"markup": Decimal("2.6")})
+            sessions.simulate_round(sessions.close_round(s, real_now=at(600)).pk, real_now=at(600))
+            s.refresh_from_db()
+
+    with CaptureQueriesContext(connection) as small:
+        build_leaderboard(two, real_now=at(600), history=False)
+    with django_assert_num_queries(len(small.captured_queries)):  # as many for five teams
+        board = build_leaderboard(five, real_now=at(600), history=False)
+    assert len(board.standings) == 5 and all(s.cash_low is not None for s in board.standings)

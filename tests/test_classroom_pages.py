@@ -4,15 +4,27 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from stores.models import Decision, Order, RoundStatus, SimulationRun, TrainingSession
+from stores.formatting import money
+from stores.leaderboard import build_leaderboard
+from stores.models import (
+    Decision,
+    Order,
+    RoundStatus,
+    SimulationRun,
+    StoreChannel,
+    TrainingSession,
+)
 from stores.models import Round as RoundModel
 from stores.services import classroom as sessions
 
@@ -292,3 +304,92 @@ def test_simulate_with_no_stores_named_leaves_the_sessions_stores_out(session, d
         stdout=StringIO(),
     )
     assert list(SimulationRun.objects.latest("pk").stores.all()) == [team_store]
+
+
+@pytest.fixture
+def platform_team(make_store):
+    """The one team of a session of semi-managed platform sellers (no scenario starts from
+    one), whose template was given a paid social channel by hand."""
+    store = make_store("semi_managed", with_catalogue=False)
+    StoreChannel.objects.create(
+        store=store, channel="paid_social", daily_budget=Decimal("100"),
+        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
+    )  # fmt: skip
+    session = sessions.create_session(name="Platform", template_store=store, teams=1)
+    sessions.start_session(session)
+    return session.teams.get()
+
+
+def test_a_platform_teams_page_offers_no_ad_budget_and_refuses_one_saying_why(
+    client, platform_team
+):
+    url = reverse("classroom:team", args=[platform_team.code])
+    page = client.get(url).content.decode()
+    assert 'name="markup"' in page
+    assert 'name="paid_social.daily_budget"' not in page and 'name="courier"' not in page
+    assert (
+        "No ad budget or courier to choose: Bazaaro (semi-managed platform seller) allocates all "
+        "of this store&#x27;s traffic and ships its parcels."
+    ) in page
+
+    response = client.post(url, {"markup": "2.5", "paid_social.daily_budget": "300"})
+    assert response.status_code == 400
+    assert (
+        "paid_social.daily_budget: not offered in this session: Bazaaro (semi-managed platform "
+        "seller) allocates all of this store&#x27;s traffic: there are no ads to buy."
+    ) in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_the_command_refuses_a_platform_teams_courier_and_prints_only_its_levers(platform_team):
+    session, name = str(platform_team.session_id), platform_team.name
+    with pytest.raises(CommandError, match="courier: not offered in this session: Bazaaro"):
+        call_command("classroom", "decide", session, name, "--set", "courier=express")
+    with pytest.raises(CommandError, match="no ads to buy"):
+        call_command("classroom", "decide", session, name, "--set", "paid_search.daily_budget=5")
+    assert not Decision.objects.exists()
+
+    out = StringIO()
+    call_command("classroom", "decide", session, name, "--set", "markup=2.5", stdout=out)
+    assert out.getvalue().strip() == f"{name}, round 1: markup=2.5"
+
+
+def test_the_leaderboard_shows_each_teams_cash_low_on_its_pages_and_in_the_command(
+    staff_client, session
+):
+    session = sessions.pause(sessions.step(session, 10))  # the figures stand still
+    sessions.advance_session(session)
+    sessions.set_leaderboard(session, True)
+    board = build_leaderboard(session)
+    expected = {s.team.name: (money(s.cash_low), s.cash_low_date) for s in board.standings}
+    assert all(low != "–" and day for low, day in expected.values())
+
+    pages = [
+        staff_client.get(reverse("classroom:screen", args=[session.pk])),  # the projector
+        staff_client.get(reverse("classroom:team", args=[session.teams.first().code])),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert '<th scope="col" title="The lowest daily cash balance' in html
+        for name, (low, day) in expected.items():
+            row = re.search(rf'<tr data-team="{name}">.*?</tr>', html, flags=re.S).group(0)
+            assert f'<td class="cash-low">{low} <span class="note">on {day:%d %b}</span>' in row
+
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), "--format", "json", stdout=out)
+    teams = {t["team"]: t for t in json.loads(out.getvalue())["teams"]}
+    for s in board.standings:
+        assert teams[s.team.name]["cash_low"] == str(s.cash_low.quantize(Decimal("0.01")))
+        assert teams[s.team.name]["cash_low_date"] == s.cash_low_date.isoformat()
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), "--format", "csv", stdout=out)
+    rows = {r["team"]: r for r in csv.DictReader(StringIO(out.getvalue()))}
+    assert {n: r["cash_low_date"] for n, r in rows.items()} == {
+        n: t["cash_low_date"] for n, t in teams.items()
+    }
+    out = StringIO()
+    call_command("classroom", "leaderboard", str(session.pk), stdout=out)
+    header = out.getvalue().splitlines()[1]
+    assert "Cash low" in header and "low on" in header
+    for team in teams.values():
+        assert team["cash_low"] in out.getvalue() and team["cash_low_date"] in out.getvalue()

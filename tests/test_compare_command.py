@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from stores import services
+from stores.formatting import money
 from stores.models import DailyFunnel
 
 REQUIRED = {
@@ -119,3 +121,40 @@ def test_the_default_run_is_the_latest_with_data_not_an_empty_newer_one(make_sto
 
     assert default == json.loads(run("--format", "json", "--run", str(written.pk)))
     assert all(store["orders"] > 0 for store in default["stores"])
+
+
+def _block(text: str, column: str) -> dict[str, list[str]]:
+    """The table block whose header names `column`: each store's cells by slug (cells are
+    separated by two spaces or more)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("store") and column in line)
+    rows = {}
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        cells = re.split(r"\s{2,}", line.strip())
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_table_shows_cash_low_its_day_and_runway_as_json_gives_them(make_store):
+    stores = [make_store("cod"), make_store("single_product"), make_store("brand")]
+    written = services.create_run(days=40, seed=3, stores=stores, start_date=date(2026, 1, 5))
+    services.run_in_process(written)
+
+    table = run("--run", str(written.pk))
+    data = json.loads(run("--run", str(written.pk), "--format", "json"))
+
+    assert max(len(line) for line in table.splitlines()) <= 100  # an ordinary terminal
+    cash = _block(table, "cash low")
+    runways = set()
+    for record in data["stores"]:
+        _, _, low, low_on, runway = cash[record["slug"]]
+        assert low == money(Decimal(record["cash_low"]))
+        assert low_on == record["cash_low_date"]
+        if record["runway_months"] is None:
+            assert runway == "not burning"
+        else:
+            assert runway == f"{record['runway_months']:.1f} mo"
+        runways.add(runway == "not burning")
+    assert runways == {True, False}  # both readings checked

@@ -13,6 +13,9 @@ simulated day under the decisions in force, then applies each team's decisions a
 writes the round's days under them; the clock then stands at the round's end (and runs on if it
 ran). Every simulated day is written once, by whichever comes first; the cursors make a retried
 task write nothing twice.
+
+The decisions in force between rounds and the operating costs they book are in
+services.classroom_costs.
 """
 
 from __future__ import annotations
@@ -20,13 +23,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import slugify
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -34,7 +35,6 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from .. import classroom
 from ..models import (
     DECISION_KEYS,
-    Channel,
     DailyFunnel,
     Decision,
     Order,
@@ -57,8 +57,14 @@ from ..simulation import timeline
 from ..simulation.clock import Clock
 from . import lifecycle, live
 from .broker import BrokerUnavailable, broker_url, check_broker
+from .classroom_costs import (  # noqa: F401 - values_in_force*, book_shopper_order_costs: API
+    book_costs,
+    book_shopper_order_costs,
+    costs_in_force,
+    values_in_force,
+    values_in_force_by_team,
+)
 from .engine_params import store_params
-from .funnel import ensure_row
 from .runs import create_run
 from .shocks import USUAL, apply_live_shock, live_schedules
 from .stores import clone_store, create_store_from_preset
@@ -303,7 +309,7 @@ def bring_up_to(session: TrainingSession, sim: datetime) -> int:
     lifecycle of their orders to it. Returns the orders written."""
     stores = list(session.stores.filter(is_active=True))
     schedules = live_schedules(s.pk for s in stores)
-    costs = _costs_in_force(session)
+    costs = costs_in_force(session)
     # The decisions in force name the orders: a day a round's decisions changed mid-way (a
     # beat that crossed midnight as the round closed) never reuses a number.
     versions = dict(
@@ -316,84 +322,15 @@ def bring_up_to(session: TrainingSession, sim: datetime) -> int:
         params = store_params(store).with_traffic_scaled(float(session.traffic_scale))
         params = params.with_shocks(schedules.get(store.pk))
         cost = costs.get(store.pk)
-        after = (
-            (lambda start, end, s=store, c=cost: _book_costs(s, c, start, end)) if cost else None
-        )
+        after = (lambda start, end, s=store, c=cost: book_costs(s, c, start, end)) if cost else None
         tag = f"r{versions[store.pk]}" if store.pk in versions else ""
         written += live.reveal_store(store, params, sim, seed=session.seed, tag=tag, after=after)
     lifecycle.advance_lifecycle(now=sim, store_ids=[s.pk for s in stores])
     return written
 
 
-def _costs_in_force(session: TrainingSession) -> dict[int, classroom.DailyCosts]:
-    """Each team store's operating costs under the decisions in force (the template's until
-    its first round: read once per beat, not once per team)."""
-    teams = _teams(session)
-    start = None
-    if any(t.in_force is None for t in teams) and session.template:
-        start = classroom.starting_values(classroom.Template.of(session.template))
-    return {
-        t.store_id: classroom.daily_costs(t.in_force.values() if t.in_force else start)
-        for t in teams
-    }
-
-
 def _teams(session: TrainingSession) -> list[Team]:
     return list(session.teams.select_related("in_force", "store"))
-
-
-def values_in_force(team: Team) -> dict[str, Any]:
-    """The decisions a team's store runs on: its last simulated round's, else the template's."""
-    if team.in_force is not None:
-        return team.in_force.values()
-    template = team.session.template
-    return classroom.starting_values(classroom.Template.of(template)) if template else {}
-
-
-def _book_costs(store: Store, costs: classroom.DailyCosts, start: datetime, end: datetime) -> None:
-    """The operating costs of a team's decisions over (start, end]: the day's email spend,
-    shared out over the day like live mode's ad spend, and a confirmation call for each COD
-    order placed, on its channel and day (the funnel's other_cost; ledger.contribution)."""
-    if not costs.any:
-        return
-    day = start.astimezone(UTC).date()
-    email_cents = int(costs.email_per_day * 100)
-    while email_cents and day <= end.astimezone(UTC).date():
-        day_start = datetime.combine(day, time(0), tzinfo=UTC)
-        lo = max((start - day_start).total_seconds(), 0) / 86_400
-        hi = min((end - day_start).total_seconds(), 86_400) / 86_400
-        if hi > lo:
-            share = live._telescoped(np.array([email_cents], dtype=np.float64), lo, hi)[0]
-            _add_cost(store.pk, day, Channel.EMAIL, Source.SYNTHETIC, Decimal(int(share)) / 100)
-        day += timedelta(days=1)
-    if costs.per_cod_order:
-        calls = (
-            Order.objects.filter(
-                store=store,
-                run__isnull=True,
-                source=Source.SYNTHETIC,
-                payment_method=PaymentMethod.COD,
-                placed_at__gt=start,
-                placed_at__lte=end,
-            )
-            .values_list("placed_date", "channel")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for placed_date, channel, n in calls:
-            _add_cost(store.pk, placed_date, channel, Source.SYNTHETIC, costs.per_cod_order * n)
-
-
-def _add_cost(store_id: int, day, channel: str, source: str, amount: Decimal) -> None:
-    if not amount:
-        return
-    rows = DailyFunnel.objects.filter(
-        store_id=store_id, date=day, channel=channel, source=source, run__isnull=True
-    )
-    if not rows.update(other_cost=F("other_cost") + amount):
-        DailyFunnel.objects.create(
-            store_id=store_id, date=day, channel=channel, source=source, run=None, other_cost=amount
-        )
 
 
 def session_of(store: Store) -> TrainingSession | None:
@@ -416,20 +353,6 @@ def store_now(store_id: int, real_now: datetime | None = None) -> datetime:
     )
     real_now = real_now or timezone.now()
     return session.sim_now(real_now) if session else real_now
-
-
-def book_shopper_order_costs(session: TrainingSession, order: Order) -> None:
-    """A trainee's COD order in a team's store gets its confirmation call too (the checkout
-    calls this in the order's transaction)."""
-    team = Team.objects.filter(store_id=order.store_id).select_related("in_force").first()
-    if team is None or order.payment_method != PaymentMethod.COD:
-        return
-    costs = classroom.daily_costs(values_in_force(team))
-    if costs.per_cod_order:
-        ensure_row(order.store_id, order.placed_date, order.channel)
-        _add_cost(
-            order.store_id, order.placed_date, order.channel, Source.SHOPPER, costs.per_cod_order
-        )
 
 
 # --- Decisions ----------------------------------------------------------------------------------
@@ -465,6 +388,13 @@ def record_decision(team: Team, values: dict[str, Any]) -> Decision:
     unknown = sorted(set(values) - set(DECISION_KEYS))
     if unknown:
         raise ValidationError({"__all__": f"Unknown decision(s): {', '.join(unknown)}."})
+    offered = classroom.offered_levers(session)
+    refused = [key for key in values if key not in offered]
+    if refused:
+        # Set anyway (a script, a stale page): said plainly, and nothing is saved.
+        raise ValidationError(
+            {DECISION_KEYS[k]: classroom.refusal(session.template, k) for k in refused}
+        )
     decision = decision_for(team, round_)
     for key, value in values.items():
         setattr(decision, DECISION_KEYS[key], value)

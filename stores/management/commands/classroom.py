@@ -10,8 +10,9 @@
   workers (or here), then the leaderboard;
 - `classroom requeue-round SESSION [--in-process]`: a round the workers have not finished a
   minute after it closed (a worker stopped mid-round) queued again, or finished here;
-- `classroom leaderboard SESSION [--format table|csv|json]`; `classroom export SESSION
-  [--format csv|json]` (every round, with each team's decisions);
+- `classroom leaderboard SESSION [--format table|csv|json]` (with each team store's cash low
+  and its day); `classroom export SESSION [--format csv|json]` (every round, with each team's
+  decisions);
 - `classroom clock SESSION pause|resume|step DAYS|speed SECONDS_PER_DAY`, `classroom tick
   SESSION` (bring its stores up to its clock without beat), `classroom end SESSION`.
 """
@@ -27,8 +28,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.urls import reverse
 
+from stores import classroom
 from stores.forms_classroom import DecisionForm, SessionForm
-from stores.leaderboard import HEADLINE, build_leaderboard, round_records
+from stores.leaderboard import build_leaderboard, round_records
 from stores.metrics import METRIC_BY_KEY
 from stores.models import RoundStatus, Team, TrainingSession
 from stores.services import BrokerUnavailable, dispatch_run
@@ -155,7 +157,8 @@ class Command(BaseCommand):
         decision = form.save()
         if decision is None:
             raise CommandError(form.error_text())
-        values = ", ".join(f"{k}={_text(v)}" for k, v in decision.values().items() if v is not None)
+        offered = classroom.offered_levers(session)  # not a platform seller's idle courier
+        values = ", ".join(f"{k}={_text(v)}" for k, v in decision.values().items() if k in offered)
         self.stdout.write(f"{team.name}, round {decision.round.number}: {values}")
 
     def _close_round(self, options: dict[str, Any]) -> None:
@@ -213,8 +216,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(record, indent=2))
             return
         rows = record["teams"]
-        keys = ["rank", "team", "store", "contribution", "cash", "net_sales", "orders"]
-        keys += [m.key for m in board.metrics if m.key not in HEADLINE]
+        keys = ["rank", "team", "store", "contribution", "cash", "cash_low", "cash_low_date"]
+        keys += ["net_sales", "orders", *(m.key for m in board.extra_metrics)]
         if format == "csv":
             writer = csv.writer(self.stdout)
             writer.writerow(keys)
@@ -279,6 +282,8 @@ class Command(BaseCommand):
 
 
 def _label(key: str) -> str:
+    if key == "cash_low_date":
+        return "low on"
     metric = METRIC_BY_KEY.get(key)
     return metric.label if metric else key.replace("_", " ")
 

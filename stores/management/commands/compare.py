@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 import json
+import textwrap
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores import metrics, services
-from stores.formatting import chance, difference, money, pct
+from stores.formatting import chance, difference, metric_value, money, pct
 from stores.forms_dashboard import DashboardFilterForm
 from stores.shock_marks import shock_marks
 
@@ -73,14 +74,18 @@ class Command(BaseCommand):
 
 
 def render_table(comparison: metrics.Comparison) -> str:
-    """A plain-text table, one line per store; rates with their 95% interval."""
+    """A plain-text table in three blocks of one line per store (traffic and conversion; sales
+    and margins; profit and cash), each narrow enough for a 100-column terminal: one line of
+    sixteen figures was 170 columns wide and wrapped into a jumble. Rates with their 95%
+    interval; the cash columns as the dashboard shows them."""
     cells = {(c.slug, r.metric.key): c for r in comparison.table for c in r.cells}
-    headers = ["store", "model", "sessions", "orders", "conversion (95% CI)", "AOV",
-               "net sales", "returns", "COD refusal", "gross profit", "platform fees",
-               "contribution", "ad spend"]  # fmt: skip
+    traffic = [["store", "model", "sessions", "orders", "conversion (95% CI)"]]
     if comparison.baseline:
-        headers += ["conv. vs base (pp)", "P(beat)"]
-    lines = [headers]
+        traffic[0] += ["conv. vs base", "P(beat)"]
+    sales = [
+        ["store", "AOV", "net sales", "returns", "COD refusal", "gross profit", "platform fees"]
+    ]
+    cash = [["store", "contribution", "ad spend", "cash low", "low on", "runway"]]
     for row in comparison.rows:
         conv = cells[(row.slug, "conversion_rate")]
         ci = f" ({pct(conv.interval.low)}-{pct(conv.interval.high)})" if conv.interval else ""
@@ -90,36 +95,56 @@ def render_table(comparison: metrics.Comparison) -> str:
             f"{row.sessions:,}",
             f"{row.orders:,}",
             pct(row.conversion_rate) + ci,
-            money(row.aov),
-            money(row.net_sales),
-            pct(row.returns_rate) + ("*" if row.returns_provisional else ""),
-            pct(row.cod_refusal_rate) + ("*" if row.cod_refusal_provisional else ""),
-            money(row.gross_profit),
-            money(row.platform_fees),
-            money(row.contribution),
-            money(row.ad_spend),
         ]
         if comparison.baseline:
             if conv.is_baseline:
                 line += ["baseline", ""]
             elif not conv.enough_data:
-                line += ["not enough data", ""]
+                line += ["no data yet", ""]
             else:
-                line += [
-                    difference(conv.difference, "points"),
-                    chance(conv.chance_to_beat),
-                ]
-        lines.append(line)
-    widths = [max(len(str(line[i])) for line in lines) for i in range(len(headers))]
-    text = [
-        "  ".join(
-            str(v).ljust(w) if i < 2 else str(v).rjust(w)
-            for i, (v, w) in enumerate(zip(line, widths, strict=True))
+                line += [difference(conv.difference, "points"), chance(conv.chance_to_beat)]
+        traffic.append(line)
+        sales.append(
+            [
+                row.slug,
+                money(row.aov),
+                money(row.net_sales),
+                pct(row.returns_rate) + ("*" if row.returns_provisional else ""),
+                pct(row.cod_refusal_rate) + ("*" if row.cod_refusal_provisional else ""),
+                money(row.gross_profit),
+                money(row.platform_fees),
+            ]
         )
+        cash.append([row.slug, money(row.contribution), money(row.ad_spend), *cash_cells(row)])
+    text = []
+    for block, left in ((traffic, 2), (sales, 1), (cash, 1)):
+        text += _aligned(block, left) + [""]
+    note = (
+        f"Returns, refusals: mature cohorts (placed before the return window closed) as of "
+        f"{comparison.as_of:%Y-%m-%d %H:%M}; * = provisional (no mature cohort yet). Cash low: "
+        "the lowest daily balance, from the store's starting capital; runway: months the last "
+        "balance lasts at the last 30 days' burn. Money in store currency."
+    )
+    text += textwrap.wrap(note, 100)
+    return "\n".join(text)
+
+
+def cash_cells(row: metrics.StoreFigures) -> list[str]:
+    """Cash low, its day and the runway, as the dashboard's store card reads them: nothing
+    without a cash timeline; "not burning" where cash did not fall (the runway is None)."""
+    if row.cash is None or not row.cash.day_count:
+        return [money(None), "", money(None)]
+    runway = row.note("runway_months") or metric_value(row.runway_months, "months")
+    return [money(row.cash_low), row.cash_low_date.isoformat(), runway]
+
+
+def _aligned(lines: list[list[str]], left: int) -> list[str]:
+    """Columns padded to their widest cell; the first `left` columns (names) to the left."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return [
+        "  ".join(
+            v.ljust(w) if i < left else v.rjust(w)
+            for i, (v, w) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
         for line in lines
     ]
-    text.append(
-        f"Returns, refusals: mature cohorts (placed before the return window closed) as of "
-        f"{comparison.as_of}; * = provisional (no mature cohort yet). Money in store currency."
-    )
-    return "\n".join(text)
