@@ -423,3 +423,39 @@ def test_the_leaderboard_reads_every_teams_cash_in_the_same_queries(
     with django_assert_num_queries(len(small.captured_queries)):  # as many for five teams
         board = build_leaderboard(five, real_now=at(600), history=False)
     assert len(board.standings) == 5 and all(s.cash_low is not None for s in board.standings)
+
+
+# --- A session's stores at its traffic scale ----------------------------------------------------
+
+
+def test_a_sessions_stores_hold_capital_in_proportion_to_the_traffic_they_run_at(session):
+    template = session.template
+    for team in session.teams.select_related("store"):
+        assert team.store.starting_capital == template.starting_capital * session.traffic_scale
+        assert team.store.traffic_scale() == session.traffic_scale
+    assert Store.objects.create(name="Outside", slug="outside").traffic_scale() == 1
+    # Twelve simulated days at x10 of a COD store buying its stock ahead: the balance dips by
+    # the stock and the late remittances, and stays above zero, as the unscaled store's does
+    # on its own capital (on the template's capital it fell some 115,000 below zero).
+    sessions.advance_session(session, real_now=at(720))
+    board = build_leaderboard(session, real_now=at(720))
+    for standing in board.standings:
+        assert 0 < standing.cash_low < standing.team.store.starting_capital
+
+
+def test_a_sessions_history_runs_at_its_traffic_scale_as_its_rounds_do(make_store):
+    store = make_store("general", slug="hist-base")
+    s = sessions.create_session(
+        name="History", template_store=store, teams=1, traffic_scale=10, history_days=5, seed=3
+    )
+    services.run_in_process(s.history_run)
+    team_store = s.teams.get().store
+    alone = services.create_run(days=5, seed=3, stores=[store], start_date=s.history_run.start_date)
+    services.run_in_process(alone)
+
+    def visits(store_id, run):
+        rows = DailyFunnel.objects.filter(store_id=store_id, run=run)
+        return rows.aggregate(n=Sum("sessions"))["n"]
+
+    ratio = visits(team_store.pk, s.history_run) / visits(store.pk, alone)
+    assert 9 < ratio < 11

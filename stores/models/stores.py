@@ -342,6 +342,12 @@ class Store(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("storefront:home", kwargs={"slug": self.slug})
 
+    def traffic_scale(self) -> int:
+        """How many times its visits and budgets the store runs at: its training session's
+        traffic scale (in its history and its rounds alike), 1 outside a session. One query."""
+        scale = self.training_sessions.values_list("traffic_scale", flat=True).first()
+        return scale or 1
+
     @property
     def fee_schedule(self):
         from ..simulation.fees import FeeSchedule

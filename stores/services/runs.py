@@ -307,7 +307,8 @@ def _write_chunk(chunk_id: int, now: datetime | None) -> str:
         return ALREADY_DONE
     claimed = _try_claim(chunk.pk, run.pk, now)
     first_day = run.start_date + timedelta(days=chunk.first_day)
-    params = store_params(store).with_shocks(schedule_for(store.pk, run.pk))
+    params = store_params(store).with_traffic_scaled(float(store.traffic_scale()))
+    params = params.with_shocks(schedule_for(store.pk, run.pk))
     # The engine runs outside the transaction so the write lock is held only while writing.
     result = engine.simulate(
         params,
