@@ -9,7 +9,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -471,3 +471,26 @@ def test_the_admin_saves_good_cash_terms_and_shows_their_sources(staff_client, d
     assert (store.starting_capital, store.stock_days, store.supplier_payment_days) == (
         D("4200.50"), 15, 30,
     )  # fmt: skip
+
+
+@override_settings(LIVE_TRAFFIC_SCALE=30)
+def test_live_traffic_s_balance_starts_from_capital_at_the_scale_it_runs_at(make_store):
+    store = make_store("cod")
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    simulation.set_live([store], True, now=start)
+    simulation.live_tick(now=start + timedelta(days=3))
+
+    live = cash_timelines([store], run=metrics.LIVE, as_of=start + timedelta(days=3))[store.id]
+
+    # Live mode sells at 30 times the store's visits and budgets, and buys its stock ahead at
+    # that size: its capital is read at that size too.
+    assert live.starting_capital == store.starting_capital * 30
+    assert live.day_count == 3 and live.low > 0
+    first = live.days[0]
+    assert first.balance == live.starting_capital + first.money_in - first.money_out
+    # A run's traffic is not scaled, nor its capital.
+    run = simulation.create_run(days=3, seed=1, stores=[store], start_date=date(2026, 1, 1))
+    simulation.run_in_process(run)
+    run.refresh_from_db()
+    timeline = cash_timelines([store], run=run, as_of=run.as_of)[store.id]
+    assert timeline.starting_capital == store.starting_capital

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ from ..simulation.cash import (
     timeline_of,
     unpack,
 )
+from .definitions import LIVE
 
 ZERO = Decimal("0")
 
@@ -44,9 +46,11 @@ ZERO = Decimal("0")
 DAY_LINES = ("goods_cost", "shipping_cost", "ad_spend", "other_cost")
 
 
-def cash_terms(store: Store) -> CashTerms:
+def cash_terms(store: Store, scale: int = 1) -> CashTerms:
+    """A store's cash terms; `scale`: the times its visits and budgets the selection ran at
+    (live traffic's, settings.LIVE_TRAFFIC_SCALE), which its capital is read at too."""
     return CashTerms(
-        starting_capital=store.starting_capital,
+        starting_capital=store.starting_capital * scale,
         stock_days=int(store.stock_days),
         supplier_payment_days=int(store.supplier_payment_days),
     )
@@ -71,7 +75,8 @@ def cash_timelines(
 ) -> dict[int, CashTimeline]:
     """Each store's cash timeline (by store id) under the selection: one query on a finished
     run's summaries, four over all data (the finished runs' summaries and the other rows),
-    three on the order rows of any other selection.
+    three on the order rows of any other selection (four for live traffic, sized at
+    settings.LIVE_TRAFFIC_SCALE: _live_scales).
 
     `rows`: the selection's DailyFunnel rows when the caller has them (queries.funnel_rows)."""
     stores = list(stores)
@@ -115,7 +120,8 @@ def cash_timelines(
     received, outcomes = money_day_sums(orders)
     grid.add(received, RECEIVED_FLOWS)
     grid.add(outcomes, OUTCOME_FLOWS)
-    return _timelines(stores, grid, starts, last)
+    scales = _live_scales(ids) if run == LIVE else None
+    return _timelines(stores, grid, starts, last, scales)
 
 
 # The lines dated by the day the money moved (not the day booked): from a run's packed flows
@@ -162,17 +168,34 @@ def _first_days(rows: list[tuple]) -> dict[int, int]:
     return first
 
 
-def _timelines(stores, grid: FlowGrid, starts: dict, last: int) -> dict[int, CashTimeline]:
+def _timelines(
+    stores, grid: FlowGrid, starts: dict, last: int, scales: dict[int, int] | None = None
+) -> dict[int, CashTimeline]:
     out = {}
     for store in stores:
+        terms = cash_terms(store, (scales or {}).get(store.id, 1))
         start = starts[store.id]
         if start is None or start > last:
-            out[store.id] = CashTimeline(starting_capital=store.starting_capital)
+            out[store.id] = CashTimeline(starting_capital=terms.starting_capital)
             continue
-        out[store.id] = timeline_of(
-            cash_terms(store), date.fromordinal(start), grid.of(store.id, start)
-        )
+        out[store.id] = timeline_of(terms, date.fromordinal(start), grid.of(store.id, start))
     return out
+
+
+def _live_scales(ids: list[int]) -> dict[int, int]:
+    """Live traffic runs at settings.LIVE_TRAFFIC_SCALE times a store's visits and budgets
+    (services.live): a store that size needs that much capital, or its live balance sinks by
+    the scale. A training session's stores are sized already (their capital was multiplied by
+    the session's scale when it made them), and a run's traffic is not scaled."""
+    scale = int(getattr(settings, "LIVE_TRAFFIC_SCALE", 1))
+    if scale == 1:
+        return {}
+    in_sessions = set(
+        Store.objects.filter(pk__in=ids, training_sessions__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    return {store_id: scale for store_id in ids if store_id not in in_sessions}
 
 
 def _orders(ids, run, date_from, date_to, channel, source):
