@@ -276,3 +276,28 @@ def test_the_dashboard_shows_platform_fees_and_no_paid_cac_beside_independent_st
     cells = re.findall(r"<td.*?</td>", rows["Paid CAC"], flags=re.S)
     assert len(cells) == 3 and sum("–" in c for c in cells) == 2  # the two platform sellers
     assert "$0.00" not in rows["Paid CAC"]
+
+
+# --- Configuration ------------------------------------------------------------------------------
+
+
+def test_a_platform_seller_cannot_be_given_ads_email_or_direct_traffic_of_its_own(make_store):
+    from django.core.exceptions import ValidationError
+
+    from stores.models import StoreChannel
+
+    semi = make_store("semi_managed")
+    for channel in sorted(OWNED_CHANNELS):
+        extra = StoreChannel(store=semi, channel=channel, daily_sessions=100)
+        with pytest.raises(ValidationError) as caught:
+            extra.full_clean()
+        assert f"{PLATFORM_NAME} allocates all of a platform seller's traffic" in str(caught.value)
+    # Platform traffic is a platform seller's alone.
+    general = make_store("general")
+    with pytest.raises(ValidationError, match="managed platform seller's alone"):
+        StoreChannel(store=general, channel=Channel.PLATFORM, daily_sessions=100).full_clean()
+    # The presets' own channels pass.
+    for store in (semi, general):
+        for channel in store.channels.all():
+            channel.full_clean()
+    assert not semi.channels.filter(channel__in=OWNED_CHANNELS).exists()

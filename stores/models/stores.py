@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .. import contrast
 from ..choices import (
+    OWNED_CHANNELS,
     PAID_CHANNELS,
     PLATFORM_MODELS,
     BusinessModel,
@@ -468,6 +469,16 @@ class StoreChannel(models.Model):
         emails = self.channel == Channel.EMAIL and self.daily_sessions
         if emails and self.store_id and not self.store.owns_customer_data:
             errors["daily_sessions"] = "A store without its customers' data cannot email them."
+        # A managed platform allocates all of its sellers' traffic (seed 003); platform traffic
+        # is a platform seller's alone.
+        on_platform = self.store_id and self.store.sells_on_platform
+        if on_platform and self.channel in OWNED_CHANNELS:
+            errors["channel"] = (
+                f"{self.store.platform_name} allocates all of a platform seller's traffic: "
+                f"it has no {self.get_channel_display().lower()} of its own."
+            )
+        if self.store_id and not on_platform and self.channel == Channel.PLATFORM:
+            errors["channel"] = "Platform traffic is a managed platform seller's alone."
         if errors:
             raise ValidationError(errors)
 
