@@ -14,7 +14,9 @@ It times, as the median of `--repeat` requests through Django's test Client afte
 - the comparison page for that run (the dashboard's default selection), and its JSON export:
   the first request of the selection (the cache emptied before each), and again (the finished
   run's comparison kept: metrics.queries.COMPARISON_CACHE_SECONDS);
-- the same page over "all data" (every DailyFunnel row, not the run's summary);
+- the same page over "all data" (every DailyFunnel row, not the run's summary), and the first
+  request of a quarter's cohorts and of one channel (their cash balance reads the order rows:
+  the run's packed cash flows cover all of its orders only);
 - where the page's time goes: its SQL (the queries' own time), the rest of
   metrics.compare_stores (Python), and the view and template;
 - one raw `GROUP BY store` over all the order rows, summing the money columns: the query the
@@ -142,6 +144,14 @@ def main() -> None:
         warm_ms, warm_cpu, _ = timed(page, args.repeat)
         warm_json_ms, warm_json_cpu, _ = timed(export, args.repeat)
         all_ms, all_cpu, _ = timed(get("/dashboard/?run=all&baseline=bench-0"), args.repeat)
+        # Selections whose cash balance needs the order rows (cohorts placed in a range, one
+        # channel's orders): the packed flows of a finished run cover the whole run only.
+        few = max(3, args.repeat // 3)
+        quarter = f"{selection}&date_from=2025-04-01&date_to=2025-06-30"
+        range_ms, range_cpu, _ = timed(cold(get("/dashboard/" + quarter)), few)
+        channel_ms, channel_cpu, _ = timed(
+            cold(get(f"/dashboard/{selection}&channel=paid_social")), few
+        )
         compare_ms, compare_cpu, _ = timed(
             cold(lambda: metrics.compare_stores(stores, run=run, baseline="bench-0")), args.repeat
         )
@@ -176,6 +186,8 @@ def main() -> None:
             ("comparison page again (the run's comparison kept)", warm_ms, warm_cpu),
             ("its JSON export again", warm_json_ms, warm_json_cpu),
             ("comparison page, all data (every funnel row)", all_ms, all_cpu),
+            ("comparison page, one quarter of the run (first request)", range_ms, range_cpu),
+            ("comparison page, one channel (first request)", channel_ms, channel_cpu),
             ("  metrics.compare_stores of the run", compare_ms, compare_cpu),
             (f"raw GROUP BY over {orders:,} order rows", raw_ms, raw_cpu),
         ):
