@@ -27,6 +27,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 
 
 @pytest.fixture
+def open_page(browser):
+    """Pages in contexts of their own, all closed when the test ends: a team's page left open
+    goes on polling the shared live server through every later test."""
+    contexts = []
+
+    def open_(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def beat():
     stop = threading.Event()
 
@@ -68,11 +84,11 @@ def test_a_whole_small_session_from_creation_to_debrief(
     django_user_model,
     thread_worker,  # noqa: F811
     beat,
-    browser,
+    open_page,
     live_server,
 ):
     django_user_model.objects.create_superuser("coach", "coach@example.com", "pw-test-9")
-    trainer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    trainer = open_page(viewport={"width": 1280, "height": 900})
     trainer.set_default_timeout(20_000)
     log_in(trainer, live_server.url)
 
@@ -89,8 +105,8 @@ def test_a_whole_small_session_from_creation_to_debrief(
     links = [link for link in links if "/team/" in link]
     assert len(links) == 2
 
-    team_a = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    team_b = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    team_a = open_page(viewport={"width": 390, "height": 844})
+    team_b = open_page(viewport={"width": 1280, "height": 900})
     for page in (team_a, team_b):
         page.set_default_timeout(20_000)
 
@@ -145,7 +161,7 @@ def test_a_whole_small_session_from_creation_to_debrief(
     expect(team_b.locator("#my-rounds tbody tr")).to_have_count(2)
 
     # The projector at 1024 x 768: every figure whole, on one line, in its own column.
-    projector = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    projector = open_page(viewport={"width": 1024, "height": 768})
     log_in(projector, live_server.url)
     projector.goto(f"{live_server.url}/classroom/{session.pk}/screen/")
     expect(projector.locator(".present-table tbody tr")).to_have_count(2)
@@ -183,7 +199,7 @@ def test_a_whole_small_session_from_creation_to_debrief(
     not __import__("os").environ.get("DOCS_SCREENSHOTS"),
     reason="set DOCS_SCREENSHOTS=docs/screenshots to retake docs/classroom.md's pictures",
 )
-def test_docs_screenshots(django_user_model, browser, live_server):
+def test_docs_screenshots(django_user_model, open_page, live_server):
     """docs/classroom.md's screenshots: DOCS_SCREENSHOTS=docs/screenshots make test
     PYTEST_ARGS='-k docs_screenshots'."""
     import os
@@ -202,7 +218,7 @@ def test_docs_screenshots(django_user_model, browser, live_server):
     sessions.advance_session(session)
     session = sessions.pause(session)
     django_user_model.objects.create_superuser("coach", "coach@example.com", "pw-test-9")
-    trainer = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    trainer = open_page(viewport={"width": 1366, "height": 900})
     log_in(trainer, live_server.url)
     trainer.goto(f"{live_server.url}/classroom/{session.pk}/screen/")
     trainer.screenshot(path=str(out / "classroom-projector-first-hours.png"), full_page=True)
@@ -229,7 +245,7 @@ def test_docs_screenshots(django_user_model, browser, live_server):
     trainer.screenshot(path=str(out / "classroom-trainer.png"), full_page=True)
     trainer.goto(f"{live_server.url}/classroom/{session.pk}/screen/")
     trainer.screenshot(path=str(out / "classroom-projector.png"), full_page=True)
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    phone = open_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     phone.goto(f"{live_server.url}/team/{c.code}/")
     phone.fill("[name=markup]", "9")
     phone.click("#save-decisions")

@@ -269,6 +269,11 @@ def test_results_refresh_themselves_while_a_run_is_going_or_a_store_is_live(staf
     souq.save()
     html = staff_client.get(URL, {"run": "all"}).content.decode()
     assert 'hx-trigger="every 5s [!window.dashboardPaused]"' in html and "Live:" in html
+    # A filter changed while a refresh is on its way wins: the filter's request aborts the
+    # refresh (whose older selection would otherwise land last and stay, refreshing itself),
+    # and a refresh due while the filter's request is out is dropped.
+    assert 'id="filters"' in html and 'hx-sync="this:replace"' in html
+    assert 'hx-sync="#filters:drop"' in html
 
 
 def test_market_filter_keeps_the_stores_selling_there(staff_client, pair):
