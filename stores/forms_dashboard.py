@@ -9,9 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
 from . import metrics, validation
-from .models import Channel, DashboardPreference, Market, SimulationRun, Source, Store
+from .models import (
+    Channel,
+    DashboardPreference,
+    Market,
+    SimulationRun,
+    Source,
+    Store,
+    TrainingSession,
+)
 
 RUN_LATEST = ""  # the default: the most recent run with data when there is one, else every row
 RUN_ALL = "all"
@@ -25,7 +34,9 @@ RUNS_LISTED = 20  # the run picker's length
 
 class DashboardFilterForm(forms.Form):
     stores = forms.MultipleChoiceField(
-        required=False, help_text="Stores to compare (default: every active store, or the run's)."
+        required=False,
+        help_text="Stores to compare (default: every active store outside training sessions, "
+        "or the run's).",
     )
     run = forms.CharField(
         required=False,
@@ -67,20 +78,38 @@ class DashboardFilterForm(forms.Form):
         # A trainer's remembered choices (the page's only): used where the request names none.
         self.preference = preference
         self.notices: list[str] = []
-        self.all_stores = list(Store.objects.active().order_by("name"))
+        # A training session's stores are the session's to compare (its leaderboard, screen and
+        # debrief): listed apart, and out of the default selection, as their history run is out
+        # of "latest run".
+        in_session = TrainingSession.stores.through.objects.filter(store_id=OuterRef("pk"))
+        self.all_stores = list(
+            Store.objects.active().annotate(in_session=Exists(in_session)).order_by("name")
+        )
+        self.session_stores = [s for s in self.all_stores if s.in_session]
+        self.own_stores = [s for s in self.all_stores if not s.in_session]
         self.fields["stores"].choices = [(s.slug, s.name) for s in self.all_stores]
         self.fields["chart"].choices = [(s.slug, s.name) for s in self.all_stores]
+        history = TrainingSession.objects.filter(history_run=OuterRef("pk"))
         self.runs = list(
-            SimulationRun.objects.worth_listing().order_by("-created_at", "-id")[:RUNS_LISTED]
+            SimulationRun.objects.worth_listing()
+            .annotate(session_history=Exists(history))
+            .order_by("-created_at", "-id")[:RUNS_LISTED]
         )
 
     def clean_run(self) -> SimulationRun | str | None:
         value = (self.cleaned_data.get("run") or "").strip()
         if value == RUN_LATEST:
             # Never a run that has written nothing yet (or never will): every store would show 0.
-            latest = next((r for r in self.runs if r.chunks_done), None)
+            # Nor a training session's history (its stores are the session's).
+            latest = next((r for r in self.runs if r.chunks_done and not r.session_history), None)
             if latest is None and len(self.runs) == RUNS_LISTED:  # older than the list shows
-                latest = SimulationRun.objects.with_data().order_by("-created_at", "-id").first()
+                history = TrainingSession.objects.filter(history_run=OuterRef("pk"))
+                latest = (
+                    SimulationRun.objects.with_data()
+                    .exclude(Exists(history))
+                    .order_by("-created_at", "-id")
+                    .first()
+                )
             return latest
         if value == RUN_ALL:
             return None
@@ -106,7 +135,7 @@ class DashboardFilterForm(forms.Form):
         chosen = data.get("stores") or []
         run = data.get("run")
         by_slug = {s.slug: s for s in self.all_stores}
-        stores = [by_slug[slug] for slug in chosen] if chosen else self.all_stores
+        stores = [by_slug[slug] for slug in chosen] if chosen else self.own_stores
         if isinstance(run, SimulationRun):
             # A store the run did not simulate has no figures in it: left out, not shown at 0.
             run_ids = set(run.stores.values_list("id", flat=True))

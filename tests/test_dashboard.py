@@ -339,3 +339,34 @@ def test_a_remembered_choice_is_written_once_not_on_every_refresh(staff_client, 
     staff_client.get(URL, {"baseline": first.slug})
     pref = DashboardPreference.objects.get()
     assert pref.baseline_id == first.pk and pref.metrics == ["conversion_rate", "contribution"]
+
+
+def test_a_training_sessions_stores_and_history_stay_out_of_the_default_comparison(
+    staff_client, make_store
+):
+    from stores.services import classroom as sessions
+
+    own = make_store("general", slug="own-shop", name="Own shop")
+    run = services.create_run(days=3, seed=1, stores=[own], start_date=date(2026, 5, 1))
+    services.run_in_process(run)
+    session = sessions.create_session(
+        name="Class", template_store=own, teams=2, history_days=3, seed=2
+    )
+    services.run_in_process(session.history_run)
+    teams = [t.store for t in session.teams.all()]
+
+    html = staff_client.get(URL).content.decode()
+
+    # The latest run is the trainer's own, not the session's newer history; its stores only.
+    assert f"<strong>Run #{run.pk}</strong>" in html
+    table = html[html.index('id="kpi-table"') :]
+    assert "Own shop" in table and not any(t.name in table for t in teams)
+    # The session's stores are listed apart, to pick by hand, and its history run is named.
+    assert "Training sessions&#x27; stores (2)" in html or "Training sessions' stores (2)" in html
+    assert "a training session&#x27;s history" in html or "a training session's history" in html
+    picked = staff_client.get(
+        URL, {"run": session.history_run.pk, "stores": [t.slug for t in teams]}
+    ).content.decode()
+    table = picked[picked.index('id="kpi-table"') :]
+    assert all(t.name in table for t in teams)
+    assert '<details class="session-stores" open>' in picked

@@ -71,6 +71,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "present": present,
         "checked_slugs": {s.slug for s in stores},
+        "session_stores_picked": any(s.in_session for s in stores),
         "currencies": sorted({s.currency for s in stores}),
         "shown": shown,
         "present_table": _present_table(comparison, shown) if present else None,
