@@ -296,3 +296,38 @@ def test_a_run_page_shows_who_claimed_each_chunk_and_its_last_heartbeat(staff_cl
     assert page.status_code == 200
     assert "Claimed by" in page.text and "Heartbeat at" in page.text
     assert runs.worker_name() in page.text
+
+
+@pytest.mark.parametrize(
+    ("action", "preset", "suffix"),
+    [("clone_stores", "general", " (copy)"), ("prepaid_twins", "cod", " (prepaid)")],
+)
+def test_a_copy_of_a_long_named_store_is_shortened_not_a_server_error(
+    staff_client, make_store, action, preset, suffix
+):
+    # A name near the 120-character limit (or a copy of a copy of a copy) once made the copy's
+    # name too long: the action answered 500.
+    source = make_store(preset, name="Long name " * 12, with_catalogue=False)
+
+    response = run_action(staff_client, action, [source])
+
+    assert response.status_code == 302
+    copy = Store.objects.exclude(pk=source.pk).get(name__endswith=suffix)
+    assert len(copy.name) <= 120
+    assert copy.name.startswith("Long name Long name")
+
+
+def test_a_store_that_cannot_be_copied_is_named_and_the_others_are_copied(staff_client, make_store):
+    # A value saved before a rule existed (here by update(), skipping validation) makes the copy
+    # invalid: the trainer reads which store and why, and the other selected store is copied.
+    broken = make_store("general", with_catalogue=False)
+    Store.objects.filter(pk=broken.pk).update(markup="0.5")
+    fine = make_store("pod", with_catalogue=False)
+
+    response = run_action(staff_client, "clone_stores", [broken, fine])
+
+    assert response.status_code == 302
+    page = staff_client.get(response["Location"]).content.decode()
+    assert f"Could not copy {broken.slug}: markup: A markup below 1" in page
+    assert f"Cloned 1 store(s): {fine.slug}-copy" in page
+    assert not Store.objects.filter(slug=f"{broken.slug}-copy").exists()

@@ -8,7 +8,7 @@ from datetime import UTC, timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -389,12 +389,33 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description="Prepaid twin: a copy of each COD store with COD switched off")
     def prepaid_twins(self, request, queryset) -> None:
-        twins = [services.prepaid_twin(s) for s in queryset if s.offers_cod]
+        twins = self._copies(request, [s for s in queryset if s.offers_cod], services.prepaid_twin)
         skipped = [s.slug for s in queryset if not s.offers_cod]
         message = f"Created {len(twins)} prepaid twin(s): " + ", ".join(t.slug for t in twins)
         if skipped:
             message += f". Skipped (no COD to switch off): {', '.join(skipped)}"
         self.message_user(request, message + ".")
+
+    def _copies(self, request, stores, make_copy) -> list[Store]:
+        """Each store's copy; a store whose copy would be invalid (a value saved before a rule
+        existed) is named with the reason, and the others are still copied."""
+        copies = []
+        for store in stores:
+            try:
+                copies.append(make_copy(store))
+            except ValidationError as exc:
+                reasons = "; ".join(
+                    message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+                    for field, messages_ in exc.message_dict.items()
+                    for message in messages_
+                )
+                self.message_user(
+                    request,
+                    f"Could not copy {store.slug}: {reasons} Correct it on its page and try "
+                    "again; nothing was created for it.",
+                    messages.ERROR,
+                )
+        return copies
 
     @admin.action(description="Experiment: replicate a year over 20 seeds on the workers")
     def replicate_over_seeds(self, request, queryset) -> None:
@@ -427,10 +448,11 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description="Clone selected stores (settings, channels, catalogue)")
     def clone_stores(self, request, queryset) -> None:
-        clones = [services.clone_store(store) for store in queryset]
-        self.message_user(
-            request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones)
-        )
+        clones = self._copies(request, queryset, services.clone_store)
+        if clones:
+            self.message_user(
+                request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones)
+            )
 
     @admin.action(description="Generate a catalogue for stores without products")
     def generate_catalogues(self, request, queryset) -> None:
