@@ -366,16 +366,19 @@ class StoreAdmin(admin.ModelAdmin):
     def _shock_in_new_run(self, request, queryset, data) -> None:
         seed = data["seed"] if data["seed"] is not None else secrets.randbelow(1_000_000)
         stores = list(queryset)
-        run = services.create_run(
-            days=data["history_days"],
-            seed=seed,
-            stores=stores,
-            shocks=[
-                ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
-                for s in stores
-            ],
-        )
-        services.dispatch_run(run)
+        try:
+            run = services.start_run(
+                days=data["history_days"],
+                seed=seed,
+                stores=stores,
+                shocks=[
+                    ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
+                    for s in stores
+                ],
+            )
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
+            return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
             request,
