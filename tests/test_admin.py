@@ -331,3 +331,35 @@ def test_a_store_that_cannot_be_copied_is_named_and_the_others_are_copied(staff_
     assert f"Could not copy {broken.slug}: markup: A markup below 1" in page
     assert f"Cloned 1 store(s): {fine.slug}-copy" in page
     assert not Store.objects.filter(slug=f"{broken.slug}-copy").exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "changes", "field", "message"),
+    [
+        # PositiveIntegerField's own bound: the engine ran out of memory on its first day.
+        ("organic_search", {"daily_sessions": "2147483647"}, "daily_sessions", "At most 100,000"),
+        # Bought visits count the same: $50,000 a day at 1 cent a click is 5,000,000 clicks.
+        (
+            "paid_social",
+            {"daily_budget": "50000", "cost_per_click": "0.01"},
+            "daily_budget",
+            "buys 5,000,000 clicks a day",
+        ),
+    ],
+)
+def test_a_channel_with_more_daily_visits_than_a_worker_can_simulate_is_refused(
+    staff_client, demo_stores, channel, changes, field, message
+):
+    store = demo_stores["general"]
+    url = reverse("admin:stores_store_change", args=[store.pk])
+    index = [c.channel for c in store.channels.all()].index(channel)
+    before = list(store.channels.order_by("pk").values())
+    posted = {f"channels-{index}-{name}": value for name, value in changes.items()}
+
+    response = staff_client.post(url, change_form_data(store, **posted))
+
+    assert response.status_code == 200
+    [formset] = response.context["inline_admin_formsets"]
+    errors = formset.formset.forms[index].errors
+    assert any(message in e for e in errors[field]), errors
+    assert list(store.channels.order_by("pk").values()) == before
