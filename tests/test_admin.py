@@ -363,3 +363,20 @@ def test_a_channel_with_more_daily_visits_than_a_worker_can_simulate_is_refused(
     errors = formset.formset.forms[index].errors
     assert any(message in e for e in errors[field]), errors
     assert list(store.channels.order_by("pk").values()) == before
+
+
+def test_simulating_a_store_without_products_says_so_and_queues_nothing(
+    staff_client, make_store, broker
+):
+    # The action queued the run anyway; its chunks then failed on the worker ("Store 7 has no
+    # active products to sell"), the trainer reading only "failed" on the dashboard.
+    from stores.models import SimulationRun
+
+    empty, stocked = make_store("pod", with_catalogue=False), make_store("cod")
+
+    response = run_action(staff_client, "simulate_90_days", [empty, stocked])
+
+    page = staff_client.get(response["Location"]).content.decode()
+    assert f"Store(s) without active products: {empty.slug}." in page
+    assert "Generate a catalogue" in page and "no run was created" in page
+    assert not SimulationRun.objects.exists()

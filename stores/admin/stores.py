@@ -323,6 +323,9 @@ class StoreAdmin(admin.ModelAdmin):
         except services.BrokerUnavailable as exc:
             self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
             return
+        except services.NothingToSell as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
             request,
@@ -378,6 +381,9 @@ class StoreAdmin(admin.ModelAdmin):
             )
         except services.BrokerUnavailable as exc:
             self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
+            return
+        except services.NothingToSell as exc:
+            self.message_user(request, str(exc), messages.ERROR)
             return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
