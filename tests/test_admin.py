@@ -284,6 +284,40 @@ def test_a_product_name_made_of_control_characters_is_refused(staff_client, demo
     assert product.title != "\x07\x07"
 
 
+@pytest.mark.parametrize(
+    ("popularity", "message"),
+    [("٣", "digits 0-9 and a point"), ("1e308", "no larger than"), ("9" * 40, "no larger")],
+)
+def test_a_product_weight_that_is_not_a_plain_number_is_refused(
+    staff_client, demo_stores, popularity, message
+):
+    # Popularity was the one number the admin read with float(): an Arabic-Indic "3" was taken
+    # as 3 and "1e308" saved (the catalogue's weights then summed to infinity).
+    product = demo_stores["general"].products.first()
+    url = reverse("admin:stores_product_change", args=[product.pk])
+    data = {**model_to_dict(product), "store": product.store_id, "popularity": popularity}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert message in errors["popularity"][0]
+    assert Product.objects.get(pk=product.pk).popularity == product.popularity
+
+
+def test_a_tiny_product_weight_shown_as_1e_05_saves_again(staff_client, demo_stores):
+    product = demo_stores["general"].products.first()
+    Product.objects.filter(pk=product.pk).update(popularity=0.00001)
+    url = reverse("admin:stores_product_change", args=[product.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'value="1e-05"' in page  # how Django shows it
+    data = {**model_to_dict(product), "store": product.store_id, "popularity": "1e-05"}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+
+    assert staff_client.post(url, data).status_code == 302
+
+
 def test_a_run_page_shows_who_claimed_each_chunk_and_its_last_heartbeat(staff_client, make_store):
     from stores import services
     from stores.services import runs
