@@ -315,6 +315,11 @@ class ExperimentAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Resume: re-queue the chunks not done (after a worker died)")
     def resume_experiments(self, request, queryset) -> None:
+        try:
+            check_broker()  # resuming marks them running: only with a queue to put them on
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(), messages.ERROR)
+            return
         queued = sum(services.experiments.resume_experiment(e.pk) for e in queryset)
         self.message_user(request, f"Queued {queued} chunk(s) again; done chunks are skipped.")
 

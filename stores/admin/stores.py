@@ -27,6 +27,7 @@ from ..models import (
     StoreChannel,
 )
 from ..presets import PRESETS, get_preset
+from ..services.broker import check_broker
 from ..services.shocks import ShockRequest, apply_live_shock
 from .common import ADMIN_FORMFIELD_OVERRIDES, WITHOUT_A_WORKER
 
@@ -432,6 +433,11 @@ class StoreAdmin(admin.ModelAdmin):
                               "seeds": 20, "days": 365, "seed": 1})  # fmt: skip
         if not form.is_valid():
             self.message_user(request, form.error_text(), messages.ERROR)
+            return
+        try:
+            check_broker()  # before the experiment exists: nothing is left "running" unqueued
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(), messages.ERROR)
             return
         experiment = form.create()
         services.experiments.dispatch_experiment(experiment)
