@@ -166,6 +166,25 @@ def test_single_product_home_is_a_landing_page_with_bundles_and_faq(client, make
     assert (row.sessions, row.product_views) == (1, 1)  # the landing page shows the product
 
 
+def test_without_its_single_unit_a_landing_page_claims_no_saving_a_pack_does_not_make(
+    client, make_store
+):
+    # With the single unit off sale the 2-pack leads the page, and it claimed to save its whole
+    # price against itself ("save $59.98" on the 2-pack).
+    store = make_store("single_product")
+    store.products.filter(bundle_quantity=1).update(is_active=False)
+    two, three = store.products.filter(bundle_quantity__gt=1).order_by("bundle_quantity")[:2]
+
+    page = client.get(store.get_absolute_url()).content.decode()
+
+    blocks = page.split('<div class="bundle')[1:]
+    two_pack = next(b for b in blocks if "<h3>2-pack</h3>" in b)
+    three_pack = next(b for b in blocks if "<h3>3-pack</h3>" in b)
+    assert "save" not in two_pack
+    saving = (two.price / 2 * three.bundle_quantity - three.price).quantize(Decimal("0.01"))
+    assert f"save ${saving}</strong>" in three_pack
+
+
 def test_cod_store_defaults_to_cash_on_delivery(client, make_store):
     store = make_store("cod")
     product = store.products.filter(stock__gt=0).first()
