@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from stores.models import Channel, DailyFunnel, Product, Source
 from stores.services import funnel
@@ -296,6 +297,21 @@ def test_cannot_add_more_than_in_stock(client, general):
     assert response.status_code == 400 and f"Only {product.stock} left" in (
         response.content.decode()
     )
+
+
+def test_cannot_raise_a_cart_quantity_above_the_stock(client, general):
+    # Adding checked the stock but changing the quantity in the cart did not: 9 of an item with
+    # 3 left sat in the cart until checkout refused it, after the address was typed.
+    product = general.products.filter(stock__gt=0, stock__lt=9).first()
+    client.post(url("cart_add", general), {"product": product.pk, "quantity": 1})
+
+    response = client.post(
+        url("cart_update", general), {"line": str(product.pk), "quantity": product.stock + 1}
+    )
+
+    assert response.status_code == 400
+    assert escape(f"Only {product.stock} left of {product.title}") in response.content.decode()
+    assert client.get(url("cart", general)).context["cart"].count == 1
 
 
 @pytest.mark.parametrize(
