@@ -70,6 +70,21 @@ def test_create_from_a_preset_refuses_a_taken_slug_and_saves_nothing(staff_clien
     assert Store.objects.count() == before
 
 
+@pytest.mark.parametrize("name", ["سوق الإمارات", "日本の店", "!!!"])
+def test_a_name_that_gives_no_slug_asks_for_one_and_creates_nothing(staff_client, db, name):
+    # The form says "leave the slug empty to derive it from the name"; an Arabic name derives
+    # nothing, and the page answered "This field cannot be blank." next to that slug.
+    response = staff_client.post(
+        reverse("admin:stores_store_from_preset"),
+        {"preset": "cod", "name": name, "slug": "", "with_catalogue": "on"},
+    )
+
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["slug"]
+    assert "gives no slug" in message and "type one" in message
+    assert not Store.objects.exists()
+
+
 def test_full_add_form_is_prefilled_from_the_preset(staff_client, db):
     response = staff_client.get(reverse("admin:stores_store_add") + "?preset=dropship")
     form = response.context["adminform"].form

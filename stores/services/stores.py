@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -45,10 +46,18 @@ def create_store_from_preset(
     Raises ValidationError naming the field when an override is out of range; nothing is saved.
     """
     preset = get_preset(preset_key)
+    slug = slug or slugify(name)[:60]
+    if not slug:
+        # Without this, the admin said "This field cannot be blank." next to a slug the trainer
+        # was told to leave empty: an Arabic or Japanese name has no letter a URL slug can use.
+        raise ValidationError(
+            {
+                "slug": f"{name!r} gives no slug (a slug uses the letters a-z, digits and "
+                "hyphens): type one, e.g. souq-uae."
+            }
+        )
     # Store() fills every parameter not overridden from the preset (see Store.__init__).
-    store = Store(
-        name=name, slug=slug or slugify(name)[:60], business_model=preset.key, **overrides
-    )
+    store = Store(name=name, slug=slug, business_model=preset.key, **overrides)
     store.full_clean()
     store.save()
     add_preset_channels(store)
