@@ -119,6 +119,12 @@ class Cart:
         if quantity == 0:
             del raw[key]
         else:
+            # The same stock rule as adding: a quantity typed in the cart is refused here, not
+            # only later by checkout, after the shopper has typed an address.
+            line = next((line for line in self.lines() if line.key == key), None)
+            stock = line.product.stock if line is not None else None
+            if stock is not None and quantity > stock:
+                raise CartError(f"Only {stock} left of {line.product.title}.")
             raw[key] = {**raw[key], "qty": quantity}
         self._save(raw)
 

@@ -7,6 +7,7 @@ same refusal everywhere, shown next to the field it was typed in.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -88,6 +89,33 @@ class DecimalNumberField(forms.DecimalField):
         return super().to_python(value)
 
 
+class FloatNumberField(forms.FloatField):
+    """A FloatField that reads ASCII digits, a point and an exponent only, up to a bound:
+    float() reads "٣" as 3, and Django's own field takes "1e308" (a weight no catalogue needs,
+    whose sum is infinite). The exponent stays: Django shows a small float as "1e-05"."""
+
+    SPELLING = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?", re.ASCII)
+
+    def __init__(self, *, max_magnitude: float = 1e12, **kwargs: Any) -> None:
+        self.max_magnitude = max_magnitude
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> float | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if len(text) > 40 or not self.SPELLING.fullmatch(text):
+            raise forms.ValidationError(
+                "Enter a number using the digits 0-9 and a point, e.g. 12.50.", code="invalid"
+            )
+        number = float(text)
+        if abs(number) > self.max_magnitude:
+            raise forms.ValidationError(
+                f"Enter a number no larger than {self.max_magnitude:,.0f}.", code="invalid"
+            )
+        return number
+
+
 # For ModelAdmin.formfield_overrides: every model field a person types into goes through the
 # layer. (The admin gives fields with choices its own select first; a slug keeps Django's ASCII
 # slug check.)
@@ -97,4 +125,5 @@ MODEL_FORMFIELD_OVERRIDES: dict[type, dict[str, Any]] = {
     models.TextField: {"form_class": TextField, "multiline": True},
     models.IntegerField: {"form_class": WholeNumberField},
     models.DecimalField: {"form_class": DecimalNumberField},
+    models.FloatField: {"form_class": FloatNumberField},
 }

@@ -10,12 +10,25 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .fields import TextField, WholeNumberField
 from .scenarios import SCENARIOS, get_scenario
 from .services.runs import MAX_DAYS
 from .services.scenarios import PREFIX_MAX, check_prefix
 from .shocks import SHOCKS, check_window
 
 RUN, LIVE = "run", "live"
+# A seed is stored in a 64-bit column: 18 digits at most, as the commands' --seed takes.
+SEED_DIGITS = 18
+MAX_SEED = 10**SEED_DIGITS - 1
+
+
+def seed_field(**kwargs: Any) -> WholeNumberField:
+    return WholeNumberField(min_value=0, max_value=MAX_SEED, max_digits=SEED_DIGITS, **kwargs)
+
+
+def day_count_field(**kwargs: Any) -> WholeNumberField:
+    """A number of days, or a day of a run: within the longest run (a date stays a date)."""
+    return WholeNumberField(max_value=MAX_DAYS, max_digits=len(str(MAX_DAYS)), **kwargs)
 
 
 class ErrorText:
@@ -44,16 +57,16 @@ class ApplyShockForm(ErrorText, forms.Form):
         initial=RUN,
         widget=forms.RadioSelect,
     )
-    start_day = forms.IntegerField(min_value=0, initial=30)
-    days = forms.IntegerField(
-        min_value=1, required=False, help_text="Empty: the shock's usual duration."
+    start_day = day_count_field(min_value=0, initial=30, label="Start day")
+    days = day_count_field(
+        min_value=1, required=False, label="Days", help_text="Empty: the shock's usual duration."
     )
     open_ended = forms.BooleanField(required=False, help_text="No end, whatever the duration.")
-    history_days = forms.IntegerField(
-        min_value=1, max_value=MAX_DAYS, initial=90, required=False, label="Days of the new run"
+    history_days = day_count_field(
+        min_value=1, initial=90, required=False, label="Days of the new run"
     )
-    seed = forms.IntegerField(
-        min_value=0, required=False, help_text="Empty: a random seed (a new run only)."
+    seed = seed_field(
+        required=False, label="Seed", help_text="Empty: a random seed (a new run only)."
     )
 
     def clean(self) -> dict[str, Any]:
@@ -80,13 +93,14 @@ class StartScenarioForm(ErrorText, forms.Form):
     scenario = forms.ChoiceField(
         choices=[(s.key, s.title) for s in SCENARIOS.values()], widget=forms.RadioSelect
     )
-    seed = forms.IntegerField(
-        min_value=0,
+    seed = seed_field(
         initial=1,
+        label="Seed",
         help_text="Same seed and store numbers, same history (a store's number is part of its "
         "random streams).",
     )
-    prefix = forms.CharField(
+    prefix = TextField(
+        label="Prefix",
         max_length=PREFIX_MAX,
         required=False,
         help_text="Starts the names and slugs of its stores (e.g. the class's name). "

@@ -70,6 +70,21 @@ def test_create_from_a_preset_refuses_a_taken_slug_and_saves_nothing(staff_clien
     assert Store.objects.count() == before
 
 
+@pytest.mark.parametrize("name", ["سوق الإمارات", "日本の店", "!!!"])
+def test_a_name_that_gives_no_slug_asks_for_one_and_creates_nothing(staff_client, db, name):
+    # The form says "leave the slug empty to derive it from the name"; an Arabic name derives
+    # nothing, and the page answered "This field cannot be blank." next to that slug.
+    response = staff_client.post(
+        reverse("admin:stores_store_from_preset"),
+        {"preset": "cod", "name": name, "slug": "", "with_catalogue": "on"},
+    )
+
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["slug"]
+    assert "gives no slug" in message and "type one" in message
+    assert not Store.objects.exists()
+
+
 def test_full_add_form_is_prefilled_from_the_preset(staff_client, db):
     response = staff_client.get(reverse("admin:stores_store_add") + "?preset=dropship")
     form = response.context["adminform"].form
@@ -284,6 +299,40 @@ def test_a_product_name_made_of_control_characters_is_refused(staff_client, demo
     assert product.title != "\x07\x07"
 
 
+@pytest.mark.parametrize(
+    ("popularity", "message"),
+    [("٣", "digits 0-9 and a point"), ("1e308", "no larger than"), ("9" * 40, "no larger")],
+)
+def test_a_product_weight_that_is_not_a_plain_number_is_refused(
+    staff_client, demo_stores, popularity, message
+):
+    # Popularity was the one number the admin read with float(): an Arabic-Indic "3" was taken
+    # as 3 and "1e308" saved (the catalogue's weights then summed to infinity).
+    product = demo_stores["general"].products.first()
+    url = reverse("admin:stores_product_change", args=[product.pk])
+    data = {**model_to_dict(product), "store": product.store_id, "popularity": popularity}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert message in errors["popularity"][0]
+    assert Product.objects.get(pk=product.pk).popularity == product.popularity
+
+
+def test_a_tiny_product_weight_shown_as_1e_05_saves_again(staff_client, demo_stores):
+    product = demo_stores["general"].products.first()
+    Product.objects.filter(pk=product.pk).update(popularity=0.00001)
+    url = reverse("admin:stores_product_change", args=[product.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'value="1e-05"' in page  # how Django shows it
+    data = {**model_to_dict(product), "store": product.store_id, "popularity": "1e-05"}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+
+    assert staff_client.post(url, data).status_code == 302
+
+
 def test_a_run_page_shows_who_claimed_each_chunk_and_its_last_heartbeat(staff_client, make_store):
     from stores import services
     from stores.services import runs
@@ -296,3 +345,87 @@ def test_a_run_page_shows_who_claimed_each_chunk_and_its_last_heartbeat(staff_cl
     assert page.status_code == 200
     assert "Claimed by" in page.text and "Heartbeat at" in page.text
     assert runs.worker_name() in page.text
+
+
+@pytest.mark.parametrize(
+    ("action", "preset", "suffix"),
+    [("clone_stores", "general", " (copy)"), ("prepaid_twins", "cod", " (prepaid)")],
+)
+def test_a_copy_of_a_long_named_store_is_shortened_not_a_server_error(
+    staff_client, make_store, action, preset, suffix
+):
+    # A name near the 120-character limit (or a copy of a copy of a copy) once made the copy's
+    # name too long: the action answered 500.
+    source = make_store(preset, name="Long name " * 12, with_catalogue=False)
+
+    response = run_action(staff_client, action, [source])
+
+    assert response.status_code == 302
+    copy = Store.objects.exclude(pk=source.pk).get(name__endswith=suffix)
+    assert len(copy.name) <= 120
+    assert copy.name.startswith("Long name Long name")
+
+
+def test_a_store_that_cannot_be_copied_is_named_and_the_others_are_copied(staff_client, make_store):
+    # A value saved before a rule existed (here by update(), skipping validation) makes the copy
+    # invalid: the trainer reads which store and why, and the other selected store is copied.
+    broken = make_store("general", with_catalogue=False)
+    Store.objects.filter(pk=broken.pk).update(markup="0.5")
+    fine = make_store("pod", with_catalogue=False)
+
+    response = run_action(staff_client, "clone_stores", [broken, fine])
+
+    assert response.status_code == 302
+    page = staff_client.get(response["Location"]).content.decode()
+    assert f"Could not copy {broken.slug}: markup: A markup below 1" in page
+    assert f"Cloned 1 store(s): {fine.slug}-copy" in page
+    assert not Store.objects.filter(slug=f"{broken.slug}-copy").exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "changes", "field", "message"),
+    [
+        # PositiveIntegerField's own bound: the engine ran out of memory on its first day.
+        ("organic_search", {"daily_sessions": "2147483647"}, "daily_sessions", "At most 100,000"),
+        # Bought visits count the same: $50,000 a day at 1 cent a click is 5,000,000 clicks.
+        (
+            "paid_social",
+            {"daily_budget": "50000", "cost_per_click": "0.01"},
+            "daily_budget",
+            "buys 5,000,000 clicks a day",
+        ),
+    ],
+)
+def test_a_channel_with_more_daily_visits_than_a_worker_can_simulate_is_refused(
+    staff_client, demo_stores, channel, changes, field, message
+):
+    store = demo_stores["general"]
+    url = reverse("admin:stores_store_change", args=[store.pk])
+    index = [c.channel for c in store.channels.all()].index(channel)
+    before = list(store.channels.order_by("pk").values())
+    posted = {f"channels-{index}-{name}": value for name, value in changes.items()}
+
+    response = staff_client.post(url, change_form_data(store, **posted))
+
+    assert response.status_code == 200
+    [formset] = response.context["inline_admin_formsets"]
+    errors = formset.formset.forms[index].errors
+    assert any(message in e for e in errors[field]), errors
+    assert list(store.channels.order_by("pk").values()) == before
+
+
+def test_simulating_a_store_without_products_says_so_and_queues_nothing(
+    staff_client, make_store, broker
+):
+    # The action queued the run anyway; its chunks then failed on the worker ("Store 7 has no
+    # active products to sell"), the trainer reading only "failed" on the dashboard.
+    from stores.models import SimulationRun
+
+    empty, stocked = make_store("pod", with_catalogue=False), make_store("cod")
+
+    response = run_action(staff_client, "simulate_90_days", [empty, stocked])
+
+    page = staff_client.get(response["Location"]).content.decode()
+    assert f"Store(s) without active products: {empty.slug}." in page
+    assert "Generate a catalogue" in page and "no run was created" in page
+    assert not SimulationRun.objects.exists()

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from stores import services
-from stores.models import RunChunk, RunStatus, SimulationRun
+from stores.models import AppliedShock, RunChunk, RunStatus, ScenarioRun, SimulationRun, Store
 from stores.services import broker, runs
 
 USER_PATIENCE = 3.0  # seconds
@@ -154,3 +154,74 @@ def test_the_real_command_prints_one_line_and_no_traceback(two_stores, worker_en
     ]
     assert "Traceback" not in result.stdout + result.stderr
     assert not SimulationRun.objects.exists()
+
+
+def test_a_shock_in_a_new_run_with_redis_down_says_so_and_creates_nothing(
+    staff_client, two_stores, no_broker
+):
+    response = staff_client.post(
+        reverse("admin:stores_store_changelist"),
+        {"action": "apply_shock", "_selected_action": [s.pk for s in two_stores], "apply": "yes",
+         "shock": "courier_delay", "target": "run", "start_day": "3", "history_days": "30"},
+        follow=True,
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    [message] = list(response.context["messages"])
+    assert message.level_tag == "error"
+    assert str(message).startswith(f"Cannot reach Redis at {no_broker}: is it running?")
+    assert not SimulationRun.objects.exists() and not AppliedShock.objects.exists()
+
+
+def test_starting_a_scenario_with_redis_down_says_so_and_creates_no_store(staff_client, no_broker):
+    response = staff_client.post(
+        reverse("admin:stores_scenariorun_start"),
+        {"scenario": "cod_vs_prepaid", "seed": "4", "prefix": ""},
+    )
+
+    assert response.status_code == 200
+    assert f"Cannot reach Redis at {no_broker}: is it running?" in response.content.decode()
+    assert "scenario start NAME --in-process" in response.content.decode()
+    assert not Store.objects.exists() and not ScenarioRun.objects.exists()
+
+
+def test_experiments_from_the_admin_with_redis_down_say_so_and_change_nothing(
+    staff_client, two_stores, no_broker, django_capture_on_commit_callbacks
+):
+    # "Replicate over 20 seeds" created the experiment, marked it running and then answered 500
+    # (kombu's OperationalError from the queueing); resuming one did the same.
+    from stores.models import Experiment, RunStatus
+    from stores.services import experiments
+
+    changelist = reverse("admin:stores_store_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            changelist,
+            {"action": "replicate_over_seeds", "_selected_action": [s.pk for s in two_stores]},
+            follow=True,
+        )
+    [message] = list(response.context["messages"])
+    assert message.level_tag == "error" and "Cannot reach Redis at" in str(message)
+    assert not Experiment.objects.exists()
+
+    form = experiments_form(two_stores)
+    cancelled = form.create()
+    experiments.cancel_experiment(cancelled.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:stores_experiment_changelist"),
+            {"action": "resume_experiments", "_selected_action": [cancelled.pk]},
+            follow=True,
+        )
+    assert "Cannot reach Redis at" in response.text
+    cancelled.refresh_from_db()
+    assert cancelled.status == RunStatus.CANCELLED
+
+
+def experiments_form(stores):
+    from stores.forms_experiments import ReplicateForm
+
+    form = ReplicateForm({"stores": ",".join(s.slug for s in stores), "seeds": 2, "days": 10,
+                          "seed": 1})  # fmt: skip
+    assert form.is_valid(), form.errors
+    return form

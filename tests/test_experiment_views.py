@@ -135,7 +135,7 @@ def test_cancel_and_resume_from_the_page(staff_client, cod):
 
 
 def test_the_admin_replicates_selected_stores_and_sends_a_sweep_to_the_page(
-    staff_client, cod, make_store
+    staff_client, cod, make_store, broker
 ):
     other = make_store("pod", slug="inkwell")
     url = reverse("admin:stores_store_changelist")

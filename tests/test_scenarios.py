@@ -331,7 +331,7 @@ def test_the_debrief_follows_a_run_in_progress_and_is_for_staff(staff_client):
 # --- The admin ----------------------------------------------------------------------------------
 
 
-def test_the_admin_starts_a_scenario_and_sends_the_trainer_to_its_debrief(staff_client):
+def test_the_admin_starts_a_scenario_and_sends_the_trainer_to_its_debrief(staff_client, broker):
     start = reverse("admin:stores_scenariorun_start")
     assert "COD vs prepaid" in staff_client.get(start).content.decode()
 
@@ -363,7 +363,9 @@ def test_the_admin_removes_a_scenario_after_confirmation(staff_client):
     assert other.stores.count() == 2
 
 
-def test_the_admin_applies_a_shock_in_a_new_run_or_to_live_traffic(staff_client, make_store):
+def test_the_admin_applies_a_shock_in_a_new_run_or_to_live_traffic(
+    staff_client, make_store, broker
+):
     cod, pod = make_store("cod"), make_store("pod")
     url = reverse("admin:stores_store_changelist")
     base = {"action": "apply_shock", "_selected_action": [cod.pk, pod.pk], "apply": "yes"}
@@ -407,3 +409,49 @@ def test_the_admin_makes_a_prepaid_twin_and_removes_live_shocks_only(staff_clien
          "_selected_action": list(AppliedShock.objects.values_list("pk", flat=True))},
     )  # fmt: skip
     assert list(AppliedShock.objects.values_list("run_id", flat=True)) == [run.pk]
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"target": "live", "start_day": "1000000000000"}, "start_day", "at most 4 digits"),
+        ({"target": "live", "days": "5000"}, "days", "less than or equal to 3650"),
+        ({"target": "run", "seed": "100000000000000000000"}, "seed", "at most 18 digits"),
+        ({"target": "run", "start_day": "\u0663"}, "start_day", "digits 0-9"),
+    ],
+)
+def test_a_shock_with_a_huge_or_foreign_number_is_refused_next_to_its_field(
+    staff_client, make_store, posted, field, message
+):
+    # A start day past the calendar answered 500 (OverflowError), a seed past 64 bits too, and
+    # an Arabic-Indic "3" was read as 3: each is now named next to its field, nothing written.
+    store = make_store("cod", with_catalogue=False)
+    data = {"action": "apply_shock", "_selected_action": [store.pk], "apply": "yes",
+            "shock": "courier_delay", "start_day": "3", "history_days": "30", **posted}  # fmt: skip
+
+    response = staff_client.post(reverse("admin:stores_store_changelist"), data)
+
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors[field])
+    assert not SimulationRun.objects.exists() and not AppliedShock.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"seed": "100000000000000000000"}, "at most 18 digits"),
+        ({"seed": "\u0663"}, "digits 0-9"),
+        ({"prefix": "class\x1b[31m"}, "control characters"),
+        ({"prefix": "\u202eclass"}, "reverse the text"),
+    ],
+)
+def test_starting_a_scenario_refuses_a_bad_seed_or_prefix_and_creates_nothing(
+    staff_client, posted, message
+):
+    start = reverse("admin:stores_scenariorun_start")
+    data = {"scenario": "cod_vs_prepaid", "seed": "4", "prefix": "", **posted}
+
+    response = staff_client.post(start, data)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not ScenarioRun.objects.exists() and not Store.objects.exists()

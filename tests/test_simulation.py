@@ -227,6 +227,25 @@ def test_a_markup_above_the_market_lowers_conversion():
     assert rate(dear) < rate(cheap) * 0.85
 
 
+def test_a_catalogue_given_away_simulates_and_converts_at_least_as_well():
+    # The admin accepts a price of 0 at a unit cost of 0; a store whose every product was free
+    # stopped every run with ZeroDivisionError on its first day.
+    sold = params_from_preset("general")
+    free = replace(
+        sold,
+        catalogue=replace(
+            sold.catalogue,
+            prices_cents=(0,) * len(sold.catalogue),
+            unit_costs_cents=(0,) * len(sold.catalogue),
+        ),
+    )
+    rate = lambda p: (  # noqa: E731
+        (r := engine.simulate(p, seed=4, first_day=START, days=60)).funnel.converted.sum()
+        / r.funnel.sessions.sum()
+    )
+    assert rate(free) >= rate(sold)
+
+
 def test_dropship_late_parcels_are_refunded_or_charged_back():
     p, result, real = year("dropship")
     o = result.orders

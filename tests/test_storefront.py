@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from stores.models import Channel, DailyFunnel, Product, Source
 from stores.services import funnel
@@ -166,6 +167,25 @@ def test_single_product_home_is_a_landing_page_with_bundles_and_faq(client, make
     assert (row.sessions, row.product_views) == (1, 1)  # the landing page shows the product
 
 
+def test_without_its_single_unit_a_landing_page_claims_no_saving_a_pack_does_not_make(
+    client, make_store
+):
+    # With the single unit off sale the 2-pack leads the page, and it claimed to save its whole
+    # price against itself ("save $59.98" on the 2-pack).
+    store = make_store("single_product")
+    store.products.filter(bundle_quantity=1).update(is_active=False)
+    two, three = store.products.filter(bundle_quantity__gt=1).order_by("bundle_quantity")[:2]
+
+    page = client.get(store.get_absolute_url()).content.decode()
+
+    blocks = page.split('<div class="bundle')[1:]
+    two_pack = next(b for b in blocks if "<h3>2-pack</h3>" in b)
+    three_pack = next(b for b in blocks if "<h3>3-pack</h3>" in b)
+    assert "save" not in two_pack
+    saving = (two.price / 2 * three.bundle_quantity - three.price).quantize(Decimal("0.01"))
+    assert f"save ${saving}</strong>" in three_pack
+
+
 def test_cod_store_defaults_to_cash_on_delivery(client, make_store):
     store = make_store("cod")
     product = store.products.filter(stock__gt=0).first()
@@ -277,6 +297,21 @@ def test_cannot_add_more_than_in_stock(client, general):
     assert response.status_code == 400 and f"Only {product.stock} left" in (
         response.content.decode()
     )
+
+
+def test_cannot_raise_a_cart_quantity_above_the_stock(client, general):
+    # Adding checked the stock but changing the quantity in the cart did not: 9 of an item with
+    # 3 left sat in the cart until checkout refused it, after the address was typed.
+    product = general.products.filter(stock__gt=0, stock__lt=9).first()
+    client.post(url("cart_add", general), {"product": product.pk, "quantity": 1})
+
+    response = client.post(
+        url("cart_update", general), {"line": str(product.pk), "quantity": product.stock + 1}
+    )
+
+    assert response.status_code == 400
+    assert escape(f"Only {product.stock} left of {product.title}") in response.content.decode()
+    assert client.get(url("cart", general)).context["cart"].count == 1
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,13 @@ from ..models import (
     TrainingSession,
 )
 from ..scenarios import SCENARIOS
+from ..services.broker import check_broker
 from ..services.scenarios import remove_scenario, start_scenario
 from .common import WITHOUT_A_WORKER
+
+SCENARIO_WITHOUT_A_WORKER = (
+    "or start it without a worker: `python manage.py scenario start NAME --in-process`"
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -212,16 +217,13 @@ class ScenarioRunAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         form = StartScenarioForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            started = start_scenario(data["scenario"], seed=data["seed"], prefix=data["prefix"])
-            services.dispatch_run(started.run)
-            self.message_user(
-                request,
-                f"Started {started.prefix}: {started.stores.count()} stores, run "
-                f"#{started.run.pk} on the workers.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("scenarios:debrief", args=[started.pk]))
+            try:
+                # Asked first, so that with Redis down no store of the scenario is created.
+                check_broker()
+            except services.BrokerUnavailable as exc:
+                form.add_error(None, exc.explain(SCENARIO_WITHOUT_A_WORKER))
+            else:
+                return self._start_scenario(request, form.cleaned_data)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -230,6 +232,27 @@ class ScenarioRunAdmin(ReadOnlyAdmin):
             "scenarios": SCENARIOS.values(),
         }
         return TemplateResponse(request, "admin/stores/scenariorun/start.html", context)
+
+    def _start_scenario(self, request: HttpRequest, data: dict) -> HttpResponseRedirect:
+        started = start_scenario(data["scenario"], seed=data["seed"], prefix=data["prefix"])
+        try:
+            services.dispatch_run(started.run)
+        except services.BrokerUnavailable as exc:
+            # Redis went away since the check: the stores exist and the run is marked failed.
+            self.message_user(
+                request,
+                f"Created {started.prefix}'s stores, but run #{started.run.pk} could not be "
+                f"queued: {exc.explain()} Then resume the run from Simulation runs.",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                f"Started {started.prefix}: {started.stores.count()} stores, run "
+                f"#{started.run.pk} on the workers.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("scenarios:debrief", args=[started.pk]))
 
     @admin.action(description="Remove: delete these scenarios' stores, runs and orders")
     def remove_scenarios(self, request, queryset):
@@ -292,6 +315,11 @@ class ExperimentAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Resume: re-queue the chunks not done (after a worker died)")
     def resume_experiments(self, request, queryset) -> None:
+        try:
+            check_broker()  # resuming marks them running: only with a queue to put them on
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(), messages.ERROR)
+            return
         queued = sum(services.experiments.resume_experiment(e.pk) for e in queryset)
         self.message_user(request, f"Queued {queued} chunk(s) again; done chunks are skipped.")
 

@@ -8,7 +8,7 @@ from datetime import UTC, timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,6 +27,7 @@ from ..models import (
     StoreChannel,
 )
 from ..presets import PRESETS, get_preset
+from ..services.broker import check_broker
 from ..services.shocks import ShockRequest, apply_live_shock
 from .common import ADMIN_FORMFIELD_OVERRIDES, WITHOUT_A_WORKER
 
@@ -323,6 +324,9 @@ class StoreAdmin(admin.ModelAdmin):
         except services.BrokerUnavailable as exc:
             self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
             return
+        except services.NothingToSell as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
             request,
@@ -366,16 +370,22 @@ class StoreAdmin(admin.ModelAdmin):
     def _shock_in_new_run(self, request, queryset, data) -> None:
         seed = data["seed"] if data["seed"] is not None else secrets.randbelow(1_000_000)
         stores = list(queryset)
-        run = services.create_run(
-            days=data["history_days"],
-            seed=seed,
-            stores=stores,
-            shocks=[
-                ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
-                for s in stores
-            ],
-        )
-        services.dispatch_run(run)
+        try:
+            run = services.start_run(
+                days=data["history_days"],
+                seed=seed,
+                stores=stores,
+                shocks=[
+                    ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
+                    for s in stores
+                ],
+            )
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
+            return
+        except services.NothingToSell as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
             request,
@@ -389,12 +399,33 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description="Prepaid twin: a copy of each COD store with COD switched off")
     def prepaid_twins(self, request, queryset) -> None:
-        twins = [services.prepaid_twin(s) for s in queryset if s.offers_cod]
+        twins = self._copies(request, [s for s in queryset if s.offers_cod], services.prepaid_twin)
         skipped = [s.slug for s in queryset if not s.offers_cod]
         message = f"Created {len(twins)} prepaid twin(s): " + ", ".join(t.slug for t in twins)
         if skipped:
             message += f". Skipped (no COD to switch off): {', '.join(skipped)}"
         self.message_user(request, message + ".")
+
+    def _copies(self, request, stores, make_copy) -> list[Store]:
+        """Each store's copy; a store whose copy would be invalid (a value saved before a rule
+        existed) is named with the reason, and the others are still copied."""
+        copies = []
+        for store in stores:
+            try:
+                copies.append(make_copy(store))
+            except ValidationError as exc:
+                reasons = "; ".join(
+                    message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+                    for field, messages_ in exc.message_dict.items()
+                    for message in messages_
+                )
+                self.message_user(
+                    request,
+                    f"Could not copy {store.slug}: {reasons} Correct it on its page and try "
+                    "again; nothing was created for it.",
+                    messages.ERROR,
+                )
+        return copies
 
     @admin.action(description="Experiment: replicate a year over 20 seeds on the workers")
     def replicate_over_seeds(self, request, queryset) -> None:
@@ -402,6 +433,11 @@ class StoreAdmin(admin.ModelAdmin):
                               "seeds": 20, "days": 365, "seed": 1})  # fmt: skip
         if not form.is_valid():
             self.message_user(request, form.error_text(), messages.ERROR)
+            return
+        try:
+            check_broker()  # before the experiment exists: nothing is left "running" unqueued
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(), messages.ERROR)
             return
         experiment = form.create()
         services.experiments.dispatch_experiment(experiment)
@@ -427,10 +463,11 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.action(description="Clone selected stores (settings, channels, catalogue)")
     def clone_stores(self, request, queryset) -> None:
-        clones = [services.clone_store(store) for store in queryset]
-        self.message_user(
-            request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones)
-        )
+        clones = self._copies(request, queryset, services.clone_store)
+        if clones:
+            self.message_user(
+                request, f"Cloned {len(clones)} store(s): " + ", ".join(c.slug for c in clones)
+            )
 
     @admin.action(description="Generate a catalogue for stores without products")
     def generate_catalogues(self, request, queryset) -> None:

@@ -435,6 +435,12 @@ class Store(models.Model):
             raise ValidationError(errors)
 
 
+# A channel's visits a day, typed or bought (budget / cost per click): a hundred times the busiest
+# preset channel. Every visit is simulated and its orders written, so a slip of the keyboard
+# (2,147,483,647 sessions) would exhaust a worker's memory; a bound here refuses it on saving.
+MAX_DAILY_VISITS = 100_000
+
+
 class StoreChannel(models.Model):
     """Traffic settings of one acquisition channel of a store."""
 
@@ -462,8 +468,20 @@ class StoreChannel(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        limit = f"{MAX_DAILY_VISITS:,}"
+        if self.daily_sessions is not None and self.daily_sessions > MAX_DAILY_VISITS:
+            errors["daily_sessions"] = (
+                f"At most {limit} sessions a day on a channel (the busiest preset has ~900)."
+            )
         if self.is_paid and self.daily_budget and not self.cost_per_click:
             errors["cost_per_click"] = "A paid channel with a budget needs a cost per click."
+        elif self.is_paid and self.daily_budget:
+            clicks = self.daily_budget / self.cost_per_click
+            if clicks > MAX_DAILY_VISITS:
+                errors["daily_budget"] = (
+                    f"This budget buys {clicks:,.0f} clicks a day at this cost per click; at "
+                    f"most {limit} (lower the budget or raise the cost per click)."
+                )
         if not self.is_paid and self.daily_budget:
             errors["daily_budget"] = f"{self.get_channel_display()} is not a paid channel."
         emails = self.channel == Channel.EMAIL and self.daily_sessions

@@ -33,6 +33,7 @@ from .lifecycle import advance_lifecycle
 from .live import live_tick, set_live
 from .rollup import ensure_run_summary, rebuild_rollup, summarise_run
 from .runs import (
+    NothingToSell,
     cancel_run,
     create_run,
     dispatch_run,
@@ -56,6 +57,7 @@ from .stores import (
 __all__ = [
     "AlreadyOrdered",
     "BrokerUnavailable",
+    "NothingToSell",
     "CheckoutError",
     "PricesChanged",
     "add_preset_channels",

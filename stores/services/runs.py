@@ -49,6 +49,17 @@ FIRST_HISTORY_SEED = 1  # the history `make run` gives a new database: the same 
 logger = logging.getLogger(__name__)
 
 
+class NothingToSell(ValueError):
+    """Stores without an active product: the engine has nothing to draw orders from."""
+
+    def __init__(self, slugs: list[str]):
+        self.slugs = slugs
+        super().__init__(
+            f"Store(s) without active products: {', '.join(slugs)}. Give them products first "
+            '(the admin\'s "Generate a catalogue" action); no run was created.'
+        )
+
+
 @transaction.atomic
 def create_run(
     *,
@@ -79,6 +90,9 @@ def create_run(
     stores = list(stores if stores is not None else Store.objects.active())
     if not stores:
         raise ValueError("No stores to simulate.")
+    empty = [s.slug for s in stores if not s.products.filter(is_active=True).exists()]
+    if empty:
+        raise NothingToSell(empty)
     start_date = start_date or (timezone.now().date() - timedelta(days=days))
     run = SimulationRun.objects.create(
         seed=seed,

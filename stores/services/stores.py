@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -45,10 +46,18 @@ def create_store_from_preset(
     Raises ValidationError naming the field when an override is out of range; nothing is saved.
     """
     preset = get_preset(preset_key)
+    slug = slug or slugify(name)[:60]
+    if not slug:
+        # Without this, the admin said "This field cannot be blank." next to a slug the trainer
+        # was told to leave empty: an Arabic or Japanese name has no letter a URL slug can use.
+        raise ValidationError(
+            {
+                "slug": f"{name!r} gives no slug (a slug uses the letters a-z, digits and "
+                "hyphens): type one, e.g. souq-uae."
+            }
+        )
     # Store() fills every parameter not overridden from the preset (see Store.__init__).
-    store = Store(
-        name=name, slug=slug or slugify(name)[:60], business_model=preset.key, **overrides
-    )
+    store = Store(name=name, slug=slug, business_model=preset.key, **overrides)
     store.full_clean()
     store.save()
     add_preset_channels(store)
@@ -110,8 +119,11 @@ def catalogue_products(store: Store, *, seed: int = CATALOGUE_SEED) -> list[Prod
 
 @transaction.atomic
 def clone_store(store: Store, *, name: str = "", slug: str = "") -> Store:
-    """Copy a store's settings, channels and catalogue (not its orders) under a new slug."""
-    name = name or f"{store.name} (copy)"
+    """Copy a store's settings, channels and catalogue (not its orders) under a new slug.
+
+    Raises ValidationError naming the field when the copy would not be a valid store; nothing
+    is saved then."""
+    name = name or derived_name(store.name, " (copy)")
     slug = slug or _free_slug(f"{store.slug}-copy")
     channels = list(store.channels.all())
     products = list(store.products.all())
@@ -138,7 +150,7 @@ def prepaid_twin(store: Store, *, name: str = "", slug: str = "") -> Store:
         raise ValueError(f"{store.slug} does not offer cash on delivery.")
     twin = clone_store(
         store,
-        name=name or f"{store.name} (prepaid)",
+        name=name or derived_name(store.name, " (prepaid)"),
         slug=slug or _free_slug(f"{store.slug}-prepaid"),
     )
     methods = [m for m in twin.payment_methods if m != "cod"] or ["card"]
@@ -169,6 +181,13 @@ def reset_store_data(store: Store) -> ResetResult:
     customers, _ = Customer.objects.filter(store=store).delete()
     RunChunk.objects.filter(store=store).delete()
     return ResetResult(orders=orders, funnel_rows=funnel_rows, customers=customers)
+
+
+def derived_name(name: str, suffix: str) -> str:
+    """`name` with `suffix`, shortened to fit a store's name: a copy of a long name, or of a
+    copy of a copy, is still a valid store (the suffix says what it is, so it is kept)."""
+    limit = Store._meta.get_field("name").max_length
+    return name[: limit - len(suffix)].rstrip() + suffix
 
 
 def _free_slug(base: str) -> str:

@@ -47,6 +47,7 @@ was placed.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -270,7 +271,11 @@ class _Prepared:
         markup = float(self.prices.sum()) / max(float(self.costs.sum()), 1.0)
         # The market's markup over the store's: below 1 the store looks dear (market.py moves
         # it day by day under competitors' price pressure).
-        self.market_over_markup = REFERENCE_MARKUP * p.market_price_factor / markup
+        # A catalogue given away (every price 0, which the admin allows at a cost of 0) looks
+        # as cheap as a store can: price's effect on conversion sits at its clamp.
+        self.market_over_markup = (
+            REFERENCE_MARKUP * p.market_price_factor / markup if markup > 0 else math.inf
+        )
         price_factor = market.price_factor(self.market_over_markup, p.price_elasticity)
         view = max(p.product_view_rate, 1e-9)
         cart = max(p.add_to_cart_rate, 1e-9)

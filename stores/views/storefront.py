@@ -128,11 +128,14 @@ def _landing(request: HttpRequest, store: Store, products) -> HttpResponse:
     hero = offers[0]
     # The landing page is the product page of a single-product store.
     funnel.record_step(request.session, store.pk, funnel.PRODUCT_VIEW)
+    # A pack saves against the hero's price a unit (the hero is a pack itself when the trainer
+    # has taken the single unit off sale: its 2-pack then saves nothing against itself).
+    hero_unit = hero.price / hero.bundle_quantity
     bundles = [
         {
             "product": p,
             "per_unit": (p.price / p.bundle_quantity).quantize(p.price),
-            "saving": hero.price * p.bundle_quantity - p.price,
+            "saving": (hero_unit * p.bundle_quantity - p.price).quantize(p.price),
         }
         for p in offers
     ]

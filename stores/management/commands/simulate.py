@@ -160,9 +160,6 @@ class Command(BaseCommand):
         stores = list(stores)
         if not stores:
             raise CommandError("No active stores: create some first (manage.py seed_demo).")
-        empty = [s.slug for s in stores if not s.products.filter(is_active=True).exists()]
-        if empty:
-            raise CommandError(f"Store(s) without active products: {', '.join(empty)}.")
         # On the workers, the run is created and queued at once, or not created at all.
         make = services.create_run if options["in_process"] else services.start_run
         try:
@@ -177,6 +174,8 @@ class Command(BaseCommand):
             )
         except BrokerUnavailable as exc:
             raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
+        except services.NothingToSell as exc:
+            raise CommandError(str(exc)) from None
 
     def _existing(self, value: str) -> SimulationRun:
         run_id = positive_int(value, "--resume")
