@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from . import validation
+from .fields import WholeNumberField
 from .scenarios import SCENARIOS, get_scenario
 from .services.runs import MAX_DAYS
 from .services.scenarios import PREFIX_MAX, check_prefix
@@ -44,16 +46,21 @@ class ApplyShockForm(ErrorText, forms.Form):
         initial=RUN,
         widget=forms.RadioSelect,
     )
-    start_day = forms.IntegerField(min_value=0, initial=30)
-    days = forms.IntegerField(
+    # WholeNumberField: ASCII digits only and a bounded length, like every number typed elsewhere.
+    start_day = WholeNumberField(min_value=0, initial=30)
+    days = WholeNumberField(
         min_value=1, required=False, help_text="Empty: the shock's usual duration."
     )
     open_ended = forms.BooleanField(required=False, help_text="No end, whatever the duration.")
-    history_days = forms.IntegerField(
+    history_days = WholeNumberField(
         min_value=1, max_value=MAX_DAYS, initial=90, required=False, label="Days of the new run"
     )
-    seed = forms.IntegerField(
-        min_value=0, required=False, help_text="Empty: a random seed (a new run only)."
+    seed = WholeNumberField(
+        min_value=0,
+        max_value=validation.MAX_SEED,
+        max_digits=18,
+        required=False,
+        help_text="Empty: a random seed (a new run only).",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -80,8 +87,10 @@ class StartScenarioForm(ErrorText, forms.Form):
     scenario = forms.ChoiceField(
         choices=[(s.key, s.title) for s in SCENARIOS.values()], widget=forms.RadioSelect
     )
-    seed = forms.IntegerField(
+    seed = WholeNumberField(
         min_value=0,
+        max_value=validation.MAX_SEED,
+        max_digits=18,
         initial=1,
         help_text="Same seed and store numbers, same history (a store's number is part of its "
         "random streams).",

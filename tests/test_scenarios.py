@@ -296,6 +296,9 @@ def test_classes_run_side_by_side_and_a_taken_prefix_is_refused():
         call_command("scenario", "start", "nope", "--seed", "2", "--in-process")
     with pytest.raises(CommandError, match="seed: "):
         call_command("scenario", "start", "price_war", "--seed", "-3", "--in-process")
+    # A 23-digit seed reached the database and failed there (OverflowError, a traceback).
+    with pytest.raises(CommandError, match="seed: Enter at most 18 digits."):
+        call_command("scenario", "start", "price_war", "--seed", "9" * 23, "--in-process")
     assert ScenarioRun.objects.count() == 2
 
 

@@ -25,6 +25,7 @@ from stores.models import (
     OrderStatus,
     RunChunk,
     RunStatus,
+    SimulationRun,
     Source,
 )
 from stores.services import bulk_write, runs
@@ -313,11 +314,16 @@ def test_simulate_command_in_process_prints_a_summary(two_stores):
         (["--days", "5", "--seed", "1", "--start", "2026-13-01"], "YYYY-MM-DD"),
         (["--resume", "999999"], "No simulation run"),
         (["--days", "5", "--seed", "1", "--chunk-days", "0"], "--chunk-days must be at least 1"),
+        # The engine counts days from 1970 and dates end in 9999: these were tracebacks from
+        # inside the engine, after the run had been created.
+        (["--days", "5", "--seed", "1", "--start", "0001-01-01"], "must fall between 1970-01-01"),
+        (["--days", "5", "--seed", "1", "--start", "9999-12-31"], "must fall between 1970-01-01"),
     ],
 )
 def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("simulate", *args, "--in-process", stdout=StringIO())
+    assert not SimulationRun.objects.exists()
 
 
 # SQLite stages a chunk's batches before the write turn up to STAGE_LIMIT orders, and streams

@@ -403,6 +403,11 @@ class StoreAdmin(admin.ModelAdmin):
         if not form.is_valid():
             self.message_user(request, form.error_text(), messages.ERROR)
             return
+        try:
+            services.broker.check_broker()  # before creating it: none left "running", unqueued
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(), messages.ERROR)
+            return
         experiment = form.create()
         services.experiments.dispatch_experiment(experiment)
         url = reverse("experiments:detail", args=[experiment.pk])

@@ -145,6 +145,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--start {options['start']!r} is not a YYYY-MM-DD date."
                 ) from None
+            try:
+                runs.check_dates(start, days)
+            except ValueError as exc:
+                raise CommandError(f"--start: {exc}") from None
         stores = Store.objects.active()
         slugs = [s.strip() for s in options["stores"].split(",") if s.strip()]
         if slugs:
