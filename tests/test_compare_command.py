@@ -96,6 +96,8 @@ def test_table_lists_each_store_with_its_interval(two_stores):
         (["--source", "robots"], "source"),
         (["--run", "999"], "no simulation run #999"),
         (["--baseline", "ghost"], "baseline"),
+        # Stores exist but none sells in India: not "create some with seed_demo".
+        (["--market", "IN"], r"No store matches the selection \(--stores, --market"),
     ],
 )
 def test_bad_arguments_fail_with_a_clear_message(two_stores, args, message):

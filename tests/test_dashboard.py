@@ -279,6 +279,16 @@ def test_market_filter_keeps_the_stores_selling_there(staff_client, pair):
     assert [r.slug for r in response.context["comparison"].rows] == ["souq"]
 
 
+def test_an_empty_table_export_keeps_the_tables_header(staff_client, pair):
+    # No store sells in India: the CSV had the daily export's header (slug,date,...).
+    response = staff_client.get(
+        reverse("dashboard:export", args=["table", "csv"]), {"market": "IN"}
+    )
+    assert response.status_code == 200
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("slug,name,model,sessions,orders,") and ",date," not in header
+
+
 def test_mixed_currencies_are_flagged(staff_client, pair):
     hand, souq = pair
     assert "different currencies" not in staff_client.get(URL).content.decode()

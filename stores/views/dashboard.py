@@ -419,7 +419,9 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         # A byte-order mark so spreadsheet programs open the file as UTF-8.
         response.write("\ufeff")
-        fields = list(records[0]) if records else list(metrics.DAILY_KEYS)
+        # No rows (no store in the market, no day in the dates): still the export's own header.
+        empty_header = metrics.RECORD_KEYS if what == "table" else metrics.DAILY_KEYS
+        fields = list(records[0]) if records else list(empty_header)
         writer = csv.DictWriter(response, fieldnames=fields)
         writer.writeheader()
         writer.writerows(records)

@@ -54,6 +54,11 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(form.error_text())
         stores = form.cleaned_data["store_list"]
+        if not stores and form.all_stores:
+            # Stores exist: the selection left them all out, and seed_demo would not help.
+            raise CommandError(
+                "No store matches the selection (--stores, --market and the run's stores)."
+            )
         if not stores:
             raise CommandError("No store matches: create some with `manage.py seed_demo`.")
         services.ensure_run_summary(form.cleaned_data.get("run"))
