@@ -217,6 +217,18 @@ def test_page_query_budget(staff_client, pair, django_assert_max_num_queries):
     assert b'id="kpi-table"' in response.content
 
 
+def test_a_store_the_run_did_not_simulate_says_so_instead_of_showing_bare_zeros(staff_client, pair):
+    hand, souq = pair
+    run = services.create_run(days=3, seed=1, stores=[souq])  # the latest run: another store's
+    for name in ("store", "cohorts"):
+        response = staff_client.get(reverse(f"dashboard:{name}", args=[hand.slug]), {"run": run.pk})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f"Run #{run.pk} did not simulate {hand.name}, so it has no figures here" in html
+    html = staff_client.get(reverse("dashboard:store", args=[souq.slug]), {"run": run.pk}).text
+    assert "did not simulate" not in html and f"Run #{run.pk} · seed 1 · 3 days from" in html
+
+
 def test_drill_down_lists_the_store_orders_a_page_at_a_time(staff_client, pair):
     url = reverse("dashboard:store", args=["hand"])
     response = staff_client.get(url, {"date_to": "2026-05-01"})
