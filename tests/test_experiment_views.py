@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -126,6 +128,20 @@ def test_a_metric_the_experiment_does_not_have_falls_back_instead_of_failing(sta
     assert "Contribution by delivery_days_max" in html
     assert 'value="cash_low"' not in html and 'value="runway_months"' not in html
     assert 'value="contribution_margin"' in html
+
+
+def test_a_sweep_whose_store_was_deleted_says_so_instead_of_failing(staff_client, cod):
+    # Deleting the store deletes its figures: the page was a 500 (StopIteration), `experiment
+    # show` a traceback.
+    experiment = finished_sweep(cod)
+    cod.delete()
+    gone = f"Experiment #{experiment.pk} has no figures left: its store(s) were deleted."
+    response = staff_client.get(f"/dashboard/experiments/{experiment.pk}/")
+    assert response.status_code == 200 and gone in response.content.decode()
+    response = staff_client.get(f"/dashboard/experiments/{experiment.pk}/export.csv")
+    assert response.status_code == 410 and response.content.decode().strip() == gone
+    with pytest.raises(CommandError, match=re.escape(gone)):
+        call_command("experiment", "show", str(experiment.pk), stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(

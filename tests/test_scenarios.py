@@ -334,7 +334,7 @@ def test_the_debrief_follows_a_run_in_progress_and_is_for_staff(staff_client):
 # --- The admin ----------------------------------------------------------------------------------
 
 
-def test_the_admin_starts_a_scenario_and_sends_the_trainer_to_its_debrief(staff_client):
+def test_the_admin_starts_a_scenario_and_sends_the_trainer_to_its_debrief(staff_client, broker):
     start = reverse("admin:stores_scenariorun_start")
     assert "COD vs prepaid" in staff_client.get(start).content.decode()
 
@@ -350,6 +350,22 @@ def test_the_admin_starts_a_scenario_and_sends_the_trainer_to_its_debrief(staff_
     assert again.status_code == 200 and "exist already" in again.content.decode()
     listing = staff_client.get(reverse("admin:stores_scenariorun_changelist")).content.decode()
     assert "Start a scenario" in listing and "Open the debrief" in listing
+
+
+def test_with_redis_down_a_scenario_start_says_so_and_creates_nothing(staff_client, no_broker):
+    # It used to create the stores and a run that failed at once: a traceback, or a 500.
+    with pytest.raises(CommandError, match=f"Cannot reach Redis at {no_broker}: is it running"):
+        call_command("scenario", "start", "price_war", "--seed", "1", stdout=StringIO())
+    response = staff_client.post(
+        reverse("admin:stores_scenariorun_start"),
+        {"scenario": "price_war", "seed": "1", "prefix": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Cannot reach Redis at {no_broker}: is it running?" in html
+    assert "scenario start price_war --seed 1 --in-process" in html
+    assert not ScenarioRun.objects.exists() and not Store.objects.exists()
+    assert not SimulationRun.objects.exists()
 
 
 def test_the_admin_removes_a_scenario_after_confirmation(staff_client):

@@ -212,6 +212,20 @@ class ScenarioRunAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         form = StartScenarioForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            try:
+                # Before its stores are created: with Redis down they stayed, with a run
+                # that failed at once, and the page answered a 500.
+                services.broker.check_broker()
+            except services.BrokerUnavailable as exc:
+                data = form.cleaned_data
+                form.add_error(
+                    None,
+                    exc.explain(
+                        "or start it without a worker: `python manage.py scenario start "
+                        f"{data['scenario']} --seed {data['seed']} --in-process`"
+                    ),
+                )
+                return self._start_form(request, form)
             data = form.cleaned_data
             started = start_scenario(data["scenario"], seed=data["seed"], prefix=data["prefix"])
             services.dispatch_run(started.run)
@@ -222,6 +236,9 @@ class ScenarioRunAdmin(ReadOnlyAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("scenarios:debrief", args=[started.pk]))
+        return self._start_form(request, form)
+
+    def _start_form(self, request: HttpRequest, form: StartScenarioForm) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

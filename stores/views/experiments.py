@@ -24,6 +24,7 @@ from stores.metrics import METRIC_BY_KEY
 from stores.metrics.experiments import (
     CSV_KEYS,
     EXPERIMENT_METRICS,
+    STORES_GONE,
     SUMMARY_KEYS,
     ExperimentOutcome,
     StoreOutcome,
@@ -110,7 +111,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, experiment: Experiment, refused: str = "", status: int = 200
+    request: HttpRequest, experiment: Experiment, problem: str = "", status: int = 200
 ) -> HttpResponse:
     metric = request.GET.get("metric") or DEFAULT_METRIC
     # Only a figure the experiment has (a bookmarked or typed cash metric falls back too).
@@ -122,10 +123,13 @@ def _detail(
         "metric": METRIC_BY_KEY[metric],
         "metrics": EXPERIMENT_METRICS,
         "poll_seconds": POLL_SECONDS if experiment.is_active else None,
-        "refused": refused,
+        "problem": problem,
     }
     if not experiment.is_active and experiment.chunks_done:
-        context.update(_results(summarise(experiment), metric))
+        if context["stores"]:
+            context.update(_results(summarise(experiment), metric))
+        else:
+            context["problem"] = STORES_GONE.format(pk=experiment.pk)
     template = "experiments/detail.html#status" if request.htmx else "experiments/detail.html"
     return render(request, template, context, status=status)
 
@@ -231,7 +235,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             experiments.resume_experiment(experiment.pk)
         except services.BrokerUnavailable as exc:
-            return _detail(request, experiment, refused=exc.explain(), status=503)
+            return _detail(request, experiment, problem=exc.explain(), status=503)
     return redirect("experiments:detail", pk=pk)
 
 
@@ -246,6 +250,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return HttpResponse(
             f"Experiment #{pk} is still running.\n", status=409, content_type="text/plain"
         )
+    if not experiment.stores.exists():
+        text = STORES_GONE.format(pk=pk)
+        return HttpResponse(text + "\n", status=410, content_type="text/plain")
     outcome = summarise(experiment)
     filename = f"experiment-{pk}.{fmt}"
     if fmt == "json":

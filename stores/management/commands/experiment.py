@@ -30,6 +30,7 @@ from stores.metrics.experiments import (
     CSV_KEYS,
     DIRECTED,
     EXPERIMENT_METRICS,
+    STORES_GONE,
     SUMMARY_KEYS,
     ExperimentOutcome,
     summarise,
@@ -147,6 +148,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Experiment #{experiment.pk} ended {experiment.status}. {experiment.error}".strip()
             )
+        if not experiment.stores.exists():
+            raise CommandError(STORES_GONE.format(pk=experiment.pk))
         self._print(summarise(experiment), options)
 
     def _create(self, action: str, options: dict) -> Experiment:
