@@ -121,3 +121,22 @@ def test_the_default_run_is_the_latest_with_data_not_an_empty_newer_one(make_sto
 
     assert default == json.loads(run("--format", "json", "--run", str(written.pk)))
     assert all(store["orders"] > 0 for store in default["stores"])
+
+
+def test_a_store_left_out_of_the_latest_run_is_named_not_called_unknown(make_store):
+    # After a scenario or a one-store simulate, the latest run holds other stores: `cohorts
+    # glow-theory` said "No store with the slug 'glow-theory'" of a store that exists.
+    ours = make_store("brand", slug="ours")
+    theirs = make_store("general", slug="theirs")
+    latest = services.create_run(days=2, seed=1, stores=[theirs], start_date=date(2026, 1, 5))
+    services.run_in_process(latest)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("cohorts", ours.slug, stdout=io.StringIO())
+    assert str(failure.value) == (
+        f"Run #{latest.pk} did not simulate ours: choose a run that did (--run N) or every row "
+        "(--run all)."
+    )
+    with pytest.raises(CommandError, match=f"Run #{latest.pk} did not simulate {ours.name}"):
+        run("--stores", ours.slug)
+    call_command("cohorts", ours.slug, "--run", "all", stdout=io.StringIO())  # no error

@@ -57,7 +57,12 @@ class Command(BaseCommand):
         if not stores and form.all_stores:
             # Stores exist: the selection left them all out, and seed_demo would not help.
             raise CommandError(
-                "No store matches the selection (--stores, --market and the run's stores)."
+                " ".join(
+                    [
+                        "No store matches the selection (--stores, --market and the run's stores).",
+                        *form.notices,  # e.g. "Run #3 did not simulate Glow Theory: left out."
+                    ]
+                )
             )
         if not stores:
             raise CommandError("No store matches: create some with `manage.py seed_demo`.")
