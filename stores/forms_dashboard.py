@@ -133,7 +133,8 @@ class DashboardFilterForm(forms.Form):
         else:
             baseline = ""
         if baseline and baseline not in slugs:
-            message = f"The baseline {baseline!r} is not among the stores shown."
+            # At most 40 characters of what was typed: a 3,000-character value filled the page.
+            message = f"The baseline {baseline[:40]!r} is not among the stores shown."
             if self.strict_baseline:
                 self.add_error("baseline", message)
             else:

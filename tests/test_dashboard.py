@@ -301,6 +301,17 @@ def test_an_empty_table_export_keeps_the_tables_header(staff_client, pair):
     assert header.startswith("slug,name,model,sessions,orders,") and ",date," not in header
 
 
+def test_a_baseline_that_is_not_shown_is_named_briefly(staff_client, pair):
+    long = "é" * 3000
+    html = staff_client.get(URL, {"baseline": long}).content.decode()
+    notice = re.search(r'<p class="notice" role="status">([^<]*)</p>', html).group(1)
+    assert "is not among the stores shown" in notice and len(notice) < 200
+    response = staff_client.get(
+        reverse("dashboard:export", args=["table", "csv"]), {"baseline": long}
+    )
+    assert response.status_code == 400 and len(response.content.decode()) < 200
+
+
 def test_mixed_currencies_are_flagged(staff_client, pair):
     hand, souq = pair
     assert "different currencies" not in staff_client.get(URL).content.decode()
