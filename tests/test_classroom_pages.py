@@ -165,6 +165,9 @@ def test_the_debrief_and_exports_hold_every_round(staff_client, session):
     data = staff_client.get(reverse("classroom:export", args=[session.pk, "json"])).json()
     assert data["rounds"][0]["courier"] in ("express", "standard")
     assert Order.objects.filter(store__team__session=session).exists()
+    # The clock of an ended session does not move; the message said "is ended: it has ended."
+    with pytest.raises(CommandError, match=rf"^Session #{session.pk} has ended: its clock and"):
+        call_command("classroom", "clock", str(session.pk), "step", "1", stdout=StringIO())
 
 
 def test_a_session_from_a_chosen_store_copies_it_and_its_references(staff_client, demo_stores):
