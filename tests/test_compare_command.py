@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -140,3 +141,9 @@ def test_a_store_left_out_of_the_latest_run_is_named_not_called_unknown(make_sto
     with pytest.raises(CommandError, match=f"Run #{latest.pk} did not simulate {ours.name}"):
         run("--stores", ours.slug)
     call_command("cohorts", ours.slug, "--run", "all", stdout=io.StringIO())  # no error
+
+
+def test_the_tables_footer_gives_the_moment_in_minutes(two_stores):
+    # It printed the datetime's repr: "as of 2026-11-30 17:03:52.765572+00:00".
+    footer = run().splitlines()[-1]
+    assert re.search(r"as of \d{4}-\d\d-\d\d \d\d:\d\d UTC;", footer), footer

@@ -130,6 +130,6 @@ def render_table(comparison: metrics.Comparison) -> str:
     ]
     text.append(
         f"Returns, refusals: mature cohorts (placed before the return window closed) as of "
-        f"{comparison.as_of}; * = provisional (no mature cohort yet). Money in store currency."
+        f"{comparison.as_of:%Y-%m-%d %H:%M %Z}; * = provisional (no mature cohort yet). Money in store currency."
     )
     return "\n".join(text)
