@@ -12,6 +12,7 @@ from django import forms
 
 from . import metrics, validation
 from .models import Channel, DashboardPreference, Market, SimulationRun, Source, Store
+from .services.runs import FIRST_DAY, LAST_DAY
 
 RUN_LATEST = ""  # the default: the most recent run with data when there is one, else every row
 RUN_ALL = "all"
@@ -96,6 +97,13 @@ class DashboardFilterForm(forms.Form):
         run = run or SimulationRun.objects.filter(pk=number).first()
         if run is None:
             raise forms.ValidationError(f"There is no simulation run #{value}.")
+        if not FIRST_DAY <= run.start_date <= LAST_DAY:
+            # Created before its dates were checked (a --start of 0001-01-01): it never wrote a
+            # day, and reading it overflowed the calendar (a 500).
+            raise forms.ValidationError(
+                f"Run #{run.pk} starts on {run.start_date}, outside the dates a run can "
+                f"simulate ({FIRST_DAY} to {LAST_DAY}): it has no figures."
+            )
         return run
 
     def clean(self) -> dict[str, Any]:

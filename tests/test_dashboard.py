@@ -312,6 +312,18 @@ def test_a_baseline_that_is_not_shown_is_named_briefly(staff_client, pair):
     assert response.status_code == 400 and len(response.content.decode()) < 200
 
 
+def test_a_run_left_from_before_dates_were_checked_is_refused_not_a_500(staff_client, pair):
+    # `simulate --start 0001-01-01` used to create its run before failing: reading it overflowed.
+    hand, souq = pair
+    run = services.create_run(days=3, seed=1, stores=[hand])
+    SimulationRun.objects.filter(pk=run.pk).update(start_date=date(1, 1, 1))
+    response = staff_client.get(URL, {"run": run.pk})
+    assert response.status_code == 400
+    assert f"Run #{run.pk} starts on 0001-01-01, outside the dates a run can simulate" in (
+        response.content.decode()
+    )
+
+
 def test_mixed_currencies_are_flagged(staff_client, pair):
     hand, souq = pair
     assert "different currencies" not in staff_client.get(URL).content.decode()
