@@ -382,6 +382,14 @@ def test_sweep_command_marks_the_best_value_and_prints_csv(make_store):
     assert single.channels.get(channel="paid_social").daily_budget == budget  # unchanged
 
 
+def test_an_experiment_left_from_before_dates_were_checked_cannot_be_resumed(make_store):
+    store = make_store("cod", slug="cod-x")
+    experiment = experiments.create_replication([store], replications=2, days=5)
+    Experiment.objects.filter(pk=experiment.pk).update(start_date=date(1, 1, 1))
+    with pytest.raises(CommandError, match=f"^Experiment #{experiment.pk} cannot be resumed."):
+        command("resume", str(experiment.pk), "--in-process")  # was a ValueError traceback
+
+
 def test_the_command_says_redis_is_unreachable_in_one_line_and_creates_nothing(
     make_store, no_broker
 ):

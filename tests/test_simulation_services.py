@@ -326,6 +326,15 @@ def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
     assert not SimulationRun.objects.exists()
 
 
+def test_a_run_left_from_before_dates_were_checked_cannot_be_resumed(two_stores):
+    # It was created by `--start 0001-01-01` before that was refused: resuming it was a
+    # traceback from inside the engine.
+    run = services.create_run(days=3, seed=1, stores=two_stores)
+    SimulationRun.objects.filter(pk=run.pk).update(start_date=date(1, 1, 1))
+    with pytest.raises(CommandError, match=f"^Run #{run.pk} cannot be resumed. The days"):
+        call_command("simulate", "--resume", str(run.pk), "--in-process", stdout=StringIO())
+
+
 # SQLite stages a chunk's batches before the write turn up to STAGE_LIMIT orders, and streams
 # them inside the transaction beyond it; PostgreSQL streams either way.
 @pytest.mark.parametrize("stage_limit", [100_000, 0], ids=["staged", "beyond-stage-limit"])

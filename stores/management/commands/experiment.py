@@ -38,6 +38,7 @@ from stores.metrics.experiments import (
 from stores.models import Experiment, RunStatus
 from stores.services import BrokerUnavailable, experiments
 from stores.services.broker import check_broker
+from stores.services.runs import check_dates
 
 from .simulate import WITHOUT_A_WORKER
 
@@ -132,6 +133,11 @@ class Command(BaseCommand):
                 )
                 return
             if action == "resume":
+                try:  # one created before its dates were checked can never be written
+                    check_dates(experiment.start_date, experiment.days)
+                except ValueError as exc:
+                    text = f"Experiment #{experiment.pk} cannot be resumed. {exc}"
+                    raise CommandError(text) from None
                 if options["in_process"]:
                     experiments.run_experiment_in_process(experiment, on_progress=self._draw)
                 else:

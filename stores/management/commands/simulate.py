@@ -187,6 +187,12 @@ class Command(BaseCommand):
         run = SimulationRun.objects.filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"No simulation run #{run_id}.")
+        try:
+            # A run created before its dates were checked (a --start of 0001-01-01) can never
+            # be written: resuming it was a traceback from inside the engine.
+            runs.check_dates(run.start_date, run.days)
+        except ValueError as exc:
+            raise CommandError(f"Run #{run.pk} cannot be resumed. {exc}") from None
         return run
 
     def _resume(self, value: str) -> SimulationRun:
