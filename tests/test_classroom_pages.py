@@ -117,6 +117,10 @@ def test_the_command_starts_decides_closes_and_ranks(db):
 
     with pytest.raises(CommandError, match="markup: 9 is out of bounds"):
         call_command("classroom", "decide", str(session.pk), "Team A", "--set", "markup=9")
+    # A decision the session does not offer: its message alone, not under an "input:" label.
+    with pytest.raises(CommandError) as refused:
+        call_command("classroom", "decide", str(session.pk), "Team A", "--set", "cod=maybe")
+    assert str(refused.value).startswith("cod: ") and "input:" not in str(refused.value)
     # A decision typed without its value was called "not a decision".
     with pytest.raises(CommandError, match=r"^markup: give its value, e.g. --set markup=VALUE\.$"):
         call_command("classroom", "decide", str(session.pk), "Team A", "--set", "markup")
