@@ -427,6 +427,7 @@ def test_the_command_says_redis_is_unreachable_in_one_line_and_creates_nothing(
         (["replicate", "--start", "0001-01-01"], "start: The days simulated must fall between"),
         (["replicate", "--start", "9999-12-31"], "start: The days simulated must fall between"),
         (["show", "\u0663"], "is not an experiment number."),
+        (["replicate", "--stores", ""], "--stores names no store"),  # it meant every store
     ],
 )  # fmt: skip
 def test_the_command_refuses_bad_arguments_before_anything_is_queued(make_store, args, message):

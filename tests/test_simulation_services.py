@@ -318,6 +318,9 @@ def test_simulate_command_in_process_prints_a_summary(two_stores):
         # inside the engine, after the run had been created.
         (["--days", "5", "--seed", "1", "--start", "0001-01-01"], "must fall between 1970-01-01"),
         (["--days", "5", "--seed", "1", "--start", "9999-12-31"], "must fall between 1970-01-01"),
+        # An empty --stores (an unset shell variable) simulated every store.
+        (["--days", "5", "--seed", "1", "--stores", ""], "--stores names no store"),
+        (["--days", "5", "--seed", "1", "--stores", " , "], "--stores names no store"),
     ],
 )
 def test_simulate_command_rejects_bad_arguments(two_stores, args, message):

@@ -40,7 +40,7 @@ from stores.services import BrokerUnavailable, experiments
 from stores.services.broker import check_broker
 from stores.services.runs import check_dates
 
-from .simulate import WITHOUT_A_WORKER
+from .simulate import WITHOUT_A_WORKER, named_slugs
 
 FORMATS = ("table", "csv", "json")
 BAR_WIDTH = 30
@@ -74,7 +74,9 @@ class Command(BaseCommand):
             )
 
         replicate = sub.add_parser("replicate", help="The same stores over many seeds.")
-        replicate.add_argument("--stores", default="", help="Comma-separated store slugs.")
+        replicate.add_argument(
+            "--stores", default=None, help="Comma-separated store slugs (default: every active)."
+        )
         replicate.add_argument("--baseline", default="", help="Store slug compared against.")
         common(replicate)
         sweep = sub.add_parser("sweep", help="One parameter of one store over values.")
@@ -168,7 +170,11 @@ class Command(BaseCommand):
         }
         if action == "replicate":
             form = ReplicateForm(
-                {**data, "stores": options["stores"], "baseline": options["baseline"]}
+                {
+                    **data,
+                    "stores": ",".join(named_slugs(options["stores"])),
+                    "baseline": options["baseline"],
+                }  # fmt: skip
             )
         else:
             form = SweepForm(

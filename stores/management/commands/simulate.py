@@ -41,6 +41,18 @@ def positive_int(value: str, label: str = "value") -> int:
         ) from None
 
 
+def named_slugs(value: str | None, flag: str = "--stores") -> list[str]:
+    """The slugs a comma-separated option names; [] when the option was left out. Given but
+    naming none (an empty shell variable, ",") is refused: it used to mean every store, and
+    simulated all of them."""
+    if value is None:
+        return []
+    slugs = [s.strip() for s in value.split(",") if s.strip()]
+    if not slugs:
+        raise CommandError(f"{flag} names no store: give slugs, or leave {flag} out for all.")
+    return slugs
+
+
 def shock_requests(specs: list[str], stores: list[Store], days: int) -> list[ShockRequest]:
     """--shock values checked against the library, the run's stores and its days (a
     CommandError naming the bad part before anything is created)."""
@@ -70,7 +82,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=str, help="Random seed (same seed, same rows).")
         parser.add_argument(
             "--stores",
-            default="",
+            default=None,
             help="Comma-separated store slugs (default: all active, outside training sessions).",
         )
         parser.add_argument(
@@ -150,7 +162,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--start: {exc}") from None
         stores = Store.objects.active()
-        slugs = [s.strip() for s in options["stores"].split(",") if s.strip()]
+        slugs = named_slugs(options["stores"])
         if slugs:
             found = {s.slug: s for s in stores.filter(slug__in=slugs)}
             unknown = [s for s in slugs if s not in found]
