@@ -213,6 +213,16 @@ class DashboardFilterForm(forms.Form):
             "baseline": data.get("baseline"),
         }
 
+    def error_lines_for_people(self) -> list[str]:
+        """The page's version of error_text: each filter by the label the form shows it under,
+        then the query parameter ("To (date_to): ..."); "date_to:" alone named no control."""
+        lines = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            label = "Filters" if field is None else f"{field.label or name.capitalize()} ({name})"
+            lines.extend(f"{label}: {message}" for message in errors)
+        return lines
+
     def error_text(self) -> str:
         """Every error on one line each, naming the field: for a 400 body or a CommandError."""
         lines = []

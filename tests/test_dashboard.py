@@ -131,6 +131,11 @@ def test_bad_filter_values_get_a_clear_400(staff_client, pair, params, message):
     assert message in export.content.decode()
 
 
+def test_the_page_names_a_bad_filter_by_its_label_too(staff_client, pair):
+    page = staff_client.get(URL, {"date_from": "2026-05-02", "date_to": "2026-05-01"})
+    assert "To (date_to): The end date is before the start date." in page.content.decode()
+
+
 def test_exports_refuse_a_baseline_outside_the_selection_but_the_page_falls_back(
     staff_client, pair
 ):

@@ -34,7 +34,7 @@ ORDERS_PER_PAGE = 50
 
 
 def _bad_request(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:
-    context = {"errors": form.error_text().splitlines(), "query": request.GET.urlencode()}
+    context = {"errors": form.error_lines_for_people(), "query": request.GET.urlencode()}
     return render(request, "dashboard/bad_request.html", context, status=400)
 
 
