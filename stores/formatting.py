@@ -14,7 +14,11 @@ from typing import Any
 def pct(value: float | None, places: int = 1) -> str:
     if value is None:
         return "–"
-    return f"{float(value) * 100:.{int(places)}f}%"
+    # The minus sign money uses (−), and none on a value that rounds to zero: a negative margin
+    # read "-16.3%" beside "−1,451.45", and a tiny one "-0.0%".
+    value = float(value) * 100
+    sign = "−" if round(value, int(places)) < 0 else ""
+    return f"{sign}{abs(value):.{int(places)}f}%"
 
 
 def signed_pct(value: float | None) -> str:

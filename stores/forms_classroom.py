@@ -177,6 +177,10 @@ class DecisionForm(ErrorText, forms.Form):
         for item in settings:
             key, sep, value = item.partition("=")
             key = key.strip()
+            if not sep and key in DECISION_KEYS:
+                # `--set markup` is a decision without its value, not an unknown one.
+                errors.append(f"{key}: give its value, e.g. --set {key}=VALUE.")
+                continue
             if not sep or key not in DECISION_KEYS:
                 errors.append(
                     f"{key or item}: not a decision; use one of {', '.join(DECISION_KEYS)}."

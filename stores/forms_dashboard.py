@@ -21,6 +21,7 @@ from .models import (
     Store,
     TrainingSession,
 )
+from .services.runs import FIRST_DAY, LAST_DAY
 
 RUN_LATEST = ""  # the default: the most recent run with data when there is one, else every row
 RUN_ALL = "all"
@@ -125,6 +126,13 @@ class DashboardFilterForm(forms.Form):
         run = run or SimulationRun.objects.filter(pk=number).first()
         if run is None:
             raise forms.ValidationError(f"There is no simulation run #{value}.")
+        if not FIRST_DAY <= run.start_date <= LAST_DAY:
+            # Created before its dates were checked (a --start of 0001-01-01): it never wrote a
+            # day, and reading it overflowed the calendar (a 500).
+            raise forms.ValidationError(
+                f"Run #{run.pk} starts on {run.start_date}, outside the dates a run can "
+                f"simulate ({FIRST_DAY} to {LAST_DAY}): it has no figures."
+            )
         return run
 
     def clean(self) -> dict[str, Any]:
@@ -162,7 +170,8 @@ class DashboardFilterForm(forms.Form):
         else:
             baseline = ""
         if baseline and baseline not in slugs:
-            message = f"The baseline {baseline!r} is not among the stores shown."
+            # At most 40 characters of what was typed: a 3,000-character value filled the page.
+            message = f"The baseline {baseline[:40]!r} is not among the stores shown."
             if self.strict_baseline:
                 self.add_error("baseline", message)
             else:
@@ -232,6 +241,16 @@ class DashboardFilterForm(forms.Form):
             "source": data.get("source") or None,
             "baseline": data.get("baseline"),
         }
+
+    def error_lines_for_people(self) -> list[str]:
+        """The page's version of error_text: each filter by the label the form shows it under,
+        then the query parameter ("To (date_to): ..."); "date_to:" alone named no control."""
+        lines = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            label = "Filters" if field is None else f"{field.label or name.capitalize()} ({name})"
+            lines.extend(f"{label}: {message}" for message in errors)
+        return lines
 
     def error_text(self) -> str:
         """Every error on one line each, naming the field: for a 400 body or a CommandError."""

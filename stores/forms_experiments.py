@@ -13,6 +13,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from . import validation
+from .fields import WholeNumberField
 from .models import MAX_POINTS, MAX_REPLICATIONS, Experiment, Store
 from .services import experiments
 from .services.experiments import MAX_DAYS
@@ -24,15 +26,20 @@ DEFAULT_DAYS = 365
 class ExperimentForm(forms.Form):
     """What both kinds share: how many seeds, which days, and the demand streams."""
 
-    seeds = forms.IntegerField(
+    # WholeNumberField: ASCII digits only, like every number typed elsewhere ("٣" is not 3).
+    seeds = WholeNumberField(
         min_value=1,
         max_value=MAX_REPLICATIONS,
         initial=DEFAULT_SEEDS,
         help_text="Replications: seeds seed, seed + 1, ...",
     )
-    days = forms.IntegerField(min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS)
-    seed = forms.IntegerField(
-        min_value=0, initial=1, help_text="The first seed (same seeds, same results)."
+    days = WholeNumberField(min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS)
+    seed = WholeNumberField(
+        min_value=0,
+        max_value=validation.MAX_SEED,
+        max_digits=18,
+        initial=1,
+        help_text="The first seed (same seeds, same results).",
     )
     start = forms.DateField(
         required=False, label="First day", help_text="Default: so that the last day is yesterday."
@@ -64,6 +71,15 @@ class ExperimentForm(forms.Form):
             "start_date": data.get("start"),
             "common_random_numbers": not data.get("independent_demand"),
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("days"):
+            try:
+                experiments.check_dates(data["start"], data["days"])
+            except ValueError as exc:
+                self.add_error("start", str(exc))
+        return data
 
     def error_text(self) -> str:
         """Every error on one line each, naming the field: for a 400 body or a CommandError."""

@@ -34,8 +34,10 @@ def day_count_field(**kwargs: Any) -> WholeNumberField:
 class ErrorText:
     def error_text(self) -> str:
         """Every error on one line each, naming the field: for a page or a CommandError."""
+        # A message about the whole form stands alone ("input: cod: this session does not
+        # offer that decision" read as if "input" were a field).
         return "\n".join(
-            f"{'input' if name == '__all__' else name}: {message}"
+            message if name == "__all__" else f"{name}: {message}"
             for name, errors in self.errors.items()
             for message in errors
         )

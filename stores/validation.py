@@ -42,6 +42,12 @@ class InvalidInput(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+# The largest random seed a person may type: 18 digits, as `simulate --seed` reads them. A seed is
+# stored in a 64-bit column with room for seed + replication; a 23-digit seed reached the
+# database and failed there (OverflowError, a 500).
+MAX_SEED = 10**18 - 1
+
+
 @dataclass(frozen=True)
 class NumberRule:
     """Bounds of a whole number typed by a person."""

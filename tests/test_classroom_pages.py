@@ -129,6 +129,13 @@ def test_the_command_starts_decides_closes_and_ranks(db):
 
     with pytest.raises(CommandError, match="markup: 9 is out of bounds"):
         call_command("classroom", "decide", str(session.pk), "Team A", "--set", "markup=9")
+    # A decision the session does not offer: its message alone, not under an "input:" label.
+    with pytest.raises(CommandError) as refused:
+        call_command("classroom", "decide", str(session.pk), "Team A", "--set", "cod=maybe")
+    assert str(refused.value).startswith("cod: ") and "input:" not in str(refused.value)
+    # A decision typed without its value was called "not a decision".
+    with pytest.raises(CommandError, match=r"^markup: give its value, e.g. --set markup=VALUE\.$"):
+        call_command("classroom", "decide", str(session.pk), "Team A", "--set", "markup")
     with pytest.raises(CommandError, match="paid_social.daily_budget"):
         call_command(
             "classroom", "decide", str(session.pk), "Team A",
@@ -174,6 +181,9 @@ def test_the_debrief_and_exports_hold_every_round(staff_client, session):
     data = staff_client.get(reverse("classroom:export", args=[session.pk, "json"])).json()
     assert data["rounds"][0]["courier"] in ("express", "standard")
     assert Order.objects.filter(store__team__session=session).exists()
+    # The clock of an ended session does not move; the message said "is ended: it has ended."
+    with pytest.raises(CommandError, match=rf"^Session #{session.pk} has ended: its clock and"):
+        call_command("classroom", "clock", str(session.pk), "step", "1", stdout=StringIO())
 
 
 def test_a_session_from_a_chosen_store_copies_it_and_its_references(staff_client, demo_stores):

@@ -98,6 +98,8 @@ def test_table_lists_each_store_with_its_interval(two_stores):
         (["--source", "robots"], "source"),
         (["--run", "999"], "no simulation run #999"),
         (["--baseline", "ghost"], "baseline"),
+        # Stores exist but none sells in India: not "create some with seed_demo".
+        (["--market", "IN"], r"No store matches the selection \(--stores, --market"),
     ],
 )
 def test_bad_arguments_fail_with_a_clear_message(two_stores, args, message):
@@ -158,3 +160,28 @@ def test_the_table_shows_cash_low_its_day_and_runway_as_json_gives_them(make_sto
             assert runway == f"{record['runway_months']:.1f} mo"
         runways.add(runway == "not burning")
     assert runways == {True, False}  # both readings checked
+
+
+def test_a_store_left_out_of_the_latest_run_is_named_not_called_unknown(make_store):
+    # After a scenario or a one-store simulate, the latest run holds other stores: `cohorts
+    # glow-theory` said "No store with the slug 'glow-theory'" of a store that exists.
+    ours = make_store("brand", slug="ours")
+    theirs = make_store("general", slug="theirs")
+    latest = services.create_run(days=2, seed=1, stores=[theirs], start_date=date(2026, 1, 5))
+    services.run_in_process(latest)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("cohorts", ours.slug, stdout=io.StringIO())
+    assert str(failure.value) == (
+        f"Run #{latest.pk} did not simulate ours: choose a run that did (--run N) or every row "
+        "(--run all)."
+    )
+    with pytest.raises(CommandError, match=f"Run #{latest.pk} did not simulate {ours.name}"):
+        run("--stores", ours.slug)
+    call_command("cohorts", ours.slug, "--run", "all", stdout=io.StringIO())  # no error
+
+
+def test_the_tables_footer_gives_the_moment_in_minutes(two_stores):
+    # It printed the datetime's repr: "as of 2026-11-30 17:03:52.765572+00:00".
+    footer = " ".join(run().split("\n\n")[-1].split())  # the note, wrapped to 100 columns
+    assert re.search(r"as of \d{4}-\d\d-\d\d \d\d:\d\d UTC;", footer), footer

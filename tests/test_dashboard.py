@@ -131,6 +131,11 @@ def test_bad_filter_values_get_a_clear_400(staff_client, pair, params, message):
     assert message in export.content.decode()
 
 
+def test_the_page_names_a_bad_filter_by_its_label_too(staff_client, pair):
+    page = staff_client.get(URL, {"date_from": "2026-05-02", "date_to": "2026-05-01"})
+    assert "To (date_to): The end date is before the start date." in page.content.decode()
+
+
 def test_exports_refuse_a_baseline_outside_the_selection_but_the_page_falls_back(
     staff_client, pair
 ):
@@ -217,6 +222,18 @@ def test_page_query_budget(staff_client, pair, django_assert_max_num_queries):
     assert b'id="kpi-table"' in response.content
 
 
+def test_a_store_the_run_did_not_simulate_says_so_instead_of_showing_bare_zeros(staff_client, pair):
+    hand, souq = pair
+    run = services.create_run(days=3, seed=1, stores=[souq])  # the latest run: another store's
+    for name in ("store", "cohorts"):
+        response = staff_client.get(reverse(f"dashboard:{name}", args=[hand.slug]), {"run": run.pk})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f"Run #{run.pk} did not simulate {hand.name}, so it has no figures here" in html
+    html = staff_client.get(reverse("dashboard:store", args=[souq.slug]), {"run": run.pk}).text
+    assert "did not simulate" not in html and f"Run #{run.pk} · seed 1 · 3 days from" in html
+
+
 def test_drill_down_lists_the_store_orders_a_page_at_a_time(staff_client, pair):
     url = reverse("dashboard:store", args=["hand"])
     response = staff_client.get(url, {"date_to": "2026-05-01"})
@@ -282,6 +299,39 @@ def test_market_filter_keeps_the_stores_selling_there(staff_client, pair):
     souq.save()
     response = staff_client.get(URL, {"market": "AE"})
     assert [r.slug for r in response.context["comparison"].rows] == ["souq"]
+
+
+def test_an_empty_table_export_keeps_the_tables_header(staff_client, pair):
+    # No store sells in India: the CSV had the daily export's header (slug,date,...).
+    response = staff_client.get(
+        reverse("dashboard:export", args=["table", "csv"]), {"market": "IN"}
+    )
+    assert response.status_code == 200
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("slug,name,model,sessions,orders,") and ",date," not in header
+
+
+def test_a_baseline_that_is_not_shown_is_named_briefly(staff_client, pair):
+    long = "é" * 3000
+    html = staff_client.get(URL, {"baseline": long}).content.decode()
+    notice = re.search(r'<p class="notice" role="status">([^<]*)</p>', html).group(1)
+    assert "is not among the stores shown" in notice and len(notice) < 200
+    response = staff_client.get(
+        reverse("dashboard:export", args=["table", "csv"]), {"baseline": long}
+    )
+    assert response.status_code == 400 and len(response.content.decode()) < 200
+
+
+def test_a_run_left_from_before_dates_were_checked_is_refused_not_a_500(staff_client, pair):
+    # `simulate --start 0001-01-01` used to create its run before failing: reading it overflowed.
+    hand, souq = pair
+    run = services.create_run(days=3, seed=1, stores=[hand])
+    SimulationRun.objects.filter(pk=run.pk).update(start_date=date(1, 1, 1))
+    response = staff_client.get(URL, {"run": run.pk})
+    assert response.status_code == 400
+    assert f"Run #{run.pk} starts on 0001-01-01, outside the dates a run can simulate" in (
+        response.content.decode()
+    )
 
 
 def test_mixed_currencies_are_flagged(staff_client, pair):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -40,7 +42,7 @@ def test_the_page_lists_both_forms_and_is_staff_only(staff_client, cod):
     assert 'href="/dashboard/experiments/"' in staff_client.get("/dashboard/").content.decode()
 
 
-def test_starting_a_sweep_queues_it_and_shows_its_progress(staff_client, cod):
+def test_starting_a_sweep_queues_it_and_shows_its_progress(staff_client, cod, broker):
     response = staff_client.post(
         "/dashboard/experiments/start/sweep/",
         {"store": "souq", "param": "delivery_days_max", "values": "1,4", "seeds": "2",
@@ -116,7 +118,75 @@ def test_exports_give_the_commands_json_and_a_csv_row_per_figure(staff_client, c
     assert float(refusal[0]["mean"]) < float(refusal[-1]["mean"])
 
 
-def test_cancel_and_resume_from_the_page(staff_client, cod):
+def test_a_metric_the_experiment_does_not_have_falls_back_instead_of_failing(staff_client, cod):
+    # The picker offered the cash figures, which an experiment does not compute: choosing one
+    # answered a 500 (KeyError).
+    experiment = finished_sweep(cod)
+    response = staff_client.get(f"/dashboard/experiments/{experiment.pk}/?metric=cash_low")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Contribution by delivery_days_max" in html
+    assert 'value="cash_low"' not in html and 'value="runway_months"' not in html
+    assert 'value="contribution_margin"' in html
+
+
+def test_a_sweep_whose_store_was_deleted_says_so_instead_of_failing(staff_client, cod):
+    # Deleting the store deletes its figures: the page was a 500 (StopIteration), `experiment
+    # show` a traceback.
+    experiment = finished_sweep(cod)
+    cod.delete()
+    gone = f"Experiment #{experiment.pk} has no figures left: its store(s) were deleted."
+    response = staff_client.get(f"/dashboard/experiments/{experiment.pk}/")
+    assert response.status_code == 200 and gone in response.content.decode()
+    response = staff_client.get(f"/dashboard/experiments/{experiment.pk}/export.csv")
+    assert response.status_code == 410 and response.content.decode().strip() == gone
+    with pytest.raises(CommandError, match=re.escape(gone)):
+        call_command("experiment", "show", str(experiment.pk), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("seed", "9" * 23, "Enter at most 18 digits."),  # was a 500 (OverflowError)
+        ("start", "0001-01-01", "must fall between 1970-01-01 and 2999-12-31"),
+        ("start", "9999-12-31", "must fall between 1970-01-01 and 2999-12-31"),
+        ("seeds", "\u0663", "Enter a whole number using the digits 0-9."),  # "٣" read as 3
+    ],
+)
+def test_a_seed_or_first_day_out_of_range_is_refused_on_the_page(
+    staff_client, cod, field, value, message
+):
+    values = {"store": "souq", "param": "delivery_days_max", "values": "1,4", "seeds": "2",
+              "days": "10", "seed": "1", field: value}  # fmt: skip
+    response = staff_client.post("/dashboard/experiments/start/sweep/", values)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Experiment.objects.exists()
+
+
+def test_with_redis_down_starting_or_resuming_says_so_and_changes_nothing(
+    staff_client, cod, no_broker
+):
+    values = {"store": "souq", "param": "delivery_days_max", "values": "1,4", "seeds": "2",
+              "days": "10", "seed": "1"}  # fmt: skip
+    response = staff_client.post("/dashboard/experiments/start/sweep/", values)
+    assert response.status_code == 503  # was a 500, with the experiment left "running"
+    assert f"Cannot reach Redis at {no_broker}: is it running?" in response.content.decode()
+    assert "__all__" not in response.content.decode()
+    assert not Experiment.objects.exists()
+
+    experiment = experiments.create_sweep(
+        cod, param="delivery_days_max", values=[2], replications=2, days=5
+    )
+    experiments.cancel_experiment(experiment.pk)
+    response = staff_client.post(f"/dashboard/experiments/{experiment.pk}/resume/")
+    assert response.status_code == 503
+    assert f"Cannot reach Redis at {no_broker}: is it running?" in response.content.decode()
+    experiment.refresh_from_db()
+    assert experiment.status == RunStatus.CANCELLED
+
+
+def test_cancel_and_resume_from_the_page(staff_client, cod, broker):
     experiment = experiments.create_sweep(
         cod, param="delivery_days_max", values=[2], replications=2, days=5
     )

@@ -382,6 +382,31 @@ def test_sweep_command_marks_the_best_value_and_prints_csv(make_store):
     assert single.channels.get(channel="paid_social").daily_budget == budget  # unchanged
 
 
+def test_an_experiment_left_from_before_dates_were_checked_cannot_be_resumed(make_store):
+    store = make_store("cod", slug="cod-x")
+    experiment = experiments.create_replication([store], replications=2, days=5)
+    Experiment.objects.filter(pk=experiment.pk).update(start_date=date(1, 1, 1))
+    with pytest.raises(CommandError, match=f"^Experiment #{experiment.pk} cannot be resumed."):
+        command("resume", str(experiment.pk), "--in-process")  # was a ValueError traceback
+
+
+def test_the_command_says_redis_is_unreachable_in_one_line_and_creates_nothing(
+    make_store, no_broker
+):
+    store = make_store("cod", slug="cod-x")
+    with pytest.raises(CommandError) as exc:
+        command("replicate", "--stores", store.slug, "--seeds", "2", "--days", "5")
+    assert str(exc.value).startswith(f"Cannot reach Redis at {no_broker}: is it running?")
+    assert "--in-process" in str(exc.value)
+    assert not Experiment.objects.exists()
+
+    experiment = experiments.create_replication([store], replications=2, days=5)
+    with pytest.raises(CommandError, match="Cannot reach Redis at"):
+        command("resume", str(experiment.pk))
+    experiment.refresh_from_db()
+    assert experiment.status == RunStatus.PENDING
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -396,6 +421,13 @@ def test_sweep_command_marks_the_best_value_and_prints_csv(make_store):
          "store: Unknown or inactive store: 'missing'."),
         (["show", "999"], "No experiment #999."),
         (["replicate", "--metric", "vibes"], "--metric 'vibes' is not a metric"),
+        # Cash figures are compare's, not an experiment's: `show --metric cash_low` was a KeyError.
+        (["replicate", "--metric", "cash_low"], "--metric 'cash_low' is not a metric of an"),
+        (["replicate", "--seed", "9" * 23], "seed: Enter at most 18 digits."),
+        (["replicate", "--start", "0001-01-01"], "start: The days simulated must fall between"),
+        (["replicate", "--start", "9999-12-31"], "start: The days simulated must fall between"),
+        (["show", "\u0663"], "is not an experiment number."),
+        (["replicate", "--stores", ""], "--stores names no store"),  # it meant every store
     ],
 )  # fmt: skip
 def test_the_command_refuses_bad_arguments_before_anything_is_queued(make_store, args, message):

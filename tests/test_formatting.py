@@ -19,3 +19,10 @@ def test_the_projector_writes_large_amounts_whole_and_small_ones_with_cents():
     assert fmt.interval_text(Interval(1200.4, 1800.6), "money", whole_money=True) == (
         "1,200 – 1,801"
     )
+
+
+def test_a_negative_rate_takes_the_minus_sign_money_takes_and_zero_has_none():
+    # A negative contribution margin read "-16.3%" beside "−1,451.45"; a tiny one "-0.0%".
+    assert fmt.metric_value(-0.163, "rate") == "−16.3%"
+    assert fmt.metric_value(-0.0004, "rate") == "0.0%"
+    assert fmt.pct(0.05) == "5.0%" and fmt.pct(-0.05, 0) == "−5%"

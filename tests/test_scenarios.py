@@ -299,6 +299,9 @@ def test_classes_run_side_by_side_and_a_taken_prefix_is_refused():
         call_command("scenario", "start", "nope", "--seed", "2", "--in-process")
     with pytest.raises(CommandError, match="seed: "):
         call_command("scenario", "start", "price_war", "--seed", "-3", "--in-process")
+    # A 23-digit seed reached the database and failed there (OverflowError, a traceback).
+    with pytest.raises(CommandError, match="seed: Enter at most 18 digits."):
+        call_command("scenario", "start", "price_war", "--seed", "9" * 23, "--in-process")
     assert ScenarioRun.objects.count() == 2
 
 
@@ -350,6 +353,22 @@ def test_the_admin_starts_a_scenario_and_sends_the_trainer_to_its_debrief(staff_
     assert again.status_code == 200 and "exist already" in again.content.decode()
     listing = staff_client.get(reverse("admin:stores_scenariorun_changelist")).content.decode()
     assert "Start a scenario" in listing and "Open the debrief" in listing
+
+
+def test_with_redis_down_a_scenario_start_says_so_and_creates_nothing(staff_client, no_broker):
+    # It used to create the stores and a run that failed at once: a traceback, or a 500.
+    with pytest.raises(CommandError, match=f"Cannot reach Redis at {no_broker}: is it running"):
+        call_command("scenario", "start", "price_war", "--seed", "1", stdout=StringIO())
+    response = staff_client.post(
+        reverse("admin:stores_scenariorun_start"),
+        {"scenario": "price_war", "seed": "1", "prefix": ""},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Cannot reach Redis at {no_broker}: is it running?" in html
+    assert "scenario start price_war --seed 1 --in-process" in html
+    assert not ScenarioRun.objects.exists() and not Store.objects.exists()
+    assert not SimulationRun.objects.exists()
 
 
 def test_the_admin_removes_a_scenario_after_confirmation(staff_client):

@@ -25,6 +25,7 @@ from stores.models import (
     OrderStatus,
     RunChunk,
     RunStatus,
+    SimulationRun,
     Source,
 )
 from stores.services import bulk_write, runs
@@ -313,11 +314,28 @@ def test_simulate_command_in_process_prints_a_summary(two_stores):
         (["--days", "5", "--seed", "1", "--start", "2026-13-01"], "YYYY-MM-DD"),
         (["--resume", "999999"], "No simulation run"),
         (["--days", "5", "--seed", "1", "--chunk-days", "0"], "--chunk-days must be at least 1"),
+        # The engine counts days from 1970 and dates end in 9999: these were tracebacks from
+        # inside the engine, after the run had been created.
+        (["--days", "5", "--seed", "1", "--start", "0001-01-01"], "must fall between 1970-01-01"),
+        (["--days", "5", "--seed", "1", "--start", "9999-12-31"], "must fall between 1970-01-01"),
+        # An empty --stores (an unset shell variable) simulated every store.
+        (["--days", "5", "--seed", "1", "--stores", ""], "--stores names no store"),
+        (["--days", "5", "--seed", "1", "--stores", " , "], "--stores names no store"),
     ],
 )
 def test_simulate_command_rejects_bad_arguments(two_stores, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("simulate", *args, "--in-process", stdout=StringIO())
+    assert not SimulationRun.objects.exists()
+
+
+def test_a_run_left_from_before_dates_were_checked_cannot_be_resumed(two_stores):
+    # It was created by `--start 0001-01-01` before that was refused: resuming it was a
+    # traceback from inside the engine.
+    run = services.create_run(days=3, seed=1, stores=two_stores)
+    SimulationRun.objects.filter(pk=run.pk).update(start_date=date(1, 1, 1))
+    with pytest.raises(CommandError, match=f"^Run #{run.pk} cannot be resumed. The days"):
+        call_command("simulate", "--resume", str(run.pk), "--in-process", stdout=StringIO())
 
 
 # SQLite stages a chunk's batches before the write turn up to STAGE_LIMIT orders, and streams

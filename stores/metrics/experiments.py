@@ -44,6 +44,12 @@ from .figures import StoreFigures
 # name and model, under the same keys; but the cash balance, which needs the order rows (an
 # experiment keeps each store's daily figures only).
 EXPERIMENT_KEYS = tuple(k for k in RECORD_KEYS if k not in ("slug", "name", "model", *CASH_KEYS))
+# The metrics a person can pick for an experiment (the page's picker, the command's --metric):
+# a cash figure is not among them, since an experiment has none to show.
+EXPERIMENT_METRICS = tuple(m for m in METRICS if m.key in EXPERIMENT_KEYS)
+# Deleting a store deletes its figures in every experiment: one whose stores are all gone has
+# nothing to show (summarise would return points with no store in them).
+STORES_GONE = "Experiment #{pk} has no figures left: its store(s) were deleted."
 # Figures with a better direction, for "ahead of the baseline" (sessions or ad spend are not
 # better or worse for being higher; neither is a cost line on its own).
 DIRECTED = tuple(

@@ -234,10 +234,11 @@ def _locked(session: TrainingSession) -> TrainingSession:
 
 
 def _running(session: TrainingSession) -> None:
+    if session.status == SessionStatus.ENDED:  # not "is ended: it has ended."
+        raise ClassroomError(f"Session #{session.pk} has ended: its clock and rounds are final.")
     if session.status != SessionStatus.RUNNING:
         raise ClassroomError(
-            f"Session #{session.pk} is {session.get_status_display().lower()}: "
-            + ("start it first." if session.status == SessionStatus.READY else "it has ended.")
+            f"Session #{session.pk} is {session.get_status_display().lower()}: start it first."
         )
 
 

@@ -49,9 +49,11 @@ from ..models import (
 )
 from ..simulation import engine, ledger
 from ..simulation.params import CHANNELS, StoreParams
+from .broker import check_broker
 from .bulk_write import TableRows, insert_many, writer_turn
 from .engine_params import store_params
 from .rollup import ROLLUP_FIELDS, rollup_cells
+from .runs import check_dates
 
 # A chunk is a whole year unless told: an experiment writes ~one row per store-day, so a chunk's
 # cost is the engine's, and fewer, longer tasks spend less on queueing and transactions. The
@@ -328,6 +330,10 @@ def _create(
         raise ValidationError(f"Days must be between 1 and {MAX_DAYS}, not {days}.")
     if seed < 0:
         raise ValidationError("The seed must be zero or positive.")
+    try:
+        check_dates(start_date, days)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
     chunk_days = chunk_days or min(days, EXPERIMENT_CHUNK_DAYS)
     if chunk_days < 1:
         raise ValidationError("Chunk days must be at least 1.")
@@ -392,7 +398,9 @@ def dispatch_experiment(experiment: Experiment) -> int:
 
 
 def resume_experiment(experiment_id: int) -> int:
-    """Re-dispatch an experiment's unfinished chunks (a worker died, or it was cancelled)."""
+    """Re-dispatch an experiment's unfinished chunks (a worker died, or it was cancelled).
+    Raises BrokerUnavailable, changing nothing, when the broker does not answer."""
+    check_broker()
     return dispatch_experiment(Experiment.objects.get(pk=experiment_id))
 
 

@@ -44,6 +44,25 @@ DEFAULT_CHUNK_DAYS = 92  # a run's longest chunk unless told: a quarter (see chu
 WRITE_BATCH = 10_000  # orders prepared and inserted at a time (bounds a worker's memory)
 STAGE_LIMIT = 100_000  # SQLite: orders of a chunk staged before its write turn (~40 MB of TEMP)
 MAX_DAYS = 3650
+# The calendar a run may cover. The engine numbers days from 1970-01-01 and seeds its random
+# streams with that number, which must not be negative; an order's outcomes and payouts fall
+# months after its day, so the last day stays far from the end of the calendar (year 9999).
+# A --start of 0001-01-01 or 9999-12-31 used to fail in the engine after the run was created.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def check_dates(start_date: date | None, days: int) -> None:
+    """ValueError unless [start_date, start_date + days) lies within FIRST_DAY..LAST_DAY."""
+    if start_date is None:
+        return
+    if start_date < FIRST_DAY or start_date > LAST_DAY - timedelta(days=max(days - 1, 0)):
+        raise ValueError(
+            f"The days simulated must fall between {FIRST_DAY} and {LAST_DAY}: "
+            f"{days} day(s) from {start_date} do not."
+        )
+
+
 FIRST_HISTORY_SEED = 1  # the history `make run` gives a new database: the same for everyone
 
 logger = logging.getLogger(__name__)
@@ -93,6 +112,7 @@ def create_run(
     empty = [s.slug for s in stores if not s.products.filter(is_active=True).exists()]
     if empty:
         raise NothingToSell(empty)
+    check_dates(start_date, days)
     start_date = start_date or (timezone.now().date() - timedelta(days=days))
     run = SimulationRun.objects.create(
         seed=seed,

@@ -34,7 +34,7 @@ ORDERS_PER_PAGE = 50
 
 
 def _bad_request(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:
-    context = {"errors": form.error_text().splitlines(), "query": request.GET.urlencode()}
+    context = {"errors": form.error_lines_for_people(), "query": request.GET.urlencode()}
     return render(request, "dashboard/bad_request.html", context, status=400)
 
 
@@ -420,7 +420,9 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         # A byte-order mark so spreadsheet programs open the file as UTF-8.
         response.write("\ufeff")
-        fields = list(records[0]) if records else list(metrics.DAILY_KEYS)
+        # No rows (no store in the market, no day in the dates): still the export's own header.
+        empty_header = metrics.RECORD_KEYS if what == "table" else metrics.DAILY_KEYS
+        fields = list(records[0]) if records else list(empty_header)
         writer = csv.DictWriter(response, fieldnames=fields)
         writer.writeheader()
         writer.writerows(records)
@@ -460,8 +462,22 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "marks": (marks := _marks(form, [store])),
         **_charts(comparison, styles, [store.slug], same_scale=False, marks=marks),
         "cash_chart": _cash_chart(comparison.rows[0], styles[store.slug]),
+        "notices": _run_notices(form, store),
+        "run": form.cleaned_data.get("run"),
     }
     return render(request, "dashboard/store.html", context)
+
+
+def _run_notices(form: DashboardFilterForm, store: Store) -> list[str]:
+    """What a store's pages say about the run they read: a run that did not simulate the store
+    (the latest run is often another class's or scenario's) shows only zeros, so say why."""
+    run = form.cleaned_data.get("run")
+    if isinstance(run, SimulationRun) and not run.stores.filter(pk=store.pk).exists():
+        return [
+            f"Run #{run.pk} did not simulate {store.name}, so it has no figures here: "
+            "choose a run that did, or all data."
+        ]
+    return []
 
 
 def _cash_chart(row: metrics.StoreFigures, style: charts.Style) -> charts.LineChart:
@@ -515,7 +531,8 @@ def cohorts(request: HttpRequest, slug: str, fmt: str = "") -> HttpResponse:
         writer.writeheader()
         writer.writerows(records)
     else:
-        context = {"store": store, "form": form, "cohorts": rows, "query": request.GET.urlencode()}
+        context = {"store": store, "form": form, "cohorts": rows, "query": request.GET.urlencode(),
+                   "notices": _run_notices(form, store)}  # fmt: skip
         return render(request, "dashboard/cohorts.html", context)
     response["Content-Disposition"] = f'attachment; filename="{store.slug}-cohorts.{fmt}"'
     return response

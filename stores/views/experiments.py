@@ -18,10 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from stores import formatting as fmt
+from stores import services
 from stores.forms_experiments import ReplicateForm, SweepForm
-from stores.metrics import METRIC_BY_KEY, METRICS
+from stores.metrics import METRIC_BY_KEY
 from stores.metrics.experiments import (
     CSV_KEYS,
+    EXPERIMENT_METRICS,
+    STORES_GONE,
     SUMMARY_KEYS,
     ExperimentOutcome,
     StoreOutcome,
@@ -85,9 +88,16 @@ def start(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         form = SweepForm(data)
         other = ReplicateForm(initial={"stores": ""})
+    forms = (form, other) if kind == "replicate" else (other, form)
     if not form.is_valid():
-        forms = (form, other) if kind == "replicate" else (other, form)
         return _index(request, *forms, status=400)
+    try:
+        # Before anything is created: with Redis down the experiment would sit "running" with
+        # nothing queued (and the page answered a 500).
+        services.broker.check_broker()
+    except services.BrokerUnavailable as exc:
+        form.add_error(None, exc.explain())
+        return _index(request, *forms, status=503)
     experiment = form.create()
     experiments.dispatch_experiment(experiment)
     return redirect("experiments:detail", pk=experiment.pk)
@@ -97,21 +107,31 @@ def start(request: HttpRequest, kind: str) -> HttpResponse:
 @staff_member_required
 @vary_on_headers("HX-Request")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    experiment = get_object_or_404(Experiment, pk=pk)
+    return _detail(request, get_object_or_404(Experiment, pk=pk))
+
+
+def _detail(
+    request: HttpRequest, experiment: Experiment, problem: str = "", status: int = 200
+) -> HttpResponse:
     metric = request.GET.get("metric") or DEFAULT_METRIC
-    if metric not in METRIC_BY_KEY:
+    # Only a figure the experiment has (a bookmarked or typed cash metric falls back too).
+    if metric not in {m.key for m in EXPERIMENT_METRICS}:
         metric = DEFAULT_METRIC
     context: dict[str, Any] = {
         "experiment": experiment,
         "stores": list(experiment.stores.order_by("name")),
         "metric": METRIC_BY_KEY[metric],
-        "metrics": METRICS,
+        "metrics": EXPERIMENT_METRICS,
         "poll_seconds": POLL_SECONDS if experiment.is_active else None,
+        "problem": problem,
     }
     if not experiment.is_active and experiment.chunks_done:
-        context.update(_results(summarise(experiment), metric))
+        if context["stores"]:
+            context.update(_results(summarise(experiment), metric))
+        else:
+            context["problem"] = STORES_GONE.format(pk=experiment.pk)
     template = "experiments/detail.html#status" if request.htmx else "experiments/detail.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _results(outcome: ExperimentOutcome, key: str) -> dict[str, Any]:
@@ -212,7 +232,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = get_object_or_404(Experiment, pk=pk)
     if experiment.status != RunStatus.DONE:
-        experiments.resume_experiment(experiment.pk)
+        try:
+            experiments.resume_experiment(experiment.pk)
+        except services.BrokerUnavailable as exc:
+            return _detail(request, experiment, problem=exc.explain(), status=503)
     return redirect("experiments:detail", pk=pk)
 
 
@@ -227,6 +250,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return HttpResponse(
             f"Experiment #{pk} is still running.\n", status=409, content_type="text/plain"
         )
+    if not experiment.stores.exists():
+        text = STORES_GONE.format(pk=pk)
+        return HttpResponse(text + "\n", status=410, content_type="text/plain")
     outcome = summarise(experiment)
     filename = f"experiment-{pk}.{fmt}"
     if fmt == "json":

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from stores.formatting import money, pct
 from stores.forms_dashboard import DashboardFilterForm
 from stores.metrics.cohorts import COHORT_KEYS, cohort_records, store_cohorts
+from stores.models import SimulationRun
 
 FORMATS = ("table", "csv", "json")
 
@@ -45,9 +46,16 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(form.error_text())
         stores = [s for s in form.cleaned_data["store_list"] if s.slug == slug]
+        data = form.cleaned_data
+        if not stores and isinstance(data.get("run"), SimulationRun):
+            # The store exists; the run read (by default the latest) did not simulate it. This
+            # said "No store with the slug" after any scenario or one-store simulate.
+            raise CommandError(
+                f"Run #{data['run'].pk} did not simulate {slug}: choose a run that did "
+                "(--run N) or every row (--run all)."
+            )
         if not stores:
             raise CommandError(f"No store with the slug {slug!r}.")
-        data = form.cleaned_data
         cohorts = store_cohorts(
             stores[0], run=data.get("run"), date_from=data.get("date_from"),
             date_to=data.get("date_to"),

@@ -55,6 +55,16 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(form.error_text())
         stores = form.cleaned_data["store_list"]
+        if not stores and form.all_stores:
+            # Stores exist: the selection left them all out, and seed_demo would not help.
+            raise CommandError(
+                " ".join(
+                    [
+                        "No store matches the selection (--stores, --market and the run's stores).",
+                        *form.notices,  # e.g. "Run #3 did not simulate Glow Theory: left out."
+                    ]
+                )
+            )
         if not stores:
             raise CommandError("No store matches: create some with `manage.py seed_demo`.")
         services.ensure_run_summary(form.cleaned_data.get("run"))
@@ -121,7 +131,7 @@ def render_table(comparison: metrics.Comparison) -> str:
         text += _aligned(block, left) + [""]
     note = (
         f"Returns, refusals: mature cohorts (placed before the return window closed) as of "
-        f"{comparison.as_of:%Y-%m-%d %H:%M}; * = provisional (no mature cohort yet). Cash low: "
+        f"{comparison.as_of:%Y-%m-%d %H:%M %Z}; * = provisional (no mature cohort yet). Cash low: "
         "the lowest daily balance, from the store's starting capital; runway: months the last "
         "balance lasts at the last 30 days' burn. Money in store currency."
     )

@@ -29,12 +29,18 @@ from stores.metrics import METRIC_BY_KEY
 from stores.metrics.experiments import (
     CSV_KEYS,
     DIRECTED,
+    EXPERIMENT_METRICS,
+    STORES_GONE,
     SUMMARY_KEYS,
     ExperimentOutcome,
     summarise,
 )
 from stores.models import Experiment, RunStatus
-from stores.services import experiments
+from stores.services import BrokerUnavailable, experiments
+from stores.services.broker import check_broker
+from stores.services.runs import check_dates
+
+from .simulate import WITHOUT_A_WORKER, named_slugs
 
 FORMATS = ("table", "csv", "json")
 BAR_WIDTH = 30
@@ -68,7 +74,9 @@ class Command(BaseCommand):
             )
 
         replicate = sub.add_parser("replicate", help="The same stores over many seeds.")
-        replicate.add_argument("--stores", default="", help="Comma-separated store slugs.")
+        replicate.add_argument(
+            "--stores", default=None, help="Comma-separated store slugs (default: every active)."
+        )
         replicate.add_argument("--baseline", default="", help="Store slug compared against.")
         common(replicate)
         sweep = sub.add_parser("sweep", help="One parameter of one store over values.")
@@ -92,10 +100,12 @@ class Command(BaseCommand):
         self.progress_out = (
             self.stdout if options.get("format", "table") == "table" else self.stderr
         )
-        if options.get("metric") and options["metric"] not in METRIC_BY_KEY:
+        picked = options.get("metric")
+        if picked and picked not in {m.key for m in EXPERIMENT_METRICS}:
+            # A cash figure is a metric of `compare`, not of an experiment: say which these are.
             raise CommandError(
-                f"--metric {options['metric']!r} is not a metric "
-                f"({', '.join(sorted(METRIC_BY_KEY))})."
+                f"--metric {picked[:40]!r} is not a metric of an experiment "
+                f"({', '.join(sorted(m.key for m in EXPERIMENT_METRICS))})."
             )
         action = options["action"]
         if action in ("replicate", "sweep"):
@@ -125,10 +135,18 @@ class Command(BaseCommand):
                 )
                 return
             if action == "resume":
+                try:  # one created before its dates were checked can never be written
+                    check_dates(experiment.start_date, experiment.days)
+                except ValueError as exc:
+                    text = f"Experiment #{experiment.pk} cannot be resumed. {exc}"
+                    raise CommandError(text) from None
                 if options["in_process"]:
                     experiments.run_experiment_in_process(experiment, on_progress=self._draw)
                 else:
-                    queued = experiments.resume_experiment(experiment.pk)
+                    try:
+                        queued = experiments.resume_experiment(experiment.pk)
+                    except BrokerUnavailable as exc:
+                        raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
                     self.progress_out.write(f"Re-queued {queued} unfinished chunk(s).")
         if action != "show" and experiment.is_active:
             experiment = self._wait(experiment)
@@ -138,6 +156,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Experiment #{experiment.pk} ended {experiment.status}. {experiment.error}".strip()
             )
+        if not experiment.stores.exists():
+            raise CommandError(STORES_GONE.format(pk=experiment.pk))
         self._print(summarise(experiment), options)
 
     def _create(self, action: str, options: dict) -> Experiment:
@@ -150,7 +170,11 @@ class Command(BaseCommand):
         }
         if action == "replicate":
             form = ReplicateForm(
-                {**data, "stores": options["stores"], "baseline": options["baseline"]}
+                {
+                    **data,
+                    "stores": ",".join(named_slugs(options["stores"])),
+                    "baseline": options["baseline"],
+                }  # fmt: skip
             )
         else:
             form = SweepForm(
@@ -162,11 +186,20 @@ class Command(BaseCommand):
         chunk_days = options["chunk_days"]
         if chunk_days and not chunk_days.isdigit():
             raise CommandError(f"--chunk-days {chunk_days!r} is not a whole number.")
+        if not options["in_process"]:
+            self._check_broker()  # before anything is created: none left "running", unqueued
         return form.create(chunk_days=int(chunk_days) if chunk_days else None)
 
+    def _check_broker(self) -> None:
+        try:
+            check_broker()
+        except BrokerUnavailable as exc:
+            raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
+
     def _get(self, value: str) -> Experiment:
-        if not value.isdigit():
-            raise CommandError(f"{value!r} is not an experiment number.")
+        # ASCII digits only: str.isdigit() passes "٣", which int() reads as 3.
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
+            raise CommandError(f"{value[:30]!r} is not an experiment number.")
         experiment = Experiment.objects.filter(pk=int(value)).first()
         if experiment is None:
             raise CommandError(f"No experiment #{value}.")

@@ -23,11 +23,13 @@ from stores.forms_scenarios import StartScenarioForm
 from stores.metrics import METRIC_BY_KEY, plain
 from stores.models import RunStatus, ScenarioRun
 from stores.scenarios import SCENARIOS
+from stores.services import BrokerUnavailable
+from stores.services.broker import check_broker
 from stores.services.scenarios import remove_scenario, start_scenario
 from stores.shocks import SHOCKS, get_shock
 
+from .simulate import WITHOUT_A_WORKER, positive_int
 from .simulate import Command as SimulateCommand
-from .simulate import positive_int
 
 SITE = "http://127.0.0.1:8000"  # where `make run` serves the site
 
@@ -77,6 +79,13 @@ class Command(SimulateCommand):
         )
         if not form.is_valid():
             raise CommandError(form.error_text())
+        if not options["in_process"]:
+            # Before its stores are created: with Redis down they stayed behind, with a failed
+            # run, and the command ended in a traceback.
+            try:
+                check_broker()
+            except BrokerUnavailable as exc:
+                raise CommandError(exc.explain(WITHOUT_A_WORKER)) from None
         data = form.cleaned_data
         started = start_scenario(data["scenario"], seed=data["seed"], prefix=data["prefix"])
         run = started.run

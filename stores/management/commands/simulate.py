@@ -41,6 +41,18 @@ def positive_int(value: str, label: str = "value") -> int:
         ) from None
 
 
+def named_slugs(value: str | None, flag: str = "--stores") -> list[str]:
+    """The slugs a comma-separated option names; [] when the option was left out. Given but
+    naming none (an empty shell variable, ",") is refused: it used to mean every store, and
+    simulated all of them."""
+    if value is None:
+        return []
+    slugs = [s.strip() for s in value.split(",") if s.strip()]
+    if not slugs:
+        raise CommandError(f"{flag} names no store: give slugs, or leave {flag} out for all.")
+    return slugs
+
+
 def shock_requests(specs: list[str], stores: list[Store], days: int) -> list[ShockRequest]:
     """--shock values checked against the library, the run's stores and its days (a
     CommandError naming the bad part before anything is created)."""
@@ -70,7 +82,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=str, help="Random seed (same seed, same rows).")
         parser.add_argument(
             "--stores",
-            default="",
+            default=None,
             help="Comma-separated store slugs (default: all active, outside training sessions).",
         )
         parser.add_argument(
@@ -145,8 +157,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--start {options['start']!r} is not a YYYY-MM-DD date."
                 ) from None
+            try:
+                runs.check_dates(start, days)
+            except ValueError as exc:
+                raise CommandError(f"--start: {exc}") from None
         stores = Store.objects.active()
-        slugs = [s.strip() for s in options["stores"].split(",") if s.strip()]
+        slugs = named_slugs(options["stores"])
         if slugs:
             found = {s.slug: s for s in stores.filter(slug__in=slugs)}
             unknown = [s for s in slugs if s not in found]
@@ -182,6 +198,12 @@ class Command(BaseCommand):
         run = SimulationRun.objects.filter(pk=run_id).first()
         if run is None:
             raise CommandError(f"No simulation run #{run_id}.")
+        try:
+            # A run created before its dates were checked (a --start of 0001-01-01) can never
+            # be written: resuming it was a traceback from inside the engine.
+            runs.check_dates(run.start_date, run.days)
+        except ValueError as exc:
+            raise CommandError(f"Run #{run.pk} cannot be resumed. {exc}") from None
         return run
 
     def _resume(self, value: str) -> SimulationRun:
