@@ -127,3 +127,11 @@ MODEL_FORMFIELD_OVERRIDES: dict[type, dict[str, Any]] = {
     models.DecimalField: {"form_class": DecimalNumberField},
     models.FloatField: {"form_class": FloatNumberField},
 }
+
+
+def seed_field(**kwargs: Any) -> WholeNumberField:
+    """A random seed typed by a person (validation.MAX_SEED: what a 64-bit column holds)."""
+    return WholeNumberField(
+        min_value=0, max_value=validation.MAX_SEED, max_digits=len(str(validation.MAX_SEED)),
+        **kwargs,
+    )  # fmt: skip

@@ -13,8 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import validation
-from .fields import WholeNumberField
+from .fields import WholeNumberField, seed_field
 from .models import MAX_POINTS, MAX_REPLICATIONS, Experiment, Store
 from .services import experiments
 from .services.experiments import MAX_DAYS
@@ -34,13 +33,7 @@ class ExperimentForm(forms.Form):
         help_text="Replications: seeds seed, seed + 1, ...",
     )
     days = WholeNumberField(min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS)
-    seed = WholeNumberField(
-        min_value=0,
-        max_value=validation.MAX_SEED,
-        max_digits=18,
-        initial=1,
-        help_text="The first seed (same seeds, same results).",
-    )
+    seed = seed_field(initial=1, help_text="The first seed (same seeds, same results).")
     start = forms.DateField(
         required=False, label="First day", help_text="Default: so that the last day is yesterday."
     )

@@ -10,20 +10,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .fields import TextField, WholeNumberField
+from .fields import TextField, WholeNumberField, seed_field
 from .scenarios import SCENARIOS, get_scenario
 from .services.runs import MAX_DAYS
 from .services.scenarios import PREFIX_MAX, check_prefix
 from .shocks import SHOCKS, check_window
 
 RUN, LIVE = "run", "live"
-# A seed is stored in a 64-bit column: 18 digits at most, as the commands' --seed takes.
-SEED_DIGITS = 18
-MAX_SEED = 10**SEED_DIGITS - 1
-
-
-def seed_field(**kwargs: Any) -> WholeNumberField:
-    return WholeNumberField(min_value=0, max_value=MAX_SEED, max_digits=SEED_DIGITS, **kwargs)
 
 
 def day_count_field(**kwargs: Any) -> WholeNumberField:

@@ -181,7 +181,7 @@ def test_starting_a_scenario_with_redis_down_says_so_and_creates_no_store(staff_
 
     assert response.status_code == 200
     assert f"Cannot reach Redis at {no_broker}: is it running?" in response.content.decode()
-    assert "scenario start NAME --in-process" in response.content.decode()
+    assert "scenario start cod_vs_prepaid --seed 4 --in-process" in response.content.decode()
     assert not Store.objects.exists() and not ScenarioRun.objects.exists()
 
 

@@ -224,7 +224,8 @@ def test_page_query_budget(staff_client, pair, django_assert_max_num_queries):
 
 def test_a_store_the_run_did_not_simulate_says_so_instead_of_showing_bare_zeros(staff_client, pair):
     hand, souq = pair
-    run = services.create_run(days=3, seed=1, stores=[souq])  # the latest run: another store's
+    run = SimulationRun.objects.create(seed=1, start_date=date(2026, 5, 1), days=3)
+    run.stores.set([souq])  # the latest run: another store's
     for name in ("store", "cohorts"):
         response = staff_client.get(reverse(f"dashboard:{name}", args=[hand.slug]), {"run": run.pk})
         html = response.content.decode()
@@ -325,8 +326,8 @@ def test_a_baseline_that_is_not_shown_is_named_briefly(staff_client, pair):
 def test_a_run_left_from_before_dates_were_checked_is_refused_not_a_500(staff_client, pair):
     # `simulate --start 0001-01-01` used to create its run before failing: reading it overflowed.
     hand, souq = pair
-    run = services.create_run(days=3, seed=1, stores=[hand])
-    SimulationRun.objects.filter(pk=run.pk).update(start_date=date(1, 1, 1))
+    run = SimulationRun.objects.create(seed=1, start_date=date(1, 1, 1), days=3)
+    run.stores.set([hand])
     response = staff_client.get(URL, {"run": run.pk})
     assert response.status_code == 400
     assert f"Run #{run.pk} starts on 0001-01-01, outside the dates a run can simulate" in (

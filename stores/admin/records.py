@@ -32,10 +32,6 @@ from ..services.broker import check_broker
 from ..services.scenarios import remove_scenario, start_scenario
 from .common import WITHOUT_A_WORKER
 
-SCENARIO_WITHOUT_A_WORKER = (
-    "or start it without a worker: `python manage.py scenario start NAME --in-process`"
-)
-
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Generated records: readable and deletable, never edited into inconsistency."""
@@ -221,7 +217,14 @@ class ScenarioRunAdmin(ReadOnlyAdmin):
                 # Asked first, so that with Redis down no store of the scenario is created.
                 check_broker()
             except services.BrokerUnavailable as exc:
-                form.add_error(None, exc.explain(SCENARIO_WITHOUT_A_WORKER))
+                data = form.cleaned_data
+                form.add_error(
+                    None,
+                    exc.explain(
+                        "or start it without a worker: `python manage.py scenario start "
+                        f"{data['scenario']} --seed {data['seed']} --in-process`"
+                    ),
+                )
             else:
                 return self._start_scenario(request, form.cleaned_data)
         context = {
