@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from itertools import groupby
+from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any
 
@@ -445,13 +446,17 @@ def _mature_counts(
         ]
         for store_id, by_outcome in cutoffs.items()
     }
-    for row in period_rows:
-        period, counts = _as_date(row[1]), out[row[0]]
-        for o, limit in limits[row[0]]:
-            if period <= limit:
-                outcome = counts[o.key]
+    # Rows come by store, then period: each store's running sums, read at each cutoff.
+    for store_id, group in groupby(period_rows, key=itemgetter(0)):
+        group = list(group)
+        periods = [_as_date(row[1]) for row in group]
+        running = {c: list(accumulate(row[at[c]] for row in group)) for c in LAGGED_COLUMNS}
+        for o, limit in limits[store_id]:
+            n = bisect_right(periods, limit)
+            if n:
+                outcome = out[store_id][o.key]
                 for c in o.columns:
-                    outcome[c] += row[at[c]]
+                    outcome[c] += running[c][n - 1]
     if not by_week:
         return out
     # The days of each cutoff's own week, up to the cutoff.
