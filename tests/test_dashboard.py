@@ -421,3 +421,31 @@ def test_a_training_sessions_stores_and_history_stay_out_of_the_default_comparis
     table = picked[picked.index('id="kpi-table"') :]
     assert all(t.name in table for t in teams)
     assert '<details class="session-stores" open>' in picked
+
+
+def test_a_store_keeps_its_colour_on_the_comparison_and_its_drill_down(staff_client, make_store):
+    # An inactive store (a session's template, say) numbered before them shifted the drill-down's
+    # colours against the comparison's, which counted active stores only.
+    make_store("general", slug="retired", name="Retired").__class__.objects.filter(
+        slug="retired"
+    ).update(is_active=False)
+    a, b = make_store("general", slug="aa", name="Aa"), make_store("cod", slug="bb", name="Bb")
+    run = services.create_run(days=3, seed=1, stores=[a, b], start_date=date(2026, 5, 1))
+    services.run_in_process(run)
+
+    compare = staff_client.get(URL).content.decode()
+    for store in (a, b):
+        drill = staff_client.get(reverse("dashboard:store", args=[store.slug])).content.decode()
+        heading = re.search(r"<h1>(<svg class=\"key\".*?</svg>)", drill).group(1)
+        stroke = re.search(r'stroke="([^"]+)"', heading).group(1)
+        label = re.search(
+            rf'(<svg class="key"[^>]*>(?:(?!</svg>).)*</svg>) {store.name}</label>', compare
+        ).group(1)
+        assert f'stroke="{stroke}"' in label
+    strokes = {
+        re.search(
+            r'stroke="([^"]+)"', staff_client.get(reverse("dashboard:store", args=[s.slug])).text
+        ).group(1)
+        for s in (a, b)
+    }
+    assert len(strokes) == 2

@@ -87,9 +87,10 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 def store_styles(stores: list[Store]) -> dict[str, charts.Style]:
-    """Each store's colour, marker and dash, by its place among every store (by id): a store
-    keeps its look whatever the selection."""
-    return {s.slug: charts.store_style(i) for i, s in enumerate(sorted(stores, key=lambda s: s.id))}
+    """Each store's colour, marker and dash, from its number: a store keeps its look whatever
+    the selection, on the comparison and on its drill-down alike (consecutive numbers, as
+    stores created together have, never share one)."""
+    return {s.slug: charts.store_style(s.id) for s in stores}
 
 
 def _present_table(comparison: metrics.Comparison, shown: list[str]) -> dict[str, Any]:
@@ -448,7 +449,7 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "dashboard/store.html#orders", {"store": store, "page": page,
                                                                  "query": request.GET.urlencode()})  # fmt: skip
     comparison = metrics.compare_stores([store], **selection)
-    styles = store_styles(list(Store.objects.all()))
+    styles = store_styles([store])
     context = {
         "store": store,
         "form": form,
