@@ -150,6 +150,12 @@ def test_the_command_starts_decides_closes_and_ranks(db):
     assert str(decision.markup) == "1.80" and decision.paid_social_budget == 300
     assert decision.cod is False
 
+    # The clock takes ASCII numbers: float() read ٣ as 3, and "nan" or "inf" as numbers.
+    before = TrainingSession.objects.filter(pk=session.pk).values().get()
+    for bad in ("\u0663", "nan", "inf", "1e309"):
+        with pytest.raises(CommandError, match="^step: Enter a number using the digits 0-9"):
+            call_command("classroom", "clock", str(session.pk), "step", bad, stdout=StringIO())
+    assert TrainingSession.objects.filter(pk=session.pk).values().get() == before  # not stepped
     call_command("classroom", "close-round", str(session.pk), "--in-process", stdout=StringIO())
     assert session.rounds.get(number=1).status == RoundStatus.CLOSED
 

@@ -428,6 +428,9 @@ def test_the_command_says_redis_is_unreachable_in_one_line_and_creates_nothing(
         (["replicate", "--start", "9999-12-31"], "start: The days simulated must fall between"),
         (["show", "\u0663"], "is not an experiment number."),
         (["replicate", "--stores", ""], "--stores names no store"),  # it meant every store
+        # float() and Decimal() read other scripts' digits: ٣ was taken for 3.
+        (["sweep", "--store", "cod-x", "--param", "delivery_days_max", "--values", "2,\u0663"],
+         "values: delivery_days_max=\u0663: use the digits 0-9"),
     ],
 )  # fmt: skip
 def test_the_command_refuses_bad_arguments_before_anything_is_queued(make_store, args, message):

@@ -200,6 +200,8 @@ def sweep_values(store: Store, param: SweepParam, raw_values: Iterable[Any]) -> 
     for raw in raw_values:
         text = str(raw).strip()
         try:
+            if not text.isascii():  # Decimal() and float() read other scripts' digits as 0-9
+                raise ValidationError("use the digits 0-9 and a point, e.g. 1.5.")
             value = param.parse(text)
             if value is None:
                 raise ValidationError(field.error_messages["null"])

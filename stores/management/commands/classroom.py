@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.urls import reverse
 
-from stores import classroom
+from stores import classroom, validation
 from stores.forms_classroom import DecisionForm, SessionForm
 from stores.leaderboard import build_leaderboard, round_records
 from stores.metrics import METRIC_BY_KEY
@@ -101,10 +101,7 @@ class Command(BaseCommand):
         return session
 
     def _start(self, options: dict[str, Any]) -> None:
-        try:
-            seconds = float(options["minutes_per_day"]) * 60
-        except ValueError:
-            raise CommandError("minutes-per-day: enter a number, e.g. 1 or 0.5.") from None
+        seconds = _number(options["minutes_per_day"], "minutes-per-day") * 60
         form = SessionForm(
             {
                 "name": options["name"],
@@ -249,10 +246,7 @@ class Command(BaseCommand):
         session = self._session(options["session"])
         what, value = options["what"], options["value"]
         if what in ("step", "speed"):
-            try:
-                number = float(value)
-            except ValueError:
-                raise CommandError(f"{what}: enter a number, not {value!r}.") from None
+            number = _number(value, what)
         if what == "pause":
             session = sessions.pause(session)
         elif what == "resume":
@@ -298,3 +292,12 @@ def _text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
     return str(value)
+
+
+def _number(value: object, label: str) -> float:
+    """A number typed in ASCII digits ("1", "0.5"): float() alone also reads other scripts'
+    digits, "nan" and "inf"."""
+    try:
+        return float(validation.decimal_text(value, label, max_digits=12))
+    except validation.InvalidInput as exc:
+        raise CommandError(str(exc)) from None
