@@ -151,9 +151,10 @@ def _payout_hold(report):
     held_during, control_during = float(hold.during.value), float(hold.controls[0].value)
     assert held_during <= 0 < control_during
     # What the held store lacks is what the control collected over those days. The two share
-    # the days' demand but not each visitor's dice (store numbers are part of the streams), so
-    # their 60 days before the hold differ by a few percent (9% with PostgreSQL's numbers).
-    assert held - held_during == pytest.approx(control - control_during, rel=0.15)
+    # the days' demand but not each visitor's dice (store numbers are part of the streams), and
+    # each one's list of past buyers compounds its own luck: their 60 days before the hold came
+    # 0.905-1.089 apart over 18 draws of store numbers on both databases, and 0.82 once in CI.
+    assert held - held_during == pytest.approx(control - control_during, rel=0.25)
 
 
 WHAT_THE_CLASS_SEES = {
