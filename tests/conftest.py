@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -187,3 +188,23 @@ def page(browser):
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def platform_session(make_store):
+    """A started session of semi-managed platform sellers, one team (no scenario starts from a
+    platform store). Its template is given a paid social channel behind the model's back (the
+    admin refuses one: StoreChannel.clean), as a store saved before that rule may have: the
+    session must still offer no ad budget, since the platform allocates all its traffic."""
+    from stores.models import StoreChannel
+    from stores.services import classroom as sessions
+
+    store = make_store("semi_managed", with_catalogue=False)
+    StoreChannel.objects.create(
+        store=store, channel="paid_social", daily_budget=Decimal("100"),
+        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
+    )  # fmt: skip
+    session = sessions.create_session(name="Platform class", template_store=store, teams=1)
+    sessions.start_session(session)
+    session.refresh_from_db()
+    return session

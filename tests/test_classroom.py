@@ -29,7 +29,6 @@ from stores.models import (
     SessionStatus,
     Source,
     Store,
-    StoreChannel,
 )
 from stores.services import classroom as sessions
 from stores.services import live
@@ -327,22 +326,6 @@ def test_removing_a_session_removes_its_stores_and_nothing_else(session, make_st
 
 
 # --- Levers a store model cannot use ----------------------------------------------------------
-
-
-@pytest.fixture
-def platform_session(make_store):
-    """A session of semi-managed platform sellers whose template was given a paid social
-    channel by hand (no scenario starts from a platform store): the platform still allocates
-    all their traffic, and ships their parcels."""
-    store = make_store("semi_managed", with_catalogue=False)
-    StoreChannel.objects.create(
-        store=store, channel="paid_social", daily_budget=Decimal("100"),
-        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
-    )  # fmt: skip
-    s = sessions.create_session(name="Platform class", template_store=store, teams=1)
-    sessions.start_session(s, real_now=REAL)
-    s.refresh_from_db()
-    return s
 
 
 def test_a_platform_sellers_session_offers_no_ad_budget_or_courier(platform_session):

@@ -22,7 +22,6 @@ from stores.models import (
     Order,
     RoundStatus,
     SimulationRun,
-    StoreChannel,
     TrainingSession,
 )
 from stores.models import Round as RoundModel
@@ -322,24 +321,10 @@ def test_simulate_with_no_stores_named_leaves_the_sessions_stores_out(session, d
     assert list(SimulationRun.objects.latest("pk").stores.all()) == [team_store]
 
 
-@pytest.fixture
-def platform_team(make_store):
-    """The one team of a session of semi-managed platform sellers (no scenario starts from
-    one), whose template was given a paid social channel by hand."""
-    store = make_store("semi_managed", with_catalogue=False)
-    StoreChannel.objects.create(
-        store=store, channel="paid_social", daily_budget=Decimal("100"),
-        cost_per_click=Decimal("0.80"), conversion_rate=Decimal("0.012"),
-    )  # fmt: skip
-    session = sessions.create_session(name="Platform", template_store=store, teams=1)
-    sessions.start_session(session)
-    return session.teams.get()
-
-
 def test_a_platform_teams_page_offers_no_ad_budget_and_refuses_one_saying_why(
-    client, platform_team
+    client, platform_session
 ):
-    url = reverse("classroom:team", args=[platform_team.code])
+    url = reverse("classroom:team", args=[platform_session.teams.get().code])
     page = client.get(url).content.decode()
     assert 'name="markup"' in page
     assert 'name="paid_social.daily_budget"' not in page and 'name="courier"' not in page
@@ -357,8 +342,10 @@ def test_a_platform_teams_page_offers_no_ad_budget_and_refuses_one_saying_why(
     assert not Decision.objects.exists()
 
 
-def test_the_command_refuses_a_platform_teams_courier_and_prints_only_its_levers(platform_team):
-    session, name = str(platform_team.session_id), platform_team.name
+def test_the_command_refuses_a_platform_teams_courier_and_prints_only_its_levers(
+    platform_session,
+):
+    session, name = str(platform_session.pk), platform_session.teams.get().name
     with pytest.raises(CommandError, match="courier: not offered in this session: Bazaaro"):
         call_command("classroom", "decide", session, name, "--set", "courier=express")
     with pytest.raises(CommandError, match="no ads to buy"):

@@ -316,16 +316,22 @@ class StoreAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/stores/store/from_preset.html", context)
 
     # --- Actions --------------------------------------------------------------------------------
+    def _start_run(self, request, **run_options):
+        """services.start_run, or None with the reason shown (no worker reachable, or a store
+        with nothing to sell): nothing is created then."""
+        try:
+            return services.start_run(**run_options)
+        except services.BrokerUnavailable as exc:
+            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
+        except services.NothingToSell as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        return None
+
     @admin.action(description="Simulate the last 90 days on the Celery workers")
     def simulate_90_days(self, request, queryset) -> None:
         seed = secrets.randbelow(1_000_000)
-        try:
-            run = services.start_run(days=90, seed=seed, stores=queryset)
-        except services.BrokerUnavailable as exc:
-            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
-            return
-        except services.NothingToSell as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+        run = self._start_run(request, days=90, seed=seed, stores=queryset)
+        if run is None:
             return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(
@@ -370,21 +376,17 @@ class StoreAdmin(admin.ModelAdmin):
     def _shock_in_new_run(self, request, queryset, data) -> None:
         seed = data["seed"] if data["seed"] is not None else secrets.randbelow(1_000_000)
         stores = list(queryset)
-        try:
-            run = services.start_run(
-                days=data["history_days"],
-                seed=seed,
-                stores=stores,
-                shocks=[
-                    ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
-                    for s in stores
-                ],
-            )
-        except services.BrokerUnavailable as exc:
-            self.message_user(request, exc.explain(WITHOUT_A_WORKER), messages.ERROR)
-            return
-        except services.NothingToSell as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+        run = self._start_run(
+            request,
+            days=data["history_days"],
+            seed=seed,
+            stores=stores,
+            shocks=[
+                ShockRequest(data["shock"], s, data["start_day"], data["resolved_days"])
+                for s in stores
+            ],
+        )
+        if run is None:
             return
         url = reverse("dashboard:compare") + f"?run={run.pk}"
         self.message_user(

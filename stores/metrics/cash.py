@@ -157,12 +157,10 @@ def _day_costs(ids, run, date_from, date_to, channel, source, rows):
 
 def _first_days(rows: list[tuple]) -> dict[int, int]:
     """Each store's first day (an ordinal) among rows of (store id, day, ...)."""
+    ordinals = {day: ordinal(day) for day in {row[1] for row in rows}}  # a few hundred days
     first: dict[int, int] = {}
-    memo: dict = {}
     for store_id, day, *_ in rows:
-        o = memo.get(day)
-        if o is None:
-            o = memo[day] = ordinal(day)
+        o = ordinals[day]
         if o < first.get(store_id, o + 1):
             first[store_id] = o
     return first
